@@ -1,0 +1,134 @@
+"""The structured plan that `plan.parse()` returns: plain dataclasses, no Django.
+
+Every item keeps the 1-based line numbers of the ORIGINAL text it came from, so a
+reader can always go back to the sentence. `provenance` says who decided a value:
+"text" (read from the plan text) or "review" (an administrator's decision in the
+review file, with its `reason`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# Body kinds, matching tracker.models.Body.Kind values.
+CITY_DEPARTMENT = "department"
+COUNTY = "county"
+ZONE = "zone"
+ENTERPRISE = "enterprise"
+OTHER = "other"
+
+# Assignment roles, matching tracker.models.Assignment.Role values.
+LEAD = "lead"
+SUPPORT = "support"
+RESPONSIBLE = "responsible"  # 分解: each county answers for its own share
+
+# Where a body came from, matching tracker.models.Assignment.Source values.
+FROM_CLAUSE = "clause"  # 责任单位/牵头单位/配合单位 … clause
+FROM_SENTENCE = "named"  # named in the sentence itself (公安、交通运输、应急)
+FROM_REVIEW = "review"  # the administrator's decision
+
+# Provenance of a task/measure/deadline/target/title.
+TEXT = "text"
+REVIEW = "review"
+
+
+@dataclass
+class Span:
+    """1-based inclusive line numbers in the original text."""
+
+    first: int
+    last: int
+
+
+@dataclass
+class Deadline:
+    date: dt.date | None  # None when ongoing (长期坚持) or unknown
+    phrase: str  # the text's own words, e.g. "到2024年年底"; "" when none
+    ongoing: bool = False
+    line: int | None = None
+    provenance: str = TEXT
+    reason: str = ""  # the administrator's reason when provenance == REVIEW
+
+
+@dataclass
+class BodyRef:
+    name: str  # normalised within the jurisdiction: "市公安局", "莘县"
+    raw: str  # as written: "公安"
+    kind: str  # CITY_DEPARTMENT / COUNTY / ZONE / ENTERPRISE / OTHER
+    role: str  # LEAD / SUPPORT / RESPONSIBLE
+    source: str  # FROM_CLAUSE / FROM_SENTENCE / FROM_REVIEW
+    line: int | None = None
+    reason: str = ""
+    due: Deadline | None = None  # a due date of this body's own, rarely stated
+
+
+@dataclass
+class Target:
+    description: str  # "至少建成1处入驻3家快递企业的快递园区"
+    value: Decimal | None  # 1
+    unit: str  # "处"
+    scope: str  # "plan", "task", "each_county", …
+    comparator: str = ">="  # ">=", "<=", "="
+    due: Deadline | None = None
+    line: int | None = None
+    provenance: str = TEXT
+    reason: str = ""
+
+
+@dataclass
+class Measure:
+    number: int  # 1-based order inside its task
+    text: str  # cleaned sentence(s)
+    span: Span
+    deadline: Deadline | None = None
+    bodies: list[BodyRef] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+
+@dataclass
+class Task:
+    number: int  # 1..N across the whole plan
+    title: str
+    text: str  # cleaned source text of the task
+    span: Span
+    category: int | None  # number of its Category, None when the plan has none
+    deadline: Deadline | None = None
+    measures: list[Measure] = field(default_factory=list)
+    bodies: list[BodyRef] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    provenance: str = TEXT
+    reason: str = ""
+
+
+@dataclass
+class Category:
+    number: int
+    title: str
+    summary: str
+    span: Span
+
+
+@dataclass
+class Warning:
+    line: int | None
+    message: str  # Chinese, for the import report
+
+
+@dataclass
+class ParsedPlan:
+    title: str
+    jurisdiction: str  # "聊城市"
+    issuer: str  # "" when the text does not say
+    issue_date: dt.date | None
+    start_date: dt.date | None  # date tracking starts (usually from the review)
+    start_date_source: str  # TEXT / REVIEW / "" when unknown
+    declared_categories: int | None
+    declared_tasks: int | None
+    span: Span  # the article / document inside the source text
+    categories: list[Category] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)  # plan-level (主要目标)
+    warnings: list[Warning] = field(default_factory=list)
+    slug: str = ""  # natural key; from the review file, else derived

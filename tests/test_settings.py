@@ -1,0 +1,66 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x7!Qm2#pL9vR4tZ8wK1nB6cY3hJ5sD0fG-aE_uI+oP@lT&rW",
+    "DJANGO_ALLOWED_HOSTS": "dubansys.example.cn",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://dubansys.example.cn",
+}
+
+
+def run_manage(*args, env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_silent_with_the_documented_production_environment():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert not getattr(settings, "SILENCED_SYSTEM_CHECKS", [])
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_csp_header_allows_no_inline_script(client):
+    response = client.get("/accounts/login/")
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert directives["script-src"].startswith("'self'")
+    assert directives["default-src"] == "'self'"
+
+
+@pytest.mark.django_db
+def test_login_page_speaks_chinese_by_default_and_english_on_request(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert '<html lang="zh-hans">' in page and "用户名" in page and "密码" in page
+    page = client.get("/accounts/login/", headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="en">' in page and "Username" in page
+
+
+def test_time_zone_and_languages():
+    assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]

@@ -1,0 +1,85 @@
+"""Prepare a database for use: load each plan in fixtures/ that it does not have yet, and,
+when DEBUG is on (or --demo-users is given), create the demo users.
+
+It never overwrites: a plan already in the database is left exactly as users recorded it,
+and an existing demo user keeps its password.
+
+    python manage.py bootstrap [--demo-users | --no-demo-users]
+"""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tracker.models import Body, Membership, Plan
+from tracker.roles import MANAGERS_GROUP
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+DEMO_PASSWORD = "demo-2024"
+DEMO_JURISDICTION = "聊城市"
+# username, full name, role, body (name, kind) for body staff
+DEMO_USERS = [
+    ("admin", "管理员（市政府办公室）", "admin", None),
+    ("dubanshi", "督查室 王督查", "manager", None),
+    ("youzheng", "市邮政管理局 李工作人员", "staff", ("市邮政管理局", Body.Kind.DEPARTMENT)),
+    ("shenxian", "莘县 张工作人员", "staff", ("莘县", Body.Kind.COUNTY)),
+]
+
+
+def plan_slugs_in(fixture: Path) -> list[str]:
+    data = json.loads(fixture.read_text(encoding="utf-8"))
+    return [row["fields"]["slug"] for row in data if row["model"] == "tracker.plan"]
+
+
+class Command(BaseCommand):
+    help = "加载尚未导入的方案夹具，并在开发模式下创建演示用户。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo-users", action="store_true", default=None)
+        parser.add_argument("--no-demo-users", action="store_false", dest="demo_users")
+
+    def handle(self, *args, demo_users=None, **options):
+        for fixture in sorted(FIXTURES_DIR.glob("*.json")):
+            slugs = plan_slugs_in(fixture)
+            if slugs and Plan.objects.filter(slug__in=slugs).exists():
+                self.stdout.write(
+                    f"已有方案 {', '.join(slugs)}，跳过 {fixture.name}（不覆盖已记录的数据）"
+                )
+                continue
+            with transaction.atomic():
+                call_command("loaddata", str(fixture), verbosity=0)
+            self.stdout.write(self.style.SUCCESS(f"已加载 {fixture.name}"))
+        if demo_users is None:
+            demo_users = settings.DEBUG
+        if demo_users:
+            self.create_demo_users()
+
+    @transaction.atomic
+    def create_demo_users(self):
+        User = get_user_model()
+        managers, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
+        self.stdout.write(f"演示用户（密码均为 {DEMO_PASSWORD}）：")
+        for username, full_name, role, body in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": full_name}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = user.is_superuser = role == "admin"
+                user.save()
+            if role == "manager":
+                user.groups.add(managers)
+            if body:
+                name, kind = body
+                body_obj, _ = Body.objects.get_or_create(
+                    jurisdiction=DEMO_JURISDICTION, name=name, defaults={"kind": kind}
+                )
+                Membership.objects.get_or_create(user=user, defaults={"body": body_obj})
+            note = "" if created else "（已存在，未改动）"
+            self.stdout.write(f"  {username:<10} {full_name}{note}")

@@ -1,0 +1,110 @@
+"""Function views. Every page needs a signed-in user; access goes through tracker.access."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from tracker.access import get_plan_for_user, get_task_for_user
+from tracker.models import Assignment, Plan
+
+
+@login_required
+def home(request):
+    plans = list(Plan.objects.all()[:2])
+    if len(plans) == 1:
+        return redirect(plans[0])
+    return redirect("plan_list")
+
+
+@login_required
+def plan_list(request):
+    plans = Plan.objects.all()
+    return render(request, "tracker/plan_list.html", {"plans": plans})
+
+
+def _assignments_prefetch():
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.select_related("body", "measure").order_by(
+            "role", "measure__number", "body__kind", "body__name"
+        ),
+    )
+
+
+@login_required
+def plan_overview(request, slug):
+    plan = get_plan_for_user(request.user, slug)
+    today = timezone.localdate()
+    tasks = list(plan.tasks.select_related("category").prefetch_related(_assignments_prefetch()))
+    overdue_ids = set(plan.tasks.overdue(today).values_list("pk", flat=True))
+    for task in tasks:
+        task.is_overdue = task.pk in overdue_ids
+        task.lead = next(
+            (a for a in task.assignments.all() if a.role == "lead" and not a.measure_id), None
+        )
+        task.others = _distinct_bodies(a for a in task.assignments.all() if a is not task.lead)
+    categories = list(plan.categories.all())
+    groups = [(c, [t for t in tasks if t.category_id == c.pk]) for c in categories]
+    uncategorised = [t for t in tasks if t.category_id is None]
+    if uncategorised:
+        groups.append((None, uncategorised))
+    return render(
+        request,
+        "tracker/plan_overview.html",
+        {
+            "plan": plan,
+            "groups": groups,
+            "task_count": sum(1 for t in tasks if not t.withdrawn),
+            "overdue_count": len(overdue_ids),
+            "today": today,
+        },
+    )
+
+
+def _distinct_bodies(assignments):
+    seen, bodies = set(), []
+    for a in assignments:
+        if a.body_id not in seen:
+            seen.add(a.body_id)
+            bodies.append(a.body)
+    return bodies
+
+
+@login_required
+def task_detail(request, slug, number):
+    task = get_task_for_user(request.user, slug, number)
+    today = timezone.localdate()
+    assignments = list(
+        task.assignments.select_related("body", "measure")
+        .with_due()
+        .order_by("measure__number", "role", "body__kind", "body__name")
+    )
+    overdue_ids = set(task.assignments.overdue(today).values_list("pk", flat=True))
+    for a in assignments:
+        a.is_overdue = a.pk in overdue_ids
+    measures = list(task.measures.all())
+    for m in measures:
+        m.assignment_list = [a for a in assignments if a.measure_id == m.pk]
+    task_assignments = [a for a in assignments if a.measure_id is None]
+    return render(
+        request,
+        "tracker/task_detail.html",
+        {
+            "plan": task.plan,
+            "task": task,
+            "measures": measures,
+            "task_assignments": task_assignments,
+            "targets": task.targets.select_related("measure"),
+            "source_lines": _numbered_lines(task),
+            "today": today,
+        },
+    )
+
+
+def _numbered_lines(task):
+    """The task's source text as (line number, text) pairs when it spans known lines."""
+    lines = task.source_text.splitlines()
+    if task.first_line and len(lines) == task.last_line - task.first_line + 1:
+        return list(zip(range(task.first_line, task.last_line + 1), lines, strict=True))
+    return [(None, line) for line in lines]
