@@ -88,7 +88,11 @@ def test_overview_lists_categories_tasks_deadlines_and_bodies(client_as, staff_a
 
 
 def test_task_page_shows_source_measures_bodies_and_targets(client_as, manager):
+    plan = PlanFactory(
+        source_name="page.txt", source_text="\n" * 104 + "提 升农村服务网络。\n巩固快递进村成果。\n"
+    )
     task = TaskFactory(
+        plan=plan,
         number=4,
         title="提升农村服务网络",
         source_text="提升农村服务网络。\n巩固快递进村成果。",
@@ -114,6 +118,8 @@ def test_task_page_shows_source_measures_bodies_and_targets(client_as, manager):
         "冠县",
         "原文提及",
         "第107行",
+        "提 升农村服务网络",
+        "page.txt 第105–106行",
         "至少建成1处快递园区",
         "不少于 1 处",
         "每个县（市、区）",

@@ -42,6 +42,9 @@ class Plan(models.Model):
     start_date_reason = models.CharField(_("起始日期依据"), max_length=300, blank=True)
     source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
     source_sha256 = models.CharField(_("来源文件 SHA-256"), max_length=64, blank=True)
+    source_text = models.TextField(
+        _("来源全文"), blank=True, help_text=_("导入时的原文，行号据此对应。")
+    )
     source_first_line = models.PositiveIntegerField(_("正文起始行"), null=True, blank=True)
     source_last_line = models.PositiveIntegerField(_("正文结束行"), null=True, blank=True)
     declared_categories = models.PositiveSmallIntegerField(
@@ -73,6 +76,13 @@ class Plan(models.Model):
 
     def get_absolute_url(self):
         return reverse("plan_overview", args=[self.slug])
+
+    def source_lines(self, first, last):
+        """Lines first..last (1-based, inclusive) of the source text, with their numbers."""
+        if not (first and last and self.source_text):
+            return []
+        lines = self.source_text.splitlines()
+        return [(n, lines[n - 1]) for n in range(first, min(last, len(lines)) + 1)]
 
 
 class CategoryManager(models.Manager):

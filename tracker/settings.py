@@ -205,6 +205,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
+# Where the import page finds gazetteers (地名与单位简称) to offer.
+TRACKER_SEEDS_DIR = BASE_DIR / "seeds"
+
 # Product settings (see tracker/states.py for how they are used).
 TRACKER_DUE_SOON_DAYS = env_int("TRACKER_DUE_SOON_DAYS", 30)
 TRACKER_BEHIND_PACE_POINTS = env_int("TRACKER_BEHIND_PACE_POINTS", 15)

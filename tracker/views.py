@@ -96,15 +96,7 @@ def task_detail(request, slug, number):
             "measures": measures,
             "task_assignments": task_assignments,
             "targets": task.targets.select_related("measure"),
-            "source_lines": _numbered_lines(task),
+            "source_lines": task.plan.source_lines(task.first_line, task.last_line),
             "today": today,
         },
     )
-
-
-def _numbered_lines(task):
-    """The task's source text as (line number, text) pairs when it spans known lines."""
-    lines = task.source_text.splitlines()
-    if task.first_line and len(lines) == task.last_line - task.first_line + 1:
-        return list(zip(range(task.first_line, task.last_line + 1), lines, strict=True))
-    return [(None, line) for line in lines]

@@ -1,0 +1,501 @@
+"""Load a parsed plan (plan.ParsedPlan) into the database, and describe what would change.
+
+One entry point, `import_parsed_plan()`, used by the `import_plan` command and the web import.
+It runs in one transaction. Importing the same plan again updates it in place:
+
+- tasks are matched by title, then by number; a task the new text drops is marked withdrawn,
+  never deleted, so nothing recorded against it (reports, sign-offs) is detached;
+- measures and targets likewise (matched by text, then number);
+- an administrator's own decisions made in the web (source "admin") are never overwritten
+  by a re-import; the re-import's value is reported as a warning instead;
+- assignments are never deleted: one the new text no longer names is kept, with a warning.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.core import serializers
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+import plan as planlib
+from plan import model as pm
+from tracker.models import Assignment, Body, Category, Measure, Plan, Source, Target, Task
+
+# Numbers are moved out of the way while tasks are renumbered, so the unique
+# (plan, number) constraint never sees two rows with one number.
+PARKING_OFFSET = 10000
+
+
+@dataclass
+class ImportResult:
+    plan: Plan
+    created: bool
+    counts: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _deadline_fields(deadline):
+    """Model field values for a plan.model.Deadline (or None)."""
+    if deadline is None:
+        return {
+            "deadline": None,
+            "deadline_text": "",
+            "deadline_source": "",
+            "deadline_reason": "",
+            "ongoing": False,
+        }
+    return {
+        "deadline": deadline.date,
+        "deadline_text": deadline.phrase[:100],
+        "deadline_source": Source.REVIEW if deadline.provenance == pm.REVIEW else Source.TEXT,
+        "deadline_reason": deadline.reason[:300],
+        "ongoing": deadline.ongoing and deadline.date is None,
+    }
+
+
+def _source(provenance):
+    return Source.REVIEW if provenance == pm.REVIEW else Source.TEXT
+
+
+def _origin(ref_source):
+    return {
+        pm.FROM_CLAUSE: Assignment.Origin.CLAUSE,
+        pm.FROM_SENTENCE: Assignment.Origin.NAMED,
+        pm.FROM_REVIEW: Assignment.Origin.REVIEW,
+    }[ref_source]
+
+
+def _set(obj, values):
+    """Assign values; return True when anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _match(rows, items, row_key, item_key):
+    """Pair parsed items with existing rows: the same title or text first, then the same
+    number. Returns {id(item): row}; unpaired rows are what the new text dropped."""
+    free = {row.pk: row for row in rows}
+    by_key = {row_key(row): row for row in rows}
+    pairs = {}
+    for item in items:
+        row = by_key.get(item_key(item))
+        if row is not None and row.pk in free:
+            pairs[id(item)] = free.pop(row.pk)
+    by_number = {row.number: row for row in free.values()}
+    for item in items:
+        row = by_number.get(item.number)
+        if id(item) not in pairs and row is not None and row.pk in free:
+            pairs[id(item)] = free.pop(row.pk)
+    return pairs
+
+
+class _Importer:
+    def __init__(self, parsed, *, source_text, source_name, source_sha256):
+        self.parsed = parsed
+        self.source_text = source_text
+        self.source_name = source_name
+        self.source_sha256 = source_sha256
+        self.warnings = []
+        self.counts = {
+            "tasks_created": 0,
+            "tasks_updated": 0,
+            "tasks_withdrawn": 0,
+            "measures": 0,
+            "assignments": 0,
+            "targets": 0,
+            "bodies_created": 0,
+        }
+        self.bodies = {}
+
+    # -- plan and categories -------------------------------------------------------------
+
+    def plan(self):
+        p = self.parsed
+        # The parser derives a slug when the review file does not set one; a text with
+        # neither gets one from its checksum, so re-importing it finds the same plan.
+        slug = p.slug or f"plan-{self.source_sha256[:12]}"
+        plan, created = Plan.objects.select_for_update().get_or_create(
+            slug=slug, defaults={"title": p.title[:200], "jurisdiction": p.jurisdiction}
+        )
+        values = {
+            "title": p.title[:200],
+            "jurisdiction": p.jurisdiction,
+            "issuer": p.issuer[:100],
+            "issue_date": p.issue_date,
+            "source_name": self.source_name[:200],
+            "source_text": self.source_text,
+            "source_sha256": self.source_sha256,
+            "source_first_line": p.span.first,
+            "source_last_line": p.span.last,
+            "declared_categories": p.declared_categories,
+            "declared_tasks": p.declared_tasks,
+            "imported_at": timezone.now(),
+        }
+        if plan.start_date_source != Source.ADMIN:
+            values["start_date"] = p.start_date
+            values["start_date_source"] = {
+                pm.REVIEW: Source.REVIEW,
+                pm.TEXT: Source.TEXT,
+            }.get(p.start_date_source, "")
+            values["start_date_reason"] = getattr(p, "start_date_reason", "")[:300]
+        _set(plan, values)
+        plan.save()
+        self.plan_obj = plan
+        return plan, created
+
+    def categories(self):
+        by_number = {c.number: c for c in self.plan_obj.categories.all()}
+        self.category_of = {}
+        for pc in self.parsed.categories:
+            cat = by_number.get(pc.number) or Category(plan=self.plan_obj, number=pc.number)
+            if (
+                _set(
+                    cat,
+                    {
+                        "title": pc.title[:200],
+                        "summary": pc.summary,
+                        "first_line": pc.span.first,
+                        "last_line": pc.span.last,
+                    },
+                )
+                or cat.pk is None
+            ):
+                cat.save()
+            self.category_of[pc.number] = cat
+
+    # -- bodies --------------------------------------------------------------------------
+
+    def body(self, ref):
+        key = ref.name
+        if key not in self.bodies:
+            body, created = Body.objects.get_or_create(
+                jurisdiction=self.parsed.jurisdiction,
+                name=ref.name[:100],
+                defaults={"kind": ref.kind},
+            )
+            if created:
+                self.counts["bodies_created"] += 1
+            elif body.kind == Body.Kind.OTHER and ref.kind != Body.Kind.OTHER:
+                body.kind = ref.kind
+                body.save(update_fields=["kind"])
+            self.bodies[key] = body
+        return self.bodies[key]
+
+    # -- tasks ---------------------------------------------------------------------------
+
+    def tasks(self):
+        existing = list(self.plan_obj.tasks.all())
+        matched = _match(existing, self.parsed.tasks, lambda t: t.title, lambda pt: pt.title)
+        # Park every existing number, then hand out the new ones.
+        self.plan_obj.tasks.update(number=F("number") + PARKING_OFFSET)
+        kept = set()
+        for pt in self.parsed.tasks:
+            row = matched.get(id(pt))
+            created = row is None
+            if created:
+                row = Task(plan=self.plan_obj)
+            values = {
+                "number": pt.number,
+                "category": self.category_of.get(pt.category) if pt.category else None,
+                "title": pt.title[:200],
+                "title_source": _source(getattr(pt, "title_provenance", pt.provenance)),
+                "source_text": pt.text,
+                "first_line": pt.span.first,
+                "last_line": pt.span.last,
+                "source": _source(pt.provenance),
+                "source_reason": pt.reason[:500],
+                "withdrawn": False,
+            }
+            values.update(self._deadline_unless_admin(row, pt.deadline, f"任务{pt.number}"))
+            _set(row, values)
+            row.save()
+            kept.add(row.pk)
+            self.counts["tasks_created" if created else "tasks_updated"] += 1
+            self.measures(row, pt)
+            self.assignments(row, None, pt.bodies)
+        # Tasks the text no longer has: withdrawn, numbered after the active ones.
+        next_number = len(self.parsed.tasks) + 1
+        for t in sorted(existing, key=lambda t: t.number):
+            if t.pk in kept:
+                continue
+            t.number = next_number
+            next_number += 1
+            if not t.withdrawn:
+                self.counts["tasks_withdrawn"] += 1
+                self.warnings.append(f"原任务“{t.title}”不在新文本中，已标记为撤销（记录保留）。")
+            t.withdrawn = True
+            t.save()
+
+    def _deadline_unless_admin(self, row, deadline, label):
+        values = _deadline_fields(deadline)
+        if row.pk and row.deadline_source == Source.ADMIN:
+            if values["deadline"] != row.deadline:
+                self.warnings.append(
+                    f"{label}的时限由管理员设定为 {row.deadline or '长期'}，未被导入覆盖"
+                    f"（导入值：{values['deadline'] or '无'}）。"
+                )
+            return {}
+        return values
+
+    def measures(self, task, pt):
+        existing = list(task.measures.all())
+        matched = _match(existing, pt.measures, lambda m: m.text, lambda pm: pm.text)
+        used = {row.pk for row in matched.values()}
+        task.measures.update(number=F("number") + PARKING_OFFSET)
+        for pm in pt.measures:
+            row = matched.get(id(pm)) or Measure(task=task)
+            values = {
+                "number": pm.number,
+                "text": pm.text,
+                "first_line": pm.span.first,
+                "last_line": pm.span.last,
+                "withdrawn": False,
+            }
+            values.update(
+                self._deadline_unless_admin(row, pm.deadline, f"任务{pt.number}措施{pm.number}")
+            )
+            _set(row, values)
+            row.save()
+            self.counts["measures"] += 1
+            self.assignments(task, row, pm.bodies)
+            self.targets_for(task, row, pm.targets)
+        next_number = len(pt.measures) + 1
+        for m in sorted(existing, key=lambda m: m.number):
+            if m.pk in used:
+                continue
+            m.number = next_number
+            next_number += 1
+            m.withdrawn = True
+            m.save()
+        self.targets_for(task, None, pt.targets)
+
+    # -- assignments ---------------------------------------------------------------------
+
+    def assignments(self, task, measure, refs):
+        existing = {
+            a.body_id: a
+            for a in Assignment.objects.filter(task=task, measure=measure).select_related("body")
+        }
+        named = set()
+        # The lead first, so demoting an old lead never collides with the new one.
+        for ref in sorted(refs, key=lambda r: r.role != pm.LEAD):
+            body = self.body(ref)
+            if body.pk in named:
+                continue
+            named.add(body.pk)
+            row = existing.get(body.pk) or Assignment(task=task, measure=measure, body=body)
+            if row.pk and row.origin == Assignment.Origin.ADMIN:
+                continue  # an administrator's decision stands
+            role = ref.role
+            if role == pm.LEAD:
+                role = self._make_room_for_lead(task, measure, body, row)
+            values = {
+                "role": role,
+                "origin": _origin(ref.source),
+                "origin_line": ref.line,
+                "origin_reason": ref.reason[:500],
+            }
+            if ref.due is not None:
+                values["due_date"] = ref.due.date
+                values["due_text"] = ref.due.phrase[:100]
+            _set(row, values)
+            row.save()
+            self.counts["assignments"] += 1
+        for body_id, row in existing.items():
+            if body_id not in named and row.origin != Assignment.Origin.ADMIN:
+                where = f"任务{task.number}" + (f"措施{measure.number}" if measure else "")
+                self.warnings.append(
+                    f"{where}：新文本不再提及“{row.body.name}”，该责任分工保留未删除。"
+                )
+
+    def _make_room_for_lead(self, task, measure, body, row):
+        """Demote a previous lead from the text or review; an administrator's lead stays."""
+        other = (
+            Assignment.objects.filter(task=task, measure=measure, role=Assignment.Role.LEAD)
+            .exclude(body=body)
+            .first()
+        )
+        if other is None:
+            return Assignment.Role.LEAD
+        if other.origin == Assignment.Origin.ADMIN:
+            self.warnings.append(
+                f"任务{task.number}：管理员已指定“{other.body.name}”牵头，"
+                f"“{body.name}”作为配合单位导入。"
+            )
+            return Assignment.Role.SUPPORT
+        other.role = Assignment.Role.SUPPORT
+        other.save(update_fields=["role"])
+        return Assignment.Role.LEAD
+
+    # -- targets -------------------------------------------------------------------------
+
+    def targets_for(self, task, measure, targets):
+        for pt in targets:
+            self._target(task, measure, pt)
+
+    def _target(self, task, measure, pt):
+        lookup = {
+            "plan": self.plan_obj,
+            "task": task,
+            "measure": measure,
+            "description": pt.description[:300],
+        }
+        row = Target.objects.filter(**lookup).first() or Target(
+            **lookup, number=self._next_target_number()
+        )
+        _set(
+            row,
+            {
+                "value": pt.value,
+                "unit": pt.unit[:20],
+                "comparator": pt.comparator,
+                "scope": pt.scope if pt.scope in Target.Scope.values else Target.Scope.OTHER,
+                "due_date": pt.due.date if pt.due else None,
+                "due_text": pt.due.phrase[:100] if pt.due else "",
+                "line": pt.line,
+                "source": _source(pt.provenance),
+                "source_reason": pt.reason[:300],
+                "withdrawn": False,
+            },
+        )
+        row.save()
+        self.seen_targets.add(row.pk)
+        self.counts["targets"] += 1
+
+    def _next_target_number(self):
+        self.target_number += 1
+        return self.target_number
+
+    def run(self):
+        plan, created = self.plan()
+        last = plan.targets.order_by("-number").values_list("number", flat=True).first()
+        self.target_number = last or 0
+        self.seen_targets = set()
+        self.categories()
+        self.tasks()
+        for pt in self.parsed.targets:
+            self._target(None, None, pt)
+        stale = plan.targets.exclude(pk__in=self.seen_targets).filter(withdrawn=False)
+        stale.update(withdrawn=True)
+        return ImportResult(plan=plan, created=created, counts=self.counts, warnings=self.warnings)
+
+
+def import_parsed_plan(parsed, *, source_text, source_name=""):
+    """Create or update the plan `parsed` describes (parsed from `source_text`), in one
+    transaction."""
+    sha256 = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+    with transaction.atomic():
+        return _Importer(
+            parsed, source_text=source_text, source_name=source_name, source_sha256=sha256
+        ).run()
+
+
+def read_plan_source(data, *, source_name="", review=None, gazetteer_path=None):
+    """Decode and parse a plan text (bytes), apply its review file (bytes) if any.
+
+    Returns (text, parsed). Raises plan.PlanError (with the line) for anything wrong."""
+    text = planlib.decode(data)
+    gazetteer = planlib.load_gazetteer(gazetteer_path) if gazetteer_path else None
+    parsed = planlib.parse(text, gazetteer=gazetteer, source_name=source_name)
+    if review is not None:
+        parsed = planlib.apply_review(parsed, planlib.load_review(planlib.decode(review)))
+    return text, parsed
+
+
+def _deadline_label(deadline):
+    if deadline is None:
+        return "无明确时限"
+    when = deadline.date.isoformat() if deadline.date else "长期"
+    who = "（审核设定）" if deadline.provenance == pm.REVIEW else ""
+    return f"{when}“{deadline.phrase}”{who}" if deadline.phrase else f"{when}{who}"
+
+
+def _bodies_label(refs):
+    roles = {pm.LEAD: "牵头", pm.SUPPORT: "配合", pm.RESPONSIBLE: "分解"}
+    return "、".join(
+        f"{r.name}[{roles.get(r.role, r.role)}{'·审核' if r.source == pm.FROM_REVIEW else ''}]"
+        for r in refs
+    )
+
+
+def report_lines(parsed):
+    """The import report as text lines: what was found, where, and every warning."""
+    p = parsed
+    yield f"方案：{p.title}（{p.jurisdiction}）  原文第{p.span.first}–{p.span.last}行"
+    if p.issuer or p.issue_date:
+        yield f"印发：{p.issuer or '未注明'}  {p.issue_date or '日期未注明'}"
+    yield f"跟踪起始：{p.start_date or '未定'}"
+    yield (
+        f"类别：原文称 {p.declared_categories if p.declared_categories is not None else '—'}，"
+        f"识别 {len(p.categories)}；任务：原文称 "
+        f"{p.declared_tasks if p.declared_tasks is not None else '—'}，识别 {len(p.tasks)}"
+    )
+    for c in p.categories:
+        yield f"  类别{c.number}：{c.title}  （第{c.span.first}–{c.span.last}行）"
+    for t in p.tasks:
+        mark = "（审核）" if t.provenance == pm.REVIEW else ""
+        yield (
+            f"  任务{t.number}{mark}：{t.title}  类别{t.category or '—'}  "
+            f"第{t.span.first}–{t.span.last}行  时限：{_deadline_label(t.deadline)}"
+        )
+        if t.bodies:
+            yield f"      责任单位：{_bodies_label(t.bodies)}"
+        for m in t.measures:
+            yield f"      措施{m.number}（第{m.span.first}–{m.span.last}行）：{m.text[:40]}"
+            if m.deadline:
+                yield f"        时限：{_deadline_label(m.deadline)}"
+            if m.bodies:
+                yield f"        责任单位：{_bodies_label(m.bodies)}"
+            for target in m.targets:
+                yield f"        指标：{target.description}"
+        for target in t.targets:
+            yield f"      指标：{target.description}"
+    for target in p.targets:
+        yield f"  全局指标：{target.description}"
+    if p.warnings:
+        yield f"警告（{len(p.warnings)}）："
+        for w in p.warnings:
+            yield f"  第{w.line}行：{w.message}" if w.line else f"  {w.message}"
+    else:
+        yield "警告：无"
+
+
+def fixture_json(plan):
+    """The plan and everything under it as a Django fixture with natural keys, in a stable
+    order and without the import time, so regenerating it from the same seeds gives the same
+    bytes."""
+    assignments = (
+        Assignment.objects.filter(task__plan=plan)
+        .select_related("task__plan", "measure__task__plan", "body")
+        .order_by("task__number", "measure__number", "role", "body__kind", "body__name")
+    )
+    bodies = Body.objects.filter(assignments__task__plan=plan).distinct().order_by("kind", "name")
+    objects = [
+        plan,
+        *plan.categories.order_by("number").select_related("plan"),
+        *bodies,
+        *Task.objects.filter(plan=plan).select_related("plan", "category__plan").order_by("number"),
+        *Measure.objects.filter(task__plan=plan)
+        .select_related("task__plan")
+        .order_by("task__number", "number"),
+        *assignments,
+        *plan.targets.select_related("plan", "task__plan", "measure__task__plan").order_by(
+            "number"
+        ),
+    ]
+    data = json.loads(
+        serializers.serialize(
+            "json", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True
+        )
+    )
+    for row in data:
+        if row["model"] == "tracker.plan":
+            row["fields"]["imported_at"] = None
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,111 @@
+"""The web import: an administrator uploads or pastes a plan text (and optionally its review
+file), sees the import report, and confirms. The text travels back with the confirmation and
+is parsed again, so what is imported is exactly what the report showed."""
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+import plan as planlib
+from tracker.forms_import import ImportConfirmForm, ImportForm
+from tracker.importer import import_parsed_plan, read_plan_source
+from tracker.models import Plan
+from tracker.roles import is_admin
+
+
+def _require_admin(user):
+    if not is_admin(user):
+        raise PermissionDenied(_("只有方案管理员可以导入方案。"))
+
+
+@login_required
+def import_start(request):
+    _require_admin(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        return _preview(request, form.cleaned_data)
+    return render(request, "tracker/import_form.html", {"form": form})
+
+
+def _preview(request, data):
+    """Parse and show the report; errors go back to the form, next to the field."""
+    try:
+        text, parsed = read_plan_source(
+            data["source_bytes"],
+            source_name=data["source_name"],
+            review=data["review_bytes"],
+            gazetteer_path=data["gazetteer_path"],
+        )
+    except planlib.ReviewError as error:
+        form = ImportForm(request.POST, request.FILES)
+        form.is_valid()
+        form.add_error("review_file", str(error))
+        return render(request, "tracker/import_form.html", {"form": form})
+    except planlib.PlanError as error:
+        form = ImportForm(request.POST, request.FILES)
+        form.is_valid()
+        form.add_error("source_file" if data["from_file"] else "source_text", str(error))
+        return render(request, "tracker/import_form.html", {"form": form})
+    confirm = ImportConfirmForm(
+        initial={
+            "source_text": text,
+            "source_name": data["source_name"],
+            "review_text": planlib.decode(data["review_bytes"]) if data["review_bytes"] else "",
+            "gazetteer": data["gazetteer"],
+            "checksum": _checksum(text),
+        }
+    )
+    existing = Plan.objects.filter(slug=parsed.slug).first() if parsed.slug else None
+    return render(
+        request,
+        "tracker/import_preview.html",
+        {
+            "parsed": parsed,
+            "confirm": confirm,
+            "existing": existing,
+            "json": planlib.to_json(parsed),
+        },
+    )
+
+
+def _checksum(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@login_required
+def import_confirm(request):
+    _require_admin(request.user)
+    if request.method != "POST":
+        return redirect("import_start")
+    form = ImportConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("导入确认数据不完整，请重新上传方案文本。"))
+        return redirect("import_start")
+    data = form.cleaned_data
+    if _checksum(data["source_text"]) != data["checksum"]:
+        messages.error(request, _("方案文本在确认前被改动，请重新上传。"))
+        return redirect("import_start")
+    try:
+        text, parsed = read_plan_source(
+            data["source_text"].encode("utf-8"),
+            source_name=data["source_name"],
+            review=data["review_text"].encode("utf-8") if data["review_text"] else None,
+            gazetteer_path=data["gazetteer_path"],
+        )
+    except planlib.PlanError as error:
+        messages.error(request, str(error))
+        return redirect("import_start")
+    result = import_parsed_plan(parsed, source_text=text, source_name=data["source_name"])
+    verb = _("已创建") if result.created else _("已更新")
+    messages.success(
+        request,
+        _("%(verb)s方案“%(title)s”：%(tasks)s 项任务。")
+        % {"verb": verb, "title": result.plan.title, "tasks": len(parsed.tasks)},
+    )
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return redirect(result.plan)
