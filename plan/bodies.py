@@ -39,7 +39,8 @@ LABELS = (
 )
 _LABEL_RE = re.compile(rf"(?P<label>{LABELS})\s*[：:]")
 _LEAD_LABELS = ("牵头单位", "牵头部门")
-_SUPPORT_LABELS = ("配合单位", "配合部门", "参与单位", "参与部门", "协同单位", "协助单位", "协作单位")
+_SUPPORT_LABELS = ("配合单位", "配合部门", "参与单位", "参与部门", "协同单位", "协助单位")
+_SUPPORT_LABELS += ("协作单位",)
 _SHORT_FORM_RE = re.compile(
     r"^(?P<lead>[^，,；;（）()]{2,60}?)(?:牵头|负责)(?:[，,；;、]\s*(?P<support>.{2,200}?)"
     r"(?:配合|参与|按职责分工负责|按职责负责|分工负责))?$"
@@ -267,7 +268,10 @@ class Resolver:
                         role = RESPONSIBLE if body.kind in (COUNTY, ZONE) else SUPPORT
                         line = line_at(start)
                         refs.append(
-                            (start, BodyRef(body.name, written, body.kind, role, FROM_SENTENCE, line))
+                            (
+                                start,
+                                BodyRef(body.name, written, body.kind, role, FROM_SENTENCE, line),
+                            )
                         )
                     start = text.find(written, end)
             for m in _department_list_re(g).finditer(text):
@@ -320,7 +324,9 @@ def dedupe(refs: list[BodyRef]) -> list[BodyRef]:
             continue
         if ref.role == LEAD:
             if has_lead:
-                ref = BodyRef(ref.name, ref.raw, ref.kind, SUPPORT, ref.source, ref.line, ref.reason)
+                ref = BodyRef(
+                    ref.name, ref.raw, ref.kind, SUPPORT, ref.source, ref.line, ref.reason
+                )
             has_lead = True
         seen[ref.name] = len(out)
         out.append(ref)

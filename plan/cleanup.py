@@ -18,7 +18,8 @@ Rules, in order:
    or an indented paragraph after a finished sentence. Paragraphs separated by blank lines
    join when the first ends mid-sentence, unless the first is a heading or a short
    unpunctuated line (a kicker such as "明确4类14项重点任务"), or the second starts a
-   heading or one of the `titles` the caller knows (category names listed in the text).
+   heading, one of the `titles` the caller knows (category names listed in the text) or
+   a short title sentence ("深化产业融合创新。重点是…").
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .model import Span
+from .text import title_shaped
 
 SPACES = " \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
 TERMINAL = "。！？；：!?;…"
@@ -251,7 +253,22 @@ def _is_heading_only(block: Block) -> bool:
     """A heading line that stands alone ("（一）提升创新策源能级", "# 标题", "**一、…**")."""
     if block.md or block.bold:
         return True
-    return bool(HEADING_RE.match(block.text)) and not ends_sentence(block.text)
+    m = HEADING_RE.match(block.text)
+    if not m:
+        return False
+    title = block.text[m.end() :]
+    return len(title) <= 40 and not any(ch in "。！？；，、（" for ch in title)
+
+
+def _leads_with_title(text: str) -> bool:
+    """A paragraph opening with a short title sentence ("深化产业融合创新。重点是…")."""
+    stop = text.find("。", 0, 14)
+    return 4 <= stop < len(text) - 1 and title_shaped(text[:stop], 12)
+
+
+def _mid_word(before: str, after: str) -> bool:
+    """A short line cut in the middle of a parenthesis or a list ("市商" / "务局）")."""
+    return before.count("（") > before.count("）") or before.endswith(("、", "（"))
 
 
 def join(lines: list[Line], titles: Iterable[str] = ()) -> list[Block]:
@@ -271,9 +288,18 @@ def join(lines: list[Line], titles: Iterable[str] = ()) -> list[Block]:
         starts_new = _starts_heading(line, known) or _is_heading_only(current)
         if not starts_new:
             if gap:
-                starts_new = ends_sentence(current.text) or is_kicker(current.text)
+                starts_new = (
+                    ends_sentence(current.text)
+                    or is_kicker(current.text)
+                    or _leads_with_title(line.text)
+                )
             else:
-                starts_new = line.indented and ends_sentence(current.text)
+                # A hard-wrapped paragraph continues on the next line; a new paragraph
+                # starts indented after a finished sentence, and a short unpunctuated
+                # line (a signature, a kicker) stands alone.
+                starts_new = (line.indented and ends_sentence(current.text)) or (
+                    is_kicker(current.text) and not _mid_word(current.text, line.text)
+                )
         if starts_new:
             blocks.append(current)
             current = piece

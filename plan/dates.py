@@ -78,8 +78,8 @@ def cn_number(s: str) -> int | None:
         return int(s)
     if "十" in s:
         head, _, tail = s.partition("十")
-        tens = _CN_DIGITS.get(head, None) if head else 1
-        ones = _CN_DIGITS.get(tail, None) if tail else 0
+        tens = _CN_DIGITS.get(head) if head else 1
+        ones = _CN_DIGITS.get(tail) if tail else 0
         if tens is None or ones is None:
             return None
         return tens * 10 + ones
@@ -181,10 +181,7 @@ def find_deadlines(text: str, issue_date: dt.date | None = None) -> list[DateHit
 
 def _stands_alone(text: str, start: int, end: int) -> bool:
     """An ongoing phrase counts only as a clause of its own or after a 时限 label."""
-    label = None
-    for label in _TIME_LABEL_RE.finditer(text[:start]):
-        pass
-    if label is not None and label.end() == start:
+    if any(m.end() == start for m in _TIME_LABEL_RE.finditer(text[:start])):
         return True
     before = text[:start].rstrip()
     after = text[end:].lstrip()
@@ -193,16 +190,19 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     return open_ok and close_ok
 
 
-def sentence_deadline(text: str, issue_date: dt.date | None = None) -> DateHit | None:
-    """The deadline a sentence states: the latest of its phrases (ongoing only if none is
-    dated)."""
-    hits = find_deadlines(text, issue_date)
-    if not hits:
-        return None
+def latest(hits: list[DateHit]) -> DateHit | None:
+    """The deadline a sentence states, from its hits: the latest dated one (a sentence
+    due in stages is due at its last stage); an ongoing or undatable one only if none is
+    dated."""
     dated = [h for h in hits if h.deadline.date is not None]
     if dated:
         return max(dated, key=lambda h: (h.deadline.date, h.start))
-    return hits[-1]
+    return hits[-1] if hits else None
+
+
+def sentence_deadline(text: str, issue_date: dt.date | None = None) -> DateHit | None:
+    """The deadline a sentence states (see `latest`), or None."""
+    return latest(find_deadlines(text, issue_date))
 
 
 def parse_deadline(phrase: str, issue_date: dt.date | None = None) -> Deadline | None:

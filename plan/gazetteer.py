@@ -53,12 +53,16 @@ class Gazetteer:
         Aliases are not here: a department alias ("公安") counts only in a list of
         departments (see plan.bodies), and a short county name ("东阿") is too often part
         of another word ("东阿阿胶")."""
+        cached = self.cache.get("names_in_sentences")
+        if cached is not None:
+            return cached
         pairs: list[tuple[str, GazBody]] = []
         for body in self.bodies:
             pairs.append((body.name, body))
             if body.name.startswith("市") and self.jurisdiction:
                 pairs.append((self.jurisdiction + body.name[1:], body))
         pairs.sort(key=lambda p: -len(p[0]))
+        self.cache["names_in_sentences"] = pairs
         return pairs
 
     def lookup(self, raw: str) -> GazBody | None:
@@ -125,9 +129,7 @@ def gazetteer_from_dict(data: dict, where: str = "地名录") -> Gazetteer:
 
 _ZONE_RE = re.compile(r"(管委会|开发区|高新区|度假区|新片区|合作区|示范区|自贸|保税区|园区管理)")
 _COUNTY_RE = re.compile(r"^[^市省]{1,7}?(区|县|市|旗)((人民)?政府)?$")
-_DEPT_RE = re.compile(
-    r"^(市|省|区|县)(委|政府)?.{0,14}(局|委|办|厅|部|室|委员会|办公室|办公厅)$"
-)
+_DEPT_RE = re.compile(r"^(市|省|区|县)(委|政府)?.{0,14}(局|委|办|厅|部|室|委员会|办公室|办公厅)$")
 
 
 def guess_kind(name: str) -> str:

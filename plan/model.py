@@ -11,6 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .gazetteer import Gazetteer
 
 # Body kinds, matching tracker.models.Body.Kind values.
 CITY_DEPARTMENT = "department"
@@ -100,6 +104,24 @@ class Task:
     targets: list[Target] = field(default_factory=list)
     provenance: str = TEXT
     reason: str = ""
+    title_provenance: str = TEXT  # REVIEW when the review file renamed the task
+
+    def all_bodies(self) -> list[BodyRef]:
+        """The task's own bodies, then those named only on its measures (one per name).
+        Roles are as stated where each was found; a measure's lead is not the task's."""
+        seen = {b.name for b in self.bodies}
+        out = list(self.bodies)
+        for measure in self.measures:
+            for body in measure.bodies:
+                if body.name not in seen:
+                    seen.add(body.name)
+                    out.append(body)
+        return out
+
+    @property
+    def lead(self) -> BodyRef | None:
+        """The task's lead body (牵头), or None."""
+        return next((b for b in self.bodies if b.role == LEAD), None)
 
 
 @dataclass
@@ -132,3 +154,6 @@ class ParsedPlan:
     targets: list[Target] = field(default_factory=list)  # plan-level (主要目标)
     warnings: list[Warning] = field(default_factory=list)
     slug: str = ""  # natural key; from the review file, else derived
+    start_date_reason: str = ""  # the administrator's reason when start_date_source == REVIEW
+    # The gazetteer the text was parsed with: apply_review() checks body names against it.
+    gazetteer: Gazetteer | None = field(default=None, repr=False, compare=False)

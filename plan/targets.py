@@ -8,7 +8,9 @@ verb of building (建成, 新增, 培育, 建设, …). Clauses about money give
 One Target per clause. Its value is the number the clause ends with ("…龙头企业2家"), else
 the first one after a comparator ("至少建成1处入驻3家快递企业的快递园区" → 1 处); the other
 numbers stay in the description ("入驻3家快递企业" is kept there, not made a second
-Target). Comparators: 至少/不少于/不低于/超过/超/达到/以上/突破 and building verbs → ">="
+Target). A sentence that gives money out (补助, 补贴, 奖励, 资助, 贴息) has no targets:
+its numbers are the rule's thresholds. Comparators: 至少/不少于/不低于/超过/超/达到/以上/
+突破 and building verbs → ">="
 (a strict "超500件" is recorded as ">= 500": the text is kept in the description);
 不超过/压缩至/控制在/以内/低于/以下 → "<="; otherwise "=". The scope is "each_county" when
 the subject is 各县(市、区), else the caller's ("plan" in 主要目标, "task" elsewhere). The
@@ -31,10 +33,17 @@ _UNITS = (
     "种|周|天|小时|倍"
 )
 _QTY_RE = re.compile(rf"(?P<num>\d+(?:\.\d+)?)(?P<unit>{_UNITS})")
-_AT_LEAST = ("至少", "不少于", "不低于", "超过", "超", "达到", "达", "突破", "提高到", "提高至", "提升至")
-_AT_MOST = ("不超过", "压缩至", "压缩到", "控制在", "低于", "缩短至", "缩短到", "降至", "降低到")
-_GROWTH = ("建成", "建设", "新增", "培育", "打造", "创建", "引进", "新建", "覆盖", "实现", "完成", "增加")
-_POLICY = ("补助", "补贴", "奖励", "资助", "给予", "贴息", "出资", "按照", "收费", "扣除", "∶", "比例")
+
+
+def _words(s: str) -> tuple[str, ...]:
+    return tuple(s.split())
+
+
+_AT_LEAST = _words("至少 不少于 不低于 超过 超 达到 达 突破 提高到 提高至 提升至")
+_AT_MOST = _words("不超过 压缩至 压缩到 控制在 低于 缩短至 缩短到 降至 降低到")
+_GROWTH = _words("建成 建设 新增 培育 打造 创建 引进 新建 覆盖 实现 完成 增加")
+_POLICY = _words("补助 补贴 奖励 资助 给予 贴息 出资 按照 收费 扣除 ∶ 比例")
+_MONEY_GIVEN = _words("补助 补贴 奖励 资助 贴息")  # anywhere in the sentence: a rule
 _CLAUSE_SPLIT_RE = re.compile(r"[，,；;。！？]")
 
 
@@ -55,6 +64,8 @@ def find_targets(
 ) -> list[Target]:
     """Targets in one sentence; `deadlines` are the sentence's deadline hits."""
     targets: list[Target] = []
+    if any(w in sentence for w in _MONEY_GIVEN):
+        return targets
     for start, end in _clauses(sentence):
         clause = sentence[start:end]
         quantities = list(_QTY_RE.finditer(clause))

@@ -25,8 +25,10 @@ def _require_admin(user):
 @login_required
 def import_start(request):
     _require_admin(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "tracker/import_form.html", {"form": ImportForm()})
+    form = ImportForm(request.POST, request.FILES)
+    if form.is_valid():
         return _preview(request, form.cleaned_data)
     return render(request, "tracker/import_form.html", {"form": form})
 
