@@ -142,7 +142,16 @@ def parse(text: str, *, gazetteer: Gazetteer | None = None, source_name: str = "
     titles = _enumerated_titles(join(lines))
     blocks = join(lines, titles)
     article = _choose_article(blocks)
+    place = _text_place(article)
+    if gazetteer is not None and place and place != gazetteer.jurisdiction:
+        # A gazetteer of another city would turn this plan's bodies into that city's.
+        mismatch = f"方案属于{place}，所选地名文件属于{gazetteer.jurisdiction}，已忽略该地名文件"
+        gazetteer = None
+    else:
+        mismatch = ""
     ctx = _Ctx(gazetteer)
+    if mismatch:
+        ctx.warn(article[0].first, mismatch)
     plan = _read_meta(article, ctx, gazetteer)
     levels = Counter(b.heading_level for b in article if b.heading_level)
     if any(n >= 2 for n in levels.values()):
@@ -305,6 +314,19 @@ def _read_meta(article: list[Block], ctx: _Ctx, gazetteer: Gazetteer | None) -> 
         declared_tasks=declared_t,
         span=Span(article[0].first, article[-1].last),
     )
+
+
+def _text_place(article: list[Block]) -> str:
+    """The place the plan's own title or issuing line names ("聊城市"), or ""."""
+    for block in article[:6]:
+        text = re.sub(r"^[#\s]+|[《》]", "", block.text)
+        text = re.sub(r"^(?:我市发布|关于印发|关于)", "", text)
+        m = re.search(r"《([^》]{2,60})》", block.text)
+        for candidate in ([m.group(1)] if m else []) + [text]:
+            place = _place(candidate)
+            if place and not place.endswith(("县", "区")):
+                return place
+    return ""
 
 
 def _place(text: str) -> str:

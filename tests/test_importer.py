@@ -130,7 +130,7 @@ def test_a_dropped_task_is_withdrawn_and_keeps_its_rows_and_sign_offs():
     import_parsed_plan(first_import(), source_text=TEXT)
     park = Task.objects.get(title="推进快递园区建设")
     Assignment.objects.filter(task=park).update(
-        signed_off_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        signoff="signed_off", signed_off_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     )
     first = first_import()
     rural = first.tasks[2]
@@ -181,3 +181,21 @@ def first_import_without_slug():
     p = first_import()
     p.slug = ""
     return p
+
+
+def test_a_reimport_records_what_it_changed_and_who_changed_it(admin_user):
+    from tracker.models import ChangeRecord
+
+    import_parsed_plan(first_import(), source_text=TEXT)
+    assert not ChangeRecord.objects.exists()  # a first import is not a list of changes
+    again = first_import()
+    again.tasks[1].deadline = pm.Deadline(date=dt.date(2026, 12, 31), phrase="到2026年年底")
+    import_parsed_plan(again, source_text=TEXT, user=admin_user)
+    record = ChangeRecord.objects.get(field="deadline")
+    assert (record.old, record.new, record.via, record.user) == (
+        "2024-12-31",
+        "2026-12-31",
+        "import",
+        admin_user,
+    )
+    assert record.task.title == "推进快递园区建设"

@@ -11,6 +11,7 @@ It runs in one transaction. Importing the same plan again updates it in place:
 - assignments are never deleted: one the new text no longer names is kept, with a warning.
 """
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -22,7 +23,20 @@ from django.utils import timezone
 
 import plan as planlib
 from plan import model as pm
-from tracker.models import Assignment, Body, Category, Measure, Plan, Source, Target, Task
+from tracker import services
+from tracker.models import (
+    Assignment,
+    Body,
+    Category,
+    ChangeRecord,
+    Measure,
+    Plan,
+    Source,
+    Target,
+    Task,
+)
+
+VIA = ChangeRecord.Via.IMPORT
 
 # Numbers are moved out of the way while tasks are renumbered, so the unique
 # (plan, number) constraint never sees two rows with one number.
@@ -97,8 +111,10 @@ def _match(rows, items, row_key, item_key):
 
 
 class _Importer:
-    def __init__(self, parsed, *, source_text, source_name, source_sha256):
+    def __init__(self, parsed, *, source_text, source_name, source_sha256, user=None):
         self.parsed = parsed
+        self.user = user
+        self.reimport = False
         self.source_text = source_text
         self.source_name = source_name
         self.source_sha256 = source_sha256
@@ -113,6 +129,22 @@ class _Importer:
             "bodies_created": 0,
         }
         self.bodies = {}
+
+    def _save(self, row, values, *, skip=()):
+        """Apply values and save; on a re-import, record what changed (who, old → new).
+
+        Always saves: tasks and measures were parked under temporary numbers in the
+        database, and the row in memory holds the number they must get back."""
+        old = copy.copy(row) if row.pk else None
+        changed = _set(row, values)
+        row.save()
+        if old is None:
+            if self.reimport and isinstance(row, services.TRACKED_MODELS):
+                services.record_created(user=self.user, obj=row, via=VIA)
+        elif changed and self.reimport:
+            fields = [f.name for f in row._meta.concrete_fields if f.name not in skip]
+            services.record_changes(user=self.user, old=old, new=row, via=VIA, fields=fields)
+        return row
 
     # -- plan and categories -------------------------------------------------------------
 
@@ -145,8 +177,8 @@ class _Importer:
                 pm.TEXT: Source.TEXT,
             }.get(p.start_date_source, "")
             values["start_date_reason"] = getattr(p, "start_date_reason", "")[:300]
-        _set(plan, values)
-        plan.save()
+        self.reimport = not created
+        self._save(plan, values, skip=("imported_at", "source_text", "source_sha256"))
         self.plan_obj = plan
         return plan, created
 
@@ -214,8 +246,7 @@ class _Importer:
                 "withdrawn": False,
             }
             values.update(self._deadline_unless_admin(row, pt.deadline, f"任务{pt.number}"))
-            _set(row, values)
-            row.save()
+            self._save(row, values)
             kept.add(row.pk)
             self.counts["tasks_created" if created else "tasks_updated"] += 1
             self.measures(row, pt)
@@ -225,13 +256,12 @@ class _Importer:
         for t in sorted(existing, key=lambda t: t.number):
             if t.pk in kept:
                 continue
-            t.number = next_number
+            new_number = next_number
             next_number += 1
             if not t.withdrawn:
                 self.counts["tasks_withdrawn"] += 1
                 self.warnings.append(f"原任务“{t.title}”不在新文本中，已标记为撤销（记录保留）。")
-            t.withdrawn = True
-            t.save()
+            self._save(t, {"number": new_number, "withdrawn": True})
 
     def _deadline_unless_admin(self, row, deadline, label):
         values = _deadline_fields(deadline)
@@ -249,31 +279,28 @@ class _Importer:
         matched = _match(existing, pt.measures, lambda m: m.text, lambda pm: pm.text)
         used = {row.pk for row in matched.values()}
         task.measures.update(number=F("number") + PARKING_OFFSET)
-        for pm in pt.measures:
-            row = matched.get(id(pm)) or Measure(task=task)
+        for item in pt.measures:
+            row = matched.get(id(item)) or Measure(task=task)
             values = {
-                "number": pm.number,
-                "text": pm.text,
-                "first_line": pm.span.first,
-                "last_line": pm.span.last,
+                "number": item.number,
+                "text": item.text,
+                "first_line": item.span.first,
+                "last_line": item.span.last,
                 "withdrawn": False,
             }
             values.update(
-                self._deadline_unless_admin(row, pm.deadline, f"任务{pt.number}措施{pm.number}")
+                self._deadline_unless_admin(row, item.deadline, f"任务{pt.number}措施{item.number}")
             )
-            _set(row, values)
-            row.save()
+            self._save(row, values)
             self.counts["measures"] += 1
-            self.assignments(task, row, pm.bodies)
-            self.targets_for(task, row, pm.targets)
+            self.assignments(task, row, item.bodies)
+            self.targets_for(task, row, item.targets)
         next_number = len(pt.measures) + 1
         for m in sorted(existing, key=lambda m: m.number):
             if m.pk in used:
                 continue
-            m.number = next_number
+            self._save(m, {"number": next_number, "withdrawn": True})
             next_number += 1
-            m.withdrawn = True
-            m.save()
         self.targets_for(task, None, pt.targets)
 
     # -- assignments ---------------------------------------------------------------------
@@ -305,8 +332,7 @@ class _Importer:
             if ref.due is not None:
                 values["due_date"] = ref.due.date
                 values["due_text"] = ref.due.phrase[:100]
-            _set(row, values)
-            row.save()
+            self._save(row, values)
             self.counts["assignments"] += 1
         for body_id, row in existing.items():
             if body_id not in named and row.origin != Assignment.Origin.ADMIN:
@@ -330,8 +356,7 @@ class _Importer:
                 f"“{body.name}”作为配合单位导入。"
             )
             return Assignment.Role.SUPPORT
-        other.role = Assignment.Role.SUPPORT
-        other.save(update_fields=["role"])
+        self._save(other, {"role": Assignment.Role.SUPPORT})
         return Assignment.Role.LEAD
 
     # -- targets -------------------------------------------------------------------------
@@ -350,7 +375,7 @@ class _Importer:
         row = Target.objects.filter(**lookup).first() or Target(
             **lookup, number=self._next_target_number()
         )
-        _set(
+        self._save(
             row,
             {
                 "value": pt.value,
@@ -365,7 +390,6 @@ class _Importer:
                 "withdrawn": False,
             },
         )
-        row.save()
         self.seen_targets.add(row.pk)
         self.counts["targets"] += 1
 
@@ -382,18 +406,22 @@ class _Importer:
         self.tasks()
         for pt in self.parsed.targets:
             self._target(None, None, pt)
-        stale = plan.targets.exclude(pk__in=self.seen_targets).filter(withdrawn=False)
-        stale.update(withdrawn=True)
+        for stale in plan.targets.exclude(pk__in=self.seen_targets).filter(withdrawn=False):
+            self._save(stale, {"withdrawn": True})
         return ImportResult(plan=plan, created=created, counts=self.counts, warnings=self.warnings)
 
 
-def import_parsed_plan(parsed, *, source_text, source_name=""):
+def import_parsed_plan(parsed, *, source_text, source_name="", user=None):
     """Create or update the plan `parsed` describes (parsed from `source_text`), in one
     transaction."""
     sha256 = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
     with transaction.atomic():
         return _Importer(
-            parsed, source_text=source_text, source_name=source_name, source_sha256=sha256
+            parsed,
+            source_text=source_text,
+            source_name=source_name,
+            source_sha256=sha256,
+            user=user,
         ).run()
 
 

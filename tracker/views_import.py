@@ -101,7 +101,9 @@ def import_confirm(request):
     except planlib.PlanError as error:
         messages.error(request, str(error))
         return redirect("import_start")
-    result = import_parsed_plan(parsed, source_text=text, source_name=data["source_name"])
+    result = import_parsed_plan(
+        parsed, source_text=text, source_name=data["source_name"], user=request.user
+    )
     verb = _("已创建") if result.created else _("已更新")
     messages.success(
         request,

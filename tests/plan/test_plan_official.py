@@ -147,3 +147,15 @@ def test_another_newspaper_summary_is_read_the_same_way():
     assert any("7项" in w.message and "6项" in w.message for w in parsed.warnings)
     assert "秋粮" not in " ".join(t.text for t in parsed.tasks)
     assert parsed.span.last == 11
+
+
+def test_a_gazetteer_of_another_city_is_ignored_with_a_warning(gazetteer):
+    text = (
+        "上海市某某行动方案\n\n一、重点任务\n\n"
+        "（一）推进某项工作。到2025年底完成。责任单位：市科委\n\n"
+        "（二）推进另一项工作。责任单位：市教委、市科委\n"
+    )
+    parsed = plan.parse(text, gazetteer=gazetteer)
+    assert parsed.jurisdiction == "上海市"
+    assert any("已忽略该地名文件" in w.message for w in parsed.warnings)
+    assert all(b.name != "市公安局" for t in parsed.tasks for b in t.bodies)
