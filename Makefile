@@ -52,10 +52,15 @@ test: lint test-sqlite test-postgres
 bench: $(VENV)/.installed
 	$(VPY) -m plan.bench
 
+# Regenerate the committed fixture from seeds/, in a throw-away database so the result
+# never depends on what a developer's own database holds.
 fixtures: $(VENV)/.installed
-	$(VPY) manage.py import_plan seeds/000_b4e0627ec94ce713.txt \
+	@db=$$(mktemp -d)/fixtures.sqlite3; \
+	env -u DATABASE_URL SQLITE_PATH=$$db $(VPY) manage.py migrate -v0 && \
+	env -u DATABASE_URL SQLITE_PATH=$$db $(VPY) manage.py import_plan seeds/000_b4e0627ec94ce713.txt \
 	  --review seeds/liaocheng-express-2024.review.toml --dry-run \
-	  --fixture fixtures/liaocheng-express-2024.json
+	  --fixture fixtures/liaocheng-express-2024.json >/dev/null; \
+	status=$$?; rm -rf "$$(dirname $$db)"; exit $$status
 
 messages: $(VENV)/.installed
 	cd tracker && ../$(VPY) ../manage.py makemessages -l en --no-obsolete && ../$(VPY) ../manage.py compilemessages

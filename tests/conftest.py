@@ -1,8 +1,13 @@
 """Shared fixtures: personas, the browser, and the rules for skipping.
 
 Personas (as in healthchecks' tests): `admin_user` (plan administrator, Django staff),
-`manager` (督查), `staff_a` / `staff_b` (body staff of two different bodies) and
-`anonymous` (no login). Each comes with a logged-in test client: `client_as(user)`.
+`manager` (督查), `staff_a` / `staff_b` (body staff of two different bodies), `staff_c`
+(staff of a third body that has no part in what a test builds) and `anonymous` (no login).
+Each comes with a logged-in test client: `client_as(user)`. In tests of progress reporting
+`staff_a`'s body usually leads the task and `staff_b`'s answers for the assignment.
+
+On SQLite the test database is a file, not shared memory, so a live server's threads each
+have their own connection and concurrent writers really queue (tests/test_concurrency.py).
 """
 
 import os
@@ -17,6 +22,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +71,16 @@ def staff_a(db, body_a):
 @pytest.fixture
 def staff_b(db, body_b):
     return MembershipFactory(user=UserFactory(username="staff_b"), body=body_b).user
+
+
+@pytest.fixture
+def body_c(db):
+    return BodyFactory(name="冠县", kind="county")
+
+
+@pytest.fixture
+def staff_c(db, body_c):
+    return MembershipFactory(user=UserFactory(username="staff_c"), body=body_c).user
 
 
 @pytest.fixture

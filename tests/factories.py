@@ -5,6 +5,7 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from tracker.models import Assignment, Body, Category, Measure, Membership, Plan, Target, Task
 from tracker.roles import MANAGERS_GROUP
@@ -84,6 +85,15 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     body = factory.SubFactory(BodyFactory)
     role = Assignment.Role.RESPONSIBLE
     origin = Assignment.Origin.CLAUSE
+
+    class Params:
+        # Signed off (已销号) without going through a report; for tests of lists and states.
+        signed_off = factory.Trait(
+            signoff="signed_off",
+            status="completed",
+            percent=100,
+            signed_off_at=factory.LazyFunction(timezone.now),
+        )
 
 
 class TargetFactory(factory.django.DjangoModelFactory):

@@ -3,16 +3,25 @@ so a new page without a row here fails `test_every_url_pattern_is_covered`.
 
 Expected results: a status code, "login" (redirected to the login page) or "admin-login"
 (the admin's own login page, for users who are not Django staff).
+
+In the world below staff_b's body owns the assignment, staff_a's body leads its task (and may
+read, not write, the other bodies' work on it), and staff_c's body has no part in it.
+Endpoints that change something are also POSTed (POSTS): only the expected role writes.
 """
 
-import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+import datetime as dt
 
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from tests.builders import PDF, file_report, upload
 from tests.factories import AssignmentFactory, MeasureFactory, TaskFactory
+from tracker import services
+from tracker.models import ChangeRecord, Decision, ExtensionRequest, ProgressUpdate, Reminder
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "staff_a", "staff_b", "manager", "admin_user"]
+ROLES = ["anonymous", "staff_a", "staff_b", "staff_c", "manager", "admin_user"]
 
 
 def all_patterns(resolver=None, prefix="", namespace=""):
@@ -31,17 +40,38 @@ def all_patterns(resolver=None, prefix="", namespace=""):
 
 
 @pytest.fixture
-def world(staff_a, staff_b):
-    """A task whose lead is body A; a measure body B answers for."""
-    task = TaskFactory(number=1)
+def world(staff_a, staff_b, staff_c):
+    """A task whose lead is body A; a measure body B answers for. B has reported it complete
+    with a PDF (a sign-off request), and asked for an extension on its other assignment."""
+    task = TaskFactory(number=1, deadline=dt.date(2030, 12, 31))
     measure = MeasureFactory(task=task, number=1)
     AssignmentFactory(task=task, body=staff_a.membership.body, role="lead")
-    AssignmentFactory(task=task, measure=measure, body=staff_b.membership.body)
-    return {"slug": task.plan.slug, "number": task.number}
+    own = AssignmentFactory(task=task, measure=measure, body=staff_b.membership.body)
+    other = AssignmentFactory(task=task, body=staff_b.membership.body)
+    report = file_report(
+        own, staff_b, status="completed", percent=100, files=[upload("验收.pdf", PDF)]
+    )
+    extension = services.extension_request_create(
+        assignment=other, author=staff_b, new_due=dt.date(2031, 6, 30), reason="用地审批"
+    )
+    return {
+        "slug": task.plan.slug,
+        "number": task.number,
+        "a": own.pk,
+        "report": report.pk,
+        "evidence": report.evidence.get().pk,
+        "extension": extension.pk,
+    }
 
 
 # name -> (path builder, {role: expected})
 ALL = {r: 200 for r in ROLES}
+STAFF_403 = {"staff_a": 403, "staff_b": 403, "staff_c": 403}
+# Another body's assignment, report or evidence is 404 to body staff: it does not exist for them.
+READ = {**ALL, "anonymous": "login"}
+OWNER_WRITES = {**READ, "staff_a": 403, "staff_c": 404, "manager": 403, "admin_user": 403}
+MANAGER_DECIDES = {**READ, "staff_a": 403, "staff_b": 403, "staff_c": 404}
+MANAGERS_READ = {"anonymous": "login", **STAFF_403, "manager": 200, "admin_user": 200}
 PAGES = {
     "home": (lambda w: "/", {"anonymous": "login", **{r: 302 for r in ROLES[1:]}}),
     "plan_list": (lambda w: "/plans/", {**ALL, "anonymous": "login"}),
@@ -50,6 +80,49 @@ PAGES = {
         lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/",
         {**ALL, "anonymous": "login"},
     ),
+    # An administrator's decisions on the task page: POST only.
+    "task_deadline": (
+        lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/deadline/",
+        {**{r: 405 for r in ROLES}, "anonymous": "login"},
+    ),
+    "task_assign": (
+        lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/assign/",
+        {**{r: 405 for r in ROLES}, "anonymous": "login"},
+    ),
+    "import_start": (
+        lambda w: "/import/",
+        {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 200},
+    ),
+    # GET of the confirmation step sends the administrator back to the start.
+    "import_confirm": (
+        lambda w: "/import/confirm/",
+        {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 302},
+    ),
+    # Progress (tracker/views_work.py). Managers have no work of their own: on to the queue.
+    "my_work": (
+        lambda w: "/work/",
+        {**ALL, "anonymous": "login", "manager": 302, "admin_user": 302},
+    ),
+    "assignment_detail": (lambda w: f"/assignments/{w['a']}/", {**READ, "staff_c": 404}),
+    "evidence_download": (lambda w: f"/evidence/{w['evidence']}/", {**READ, "staff_c": 404}),
+    "report_create": (lambda w: f"/assignments/{w['a']}/report/", OWNER_WRITES),
+    "extension_create": (lambda w: f"/assignments/{w['a']}/extension/", OWNER_WRITES),
+    "report_correct": (lambda w: f"/reports/{w['report']}/correct/", OWNER_WRITES),
+    "signoff_review": (lambda w: f"/assignments/{w['a']}/signoff/", MANAGER_DECIDES),
+    "extension_decide": (lambda w: f"/extensions/{w['extension']}/decide/", MANAGER_DECIDES),
+    "review_queue": (
+        lambda w: "/review/",
+        {"anonymous": "login", **STAFF_403, "manager": 200, "admin_user": 200},
+    ),
+    # Supervision (tracker/views_manage.py): the managers' pages are 403 to body staff; the
+    # list and its exports answer everyone, each with what they may see.
+    "dashboard": (lambda w: "/dashboard/", MANAGERS_READ),
+    "matrix": (lambda w: "/dashboard/matrix/", MANAGERS_READ),
+    "bulletin": (lambda w: "/dashboard/bulletin/", MANAGERS_READ),
+    "assignment_list": (lambda w: "/list/", READ),
+    "list_export_xlsx": (lambda w: "/list/export.xlsx", READ),
+    "list_export_csv": (lambda w: "/list/export.csv", READ),
+    "remind": (lambda w: f"/assignments/{w['a']}/remind/", MANAGER_DECIDES),
     "login": (lambda w: "/accounts/login/", {"anonymous": 200, **{r: 302 for r in ROLES[1:]}}),
     # Logging out is a POST; a GET is refused for everyone.
     "logout": (lambda w: "/accounts/logout/", {r: 405 for r in ROLES}),
@@ -60,6 +133,7 @@ PAGES = {
             "anonymous": "admin-login",
             "staff_a": "admin-login",
             "staff_b": "admin-login",
+            "staff_c": "admin-login",
             "manager": "admin-login",
             "admin_user": 200,
         },
@@ -79,14 +153,11 @@ def test_role_gets_what_it_should(request, client_as, world, name, role):
     user = request.getfixturevalue(role)
     response = client_as(user).get(path_of(world))
     want = expected[role]
-    if want == "login":
-        assert response.status_code == 302
-        assert response.url.startswith("/accounts/login/?next=")
-    elif want == "admin-login":
+    if want == "admin-login":
         assert response.status_code == 302
         assert response.url.startswith("/admin/login/")
     else:
-        assert response.status_code == want
+        check(response, want)
 
 
 def test_body_staff_cannot_open_any_admin_page(client_as, staff_a):
@@ -94,3 +165,117 @@ def test_body_staff_cannot_open_any_admin_page(client_as, staff_a):
     for path in ["/admin/", "/admin/tracker/task/", "/admin/tracker/assignment/"]:
         response = client.get(path)
         assert response.status_code == 302 and response.url.startswith("/admin/login/")
+
+
+def check(response, want):
+    if want == "login":
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/?next=")
+    else:
+        assert response.status_code == want
+
+
+# name -> (data builder, the model a successful POST adds a row to, {role: expected})
+WROTE = 302
+ADMIN_DECIDES = {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": WROTE}
+POSTS = {
+    "task_deadline": (
+        lambda w: {"deadline": "2031-01-31", "reason": "会议决定"},
+        ChangeRecord,
+        ADMIN_DECIDES,
+    ),
+    "task_assign": (
+        lambda w: {
+            "new_body": "市数据局",
+            "new_kind": "department",
+            "role": "support",
+            "reason": "职能",
+        },
+        ChangeRecord,
+        ADMIN_DECIDES,
+    ),
+    "report_create": (
+        lambda w: {
+            "status": "in_progress",
+            "percent": "50",
+            "text": "推进中",
+            "as_of": "2026-01-05",
+        },
+        ProgressUpdate,
+        {**OWNER_WRITES, "staff_b": WROTE},
+    ),
+    "report_correct": (
+        lambda w: {"status": "in_progress", "percent": "90", "text": "更正", "as_of": "2026-01-05"},
+        ProgressUpdate,
+        {**OWNER_WRITES, "staff_b": WROTE},
+    ),
+    "extension_create": (
+        lambda w: {"new_due": "2031-12-31", "reason": "用地"},
+        ExtensionRequest,
+        {**OWNER_WRITES, "staff_b": WROTE},
+    ),
+    "signoff_review": (
+        lambda w: {"decision": "yes"},
+        Decision,
+        {**MANAGER_DECIDES, "manager": WROTE, "admin_user": WROTE},
+    ),
+    "extension_decide": (
+        lambda w: {"decision": "no", "reason": "不同意"},
+        Decision,
+        {**MANAGER_DECIDES, "manager": WROTE, "admin_user": WROTE},
+    ),
+    "remind": (
+        lambda w: {"message": "请尽快填报进展。"},
+        Reminder,
+        {**MANAGER_DECIDES, "manager": WROTE, "admin_user": WROTE},
+    ),
+}
+
+
+def test_every_progress_endpoint_that_takes_a_post_is_in_posts(client_as, admin_user, world):
+    client = client_as(admin_user)
+    for name, (path_of, _) in PAGES.items():
+        path = path_of(world)
+        if resolve(path).func.__module__ not in ("tracker.views_work", "tracker.views_manage"):
+            continue
+        if client.post(path, {}).status_code != 405:
+            assert name in POSTS, f"{name} takes a POST: add it to POSTS"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(POSTS))
+def test_only_the_right_role_may_post(request, client_as, world, name, role):
+    data_of, model, expected = POSTS[name]
+    path_of, _ = PAGES[name]
+    user = request.getfixturevalue(role)
+    before = model.objects.count()
+    response = client_as(user).post(path_of(world), data_of(world))
+    check(response, expected[role])
+    # A write adds rows (a deadline decision records each changed field); a refusal adds none.
+    assert (model.objects.count() > before) == (expected[role] == WROTE)
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+@pytest.mark.parametrize("path", ["/list/", "/list/export.csv"])
+def test_lists_and_exports_hold_only_what_the_role_may_see(request, client_as, world, role, path):
+    """The lead body reads its task's other assignments; the owner its own; a stranger
+    nothing; managers everything."""
+    import csv
+    import io
+
+    from tracker.access import visible_assignments
+    from tracker.models import Assignment
+
+    user = request.getfixturevalue(role)
+    response = client_as(user).get(path)
+    assert response.status_code == 200
+    may_see = {a.body.name for a in visible_assignments(user).select_related("body")}
+    if path.endswith(".csv"):
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+        shown = {row[4] for row in rows}
+        assert len(rows) == visible_assignments(user).count()
+    else:
+        shown = {a.body.name for a in response.context["page"]}
+    assert shown == may_see
+    everything = {a.body.name for a in Assignment.objects.select_related("body")}
+    assert (shown == everything) == (role in ("manager", "admin_user") or role == "staff_a")

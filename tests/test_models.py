@@ -78,7 +78,7 @@ def test_a_measure_target_names_its_task():
 def test_overdue_is_past_due_and_not_signed_off():
     task = TaskFactory(deadline=dt.date(2024, 12, 31))
     late = AssignmentFactory(task=task)
-    AssignmentFactory(task=task, signed_off_at=timezone.now())
+    AssignmentFactory(task=task, signed_off=True)
     AssignmentFactory(task=TaskFactory(plan=task.plan, deadline=TODAY, deadline_source="text"))
     AssignmentFactory(task=TaskFactory(plan=task.plan, deadline=None, deadline_source=""))
     assert list(Assignment.objects.overdue(TODAY)) == [late]
@@ -106,7 +106,7 @@ def test_a_task_is_overdue_until_everyone_on_it_has_signed_off():
     assert list(Task.objects.overdue(TODAY)) == [task]  # nobody assigned yet
     a = AssignmentFactory(task=task)
     assert list(Task.objects.overdue(TODAY)) == [task]
-    a.signed_off_at = timezone.now()
+    a.signoff, a.signed_off_at = "signed_off", timezone.now()
     a.save()
     assert not Task.objects.overdue(TODAY).exists()
 

@@ -14,6 +14,7 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
     TaskFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,18 @@ def test_unknown_plan_or_task_is_404(client_as, staff_a):
     assert client.get(reverse("task_detail", args=[task.plan.slug, 99])).status_code == 404
 
 
-def test_home_goes_to_the_only_plan(client_as, staff_a):
+def test_home_goes_to_the_only_plan(client_as):
     plan = PlanFactory()
-    assert client_as(staff_a).get("/").url == plan.get_absolute_url()
+    user = UserFactory(username="nobody")  # neither body staff nor manager
+    assert client_as(user).get("/").url == plan.get_absolute_url()
+
+
+def test_home_takes_managers_to_the_dashboard(client_as, manager, admin_user):
+    PlanFactory()
+    assert client_as(manager).get("/").url == reverse("dashboard")
+    assert client_as(admin_user).get("/").url == reverse("dashboard")
+
+
+def test_home_takes_body_staff_to_their_work(client_as, staff_a):
+    PlanFactory()
+    assert client_as(staff_a).get("/").url == reverse("my_work")

@@ -9,7 +9,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
-    "DJANGO_SECRET_KEY": "x7!Qm2#pL9vR4tZ8wK1nB6cY3hJ5sD0fG-aE_uI+oP@lT&rW",
+    "DJANGO_SECRET_KEY": "x7!Qm2#pL9vR4tZ8wK1nB6cY3hJ5sD0fG-aE_uI+oP@lT&rW%9zXq",
     "DJANGO_ALLOWED_HOSTS": "dubansys.example.cn",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://dubansys.example.cn",
 }

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tracker.admin_history import CURRENT_STATE_FIELDS, RecordsChanges
 from tracker.models import Assignment, Body, Category, Measure, Membership, Plan, Target, Task
 
 admin.site.site_header = _("实施方案督查督办 · 后台管理")
@@ -24,7 +25,7 @@ class PlanTargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["title", "jurisdiction", "issuer", "issue_date", "start_date", "declared_tasks"]
     list_filter = ["jurisdiction"]
     search_fields = ["title", "slug", "issuer"]
@@ -56,6 +57,7 @@ class AssignmentInline(admin.TabularInline):
     model = Assignment
     extra = 0
     fields = ["body", "measure", "role", "origin", "origin_reason", "due_date", "signed_off_at"]
+    readonly_fields = ["signed_off_at"]
     autocomplete_fields = ["body"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -75,7 +77,7 @@ class TaskTargetInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["number", "title", "category", "deadline", "deadline_source", "withdrawn"]
     list_display_links = ["number", "title"]
     list_filter = ["plan", "category", "deadline_source", "withdrawn", "ongoing"]
@@ -85,7 +87,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["__str__", "task", "deadline", "deadline_source"]
     list_filter = ["task__plan", "deadline_source"]
     search_fields = ["text"]
@@ -100,17 +102,18 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["body", "task", "measure", "role", "origin", "due_date", "signed_off_at"]
     list_filter = ["role", "origin", "body__kind", "task__plan", "body"]
     search_fields = ["body__name", "task__title", "measure__text"]
     list_select_related = ["body", "task", "measure__task"]
     autocomplete_fields = ["body"]
     raw_id_fields = ["task", "measure"]
+    readonly_fields = CURRENT_STATE_FIELDS
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["description", "value", "unit", "scope", "due_date", "task", "source"]
     list_filter = ["plan", "scope", "source"]
     search_fields = ["description"]

@@ -18,7 +18,7 @@ DEADLINE_FIELDS = ["deadline", "ongoing", "deadline_source", "deadline_reason"]
 def deadline_set(*, item, user, deadline, ongoing, reason):
     """Set the deadline of a task or measure. The text's own phrase stays as it was, so the
     page can show both: the administrator's date and what the text said."""
-    locked = type(item).objects.select_for_update().get(pk=item.pk)
+    locked = type(item).objects.select_for_update(of=("self",)).get(pk=item.pk)
     old = copy.copy(locked)
     locked.deadline = None if ongoing else deadline
     locked.ongoing = ongoing
@@ -36,10 +36,10 @@ def deadline_set(*, item, user, deadline, ongoing, reason):
 def body_assign(*, task, measure, body, role, user, reason):
     """Put a body on a task (or one of its measures) in a role. A new lead takes the place of
     the old one, who stays on as a supporting body; nothing is removed."""
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if role == Assignment.Role.LEAD:
         for previous in (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .filter(task=task, measure=measure, role=Assignment.Role.LEAD)
             .exclude(body=body)
         ):
@@ -50,7 +50,10 @@ def body_assign(*, task, measure, body, role, user, reason):
                 user=user, old=old, new=previous, via=VIA, reason=reason, fields=["role"]
             )
     row = (
-        Assignment.objects.select_for_update().filter(task=task, measure=measure, body=body).first()
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(task=task, measure=measure, body=body)
+        .order_by("pk")
+        .first()
     )
     if row is None:
         row = Assignment(

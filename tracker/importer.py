@@ -129,6 +129,10 @@ class _Importer:
             "bodies_created": 0,
         }
         self.bodies = {}
+        gazetteer = getattr(parsed, "gazetteer", None)
+        self.gazetteer_position = (
+            {b.name: i for i, b in enumerate(gazetteer.bodies, start=1)} if gazetteer else {}
+        )
 
     def _save(self, row, values, *, skip=()):
         """Apply values and save; on a re-import, record what changed (who, old → new).
@@ -207,16 +211,21 @@ class _Importer:
     def body(self, ref):
         key = ref.name
         if key not in self.bodies:
+            # The gazetteer's order is the city's customary one (东昌府区, 茌平区, 临清市 …).
+            position = self.gazetteer_position.get(ref.name, 0)
             body, created = Body.objects.get_or_create(
                 jurisdiction=self.parsed.jurisdiction,
                 name=ref.name[:100],
-                defaults={"kind": ref.kind},
+                defaults={"kind": ref.kind, "position": position},
             )
             if created:
                 self.counts["bodies_created"] += 1
-            elif body.kind == Body.Kind.OTHER and ref.kind != Body.Kind.OTHER:
-                body.kind = ref.kind
-                body.save(update_fields=["kind"])
+            else:
+                values = {"position": position or body.position}
+                if body.kind == Body.Kind.OTHER:
+                    values["kind"] = ref.kind
+                if _set(body, values):
+                    body.save(update_fields=list(values))
             self.bodies[key] = body
         return self.bodies[key]
 
@@ -502,9 +511,21 @@ def fixture_json(plan):
     assignments = (
         Assignment.objects.filter(task__plan=plan)
         .select_related("task__plan", "measure__task__plan", "body")
-        .order_by("task__number", "measure__number", "role", "body__kind", "body__name")
+        # NULL (task-level) first on every database.
+        .order_by(
+            "task__number",
+            F("measure__number").asc(nulls_first=True),
+            "role",
+            "body__kind",
+            "body__position",
+            "body__name",
+        )
     )
-    bodies = Body.objects.filter(assignments__task__plan=plan).distinct().order_by("kind", "name")
+    bodies = (
+        Body.objects.filter(assignments__task__plan=plan)
+        .distinct()
+        .order_by("kind", "position", "name")
+    )
     objects = [
         plan,
         *plan.categories.order_by("number").select_related("plan"),

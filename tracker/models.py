@@ -6,12 +6,18 @@ Where a value can come either from the plan text or from a person, a `*_source` 
 says which, and a person's decision keeps its reason beside it.
 """
 
+import datetime as dt
+import uuid
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from tracker import states
 
 
 class Source(models.TextChoices):
@@ -132,12 +138,32 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(withdrawn=False)
 
     def overdue(self, today):
-        """逾期: an assignment of the task is overdue, or the task's own deadline has passed
-        and not every body on it has signed off (a task nobody was assigned stays overdue)."""
-        assignments = Assignment.objects.filter(task=OuterRef("pk"))
+        """逾期: an assignment of the task is overdue (by its own due date, which an approved
+        extension may have moved past the task's deadline), or nobody answers for the task
+        and its deadline has passed. The same as a red light (tracker/states.py)."""
+        assignments = Assignment.objects.active().filter(task=OuterRef("pk"))
         return self.active().filter(
             Exists(Assignment.objects.overdue(today).filter(task=OuterRef("pk")))
-            | Q(deadline__lt=today) & (Exists(assignments.not_done()) | ~Exists(assignments))
+            | Q(deadline__lt=today) & ~Exists(assignments)
+        )
+
+    def with_light(self, today):
+        """Annotate `light`: the worst light of the task's active assignments (states.py);
+        for a task nobody answers for, red once its deadline has passed, else NULL."""
+        worst = (
+            Assignment.objects.active()
+            .filter(task=OuterRef("pk"))
+            .with_state(today)
+            .order_by()
+            .values("task")
+            .annotate(worst=Max("light_rank"))
+            .values("worst")
+        )
+        return self.annotate(light_rank=Subquery(worst)).annotate(
+            light=states.light_of_rank(
+                "light_rank",
+                When(Q(light_rank__isnull=True, deadline__lt=today), then=Value(states.Light.RED)),
+            )
         )
 
 
@@ -237,8 +263,31 @@ class Task(DeadlineFields):
     def get_absolute_url(self):
         return reverse("task_detail", args=[self.plan.slug, self.number])
 
+    def light_on(self, today=None):
+        """The task's light for one object; TaskQuerySet.with_light() is the same in SQL."""
+        today = today or timezone.localdate()
+        assignments = self.assignments.active().select_related("task__plan", "measure")
+        return states.task_light((a.state(today).light for a in assignments), self.deadline, today)
 
-class MeasureManager(models.Manager):
+
+class MeasureQuerySet(models.QuerySet):
+    def with_light(self, today):
+        """Annotate `light`: the worst light of the measure's active assignments, or NULL."""
+        worst = (
+            Assignment.objects.active()
+            .filter(measure=OuterRef("pk"))
+            .with_state(today)
+            .order_by()
+            .values("measure")
+            .annotate(worst=Max("light_rank"))
+            .values("worst")
+        )
+        return self.annotate(light_rank=Subquery(worst)).annotate(
+            light=states.light_of_rank("light_rank")
+        )
+
+
+class MeasureManager(models.Manager.from_queryset(MeasureQuerySet)):
     def get_by_natural_key(self, plan_slug, task_number, number):
         return self.get(task__plan__slug=plan_slug, task__number=task_number, number=number)
 
@@ -272,6 +321,12 @@ class Measure(DeadlineFields):
 
     natural_key.dependencies = ["tracker.task"]
 
+    def light_on(self, today=None):
+        """The measure's light for one object; MeasureQuerySet.with_light() is the same in SQL."""
+        today = today or timezone.localdate()
+        assignments = self.assignments.active().select_related("task__plan", "measure")
+        return states.worst(a.state(today).light for a in assignments)
+
 
 class BodyManager(models.Manager):
     def get_by_natural_key(self, jurisdiction, name):
@@ -289,13 +344,16 @@ class Body(models.Model):
     jurisdiction = models.CharField(_("所属地区"), max_length=50)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    position = models.PositiveSmallIntegerField(
+        _("排序"), default=0, help_text=_("同类单位按此排列，如各县（市、区）的习惯顺序。")
+    )
 
     objects = BodyManager()
 
     class Meta:
         verbose_name = _("责任单位")
         verbose_name_plural = _("责任单位")
-        ordering = ["jurisdiction", "kind", "name"]
+        ordering = ["jurisdiction", "kind", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="body_unique_name"),
             models.CheckConstraint(
@@ -312,9 +370,23 @@ class Body(models.Model):
         return (self.jurisdiction, self.name)
 
 
+class ProgressStatus(models.TextChoices):
+    """What a body says about its work in a progress report (进展填报)."""
+
+    NOT_STARTED = "not_started", _("未启动")
+    IN_PROGRESS = "in_progress", _("推进中")
+    DIFFICULTY = "difficulty", _("存在困难")
+    COMPLETED = "completed", _("已完成")
+
+
 class AssignmentQuerySet(models.QuerySet):
+    """The states (done, overdue, due soon, behind pace, silent, light) are defined in
+    tracker/states.py; these methods apply them."""
+
     def with_due(self):
         """Annotate `due`: the assignment's own due date, else its measure's, else its task's."""
+        if "due" in self.query.annotations:
+            return self
         return self.annotate(due=Coalesce("due_date", "measure__deadline", "task__deadline"))
 
     def active(self):
@@ -323,18 +395,59 @@ class AssignmentQuerySet(models.QuerySet):
 
     def done(self):
         """Signed off (已销号)."""
-        return self.filter(signed_off_at__isnull=False)
+        return self.filter(states.done_q())
 
     def not_done(self):
-        return self.filter(signed_off_at__isnull=True)
+        return self.filter(~states.done_q())
 
     def overdue(self, today):
         """逾期: its due date has passed and it is not done."""
-        return self.active().with_due().not_done().filter(due__lt=today)
+        return self.active().with_due().filter(states.overdue_q(today))
+
+    def due_soon(self, today):
+        """临期: not done and due within TRACKER_DUE_SOON_DAYS days (due today included)."""
+        return self.active().with_due().filter(states.due_soon_q(today))
+
+    def behind_pace(self, today):
+        """滞后于序时进度 (see tracker/states.py)."""
+        return self.active().with_due().filter(states.behind_pace_q(today))
+
+    def silent(self, today):
+        """未按时填报: the next report was due before today (see tracker/states.py)."""
+        return self.active().with_due().filter(states.silent_q(today))
+
+    def with_state(self, today):
+        """Annotate `due`, the flags `is_done`, `is_overdue`, `is_due_soon`, `is_behind_pace`,
+        `is_silent`, and `light` with its `light_rank` (3 = red … 0 = done), for filtering,
+        sorting and counting in the database. Assignment.state() is the same for one row."""
+        return (
+            self.with_due()
+            .annotate(**states.state_annotations(today))
+            .annotate(light=states.light_of_rank("light_rank"))
+        )
+
+    def visible_to_body(self, body):
+        """What a body's staff may read: its own assignments, and every assignment of the
+        tasks (task-level lead) and measures (measure-level lead) the body leads."""
+        leads = Assignment.objects.filter(body=body, role=Assignment.Role.LEAD)
+        return self.filter(
+            Q(body=body)
+            | Exists(leads.filter(task=OuterRef("task"), measure__isnull=True))
+            | Exists(leads.filter(measure__isnull=False, measure=OuterRef("measure")))
+        )
 
     def for_list(self):
         """The joins every list of assignments needs."""
         return self.select_related("task__plan", "task__category", "measure", "body")
+
+    def for_my_work(self, today):
+        """A list of assignments with their states and what is pending on each."""
+        pending = ExtensionRequest.objects.pending().filter(assignment=OuterRef("pk"))
+        return (
+            self.for_list()
+            .with_state(today)
+            .annotate(extension_pending=Exists(pending), **open_reminder_annotations())
+        )
 
 
 class AssignmentManager(models.Manager.from_queryset(AssignmentQuerySet)):
@@ -381,6 +494,26 @@ class Assignment(models.Model):
     due_date = models.DateField(_("本单位完成时限"), null=True, blank=True)
     due_text = models.CharField(_("时限原文"), max_length=100, blank=True)
     signed_off_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    # The current state. tracker/services.py keeps it, in the same transaction as the report
+    # or decision that changes it, so lists never read the history.
+    status = models.CharField(
+        _("当前状态"),
+        max_length=12,
+        choices=ProgressStatus.choices,
+        default=ProgressStatus.NOT_STARTED,
+    )
+    percent = models.PositiveSmallIntegerField(_("完成百分比"), default=0)
+    progress_as_of = models.DateField(_("进展截至"), null=True, blank=True)
+    last_reported_at = models.DateTimeField(_("最近填报时间"), null=True, blank=True)
+    signoff = models.CharField(
+        _("销号状态"), max_length=12, choices=states.SignOff.choices, default=states.SignOff.OPEN
+    )
+    assigned_on = models.DateField(
+        _("下达日期"),
+        null=True,
+        blank=True,
+        help_text=_("方案原文以外另行分配的日期；为空表示自方案跟踪起始日起算填报周期。"),
+    )
 
     objects = AssignmentManager()
 
@@ -419,6 +552,19 @@ class Assignment(models.Model):
                 name="assignment_origin_valid",
                 condition=Q(origin__in=["clause", "named", "review", "admin"]),
             ),
+            models.CheckConstraint(name="assignment_percent_max", condition=Q(percent__lte=100)),
+            models.CheckConstraint(
+                name="assignment_status_valid", condition=Q(status__in=ProgressStatus.values)
+            ),
+            models.CheckConstraint(
+                name="assignment_signoff_valid", condition=Q(signoff__in=states.SignOff.values)
+            ),
+            # Signed off exactly when it has a sign-off time.
+            models.CheckConstraint(
+                name="assignment_signed_off_has_time",
+                condition=Q(signoff="signed_off", signed_off_at__isnull=False)
+                | (~Q(signoff="signed_off") & Q(signed_off_at__isnull=True)),
+            ),
         ]
 
     def __str__(self):
@@ -450,6 +596,25 @@ class Assignment(models.Model):
     def is_decision(self):
         """True when a person, not the text, put this body on the work."""
         return self.origin in (self.Origin.REVIEW, self.Origin.ADMIN)
+
+    def get_absolute_url(self):
+        return reverse("assignment_detail", args=[self.pk])
+
+    def state(self, today=None):
+        """The states of this assignment on a day (tracker/states.py): done, overdue, due
+        soon, behind pace, silent and the light. AssignmentQuerySet.with_state() is the same
+        in SQL."""
+        plan = self.task.plan
+        return states.compute(
+            today=today or timezone.localdate(),
+            due=self.effective_due,
+            start=plan.start_date,
+            percent=self.percent,
+            signoff=self.signoff,
+            period=plan.report_period_days,
+            assigned_on=self.assigned_on,
+            last_report_on=states.local_day(self.last_reported_at),
+        )
 
 
 class TargetManager(models.Manager):
@@ -561,3 +726,424 @@ class Membership(models.Model):
         return (self.user.username,)
 
     natural_key.dependencies = ["tracker.body"]
+
+
+# --- Progress, decisions and history -------------------------------------------------------
+# Every model below is append-only: tracker/services.py inserts rows and nothing updates or
+# deletes them (the admin shows them read-only; the model refuses, too). A correction is a new
+# report pointing at the one it corrects; a decision is a new row beside what it decides.
+
+
+class HistoryIsAppendOnly(Exception):
+    """Raised on an attempt to change or delete a row of the history."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows are never changed")
+
+    def delete(self):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows are never deleted")
+
+
+class AppendOnly(models.Model):
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise HistoryIsAppendOnly(f"{type(self).__name__} rows are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryIsAppendOnly(f"{type(self).__name__} rows are never deleted")
+
+
+class ProgressUpdateQuerySet(AppendOnlyQuerySet):
+    def current(self):
+        """Reports nobody has corrected, the assignment's current report first: the latest
+        as-of date, and of reports with the same date the one filed last."""
+        return self.filter(corrected_by__isnull=True).order_by("-as_of", "-pk")
+
+    def for_timeline(self):
+        return self.select_related(
+            "author", "assignment__body", "corrects", "corrected_by"
+        ).prefetch_related("evidence", "values__target")
+
+
+class ProgressUpdate(AppendOnly):
+    """进展填报: what a body reports about one assignment."""
+
+    assignment = models.ForeignKey(
+        Assignment, models.PROTECT, related_name="reports", verbose_name=_("责任分工")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="progress_updates",
+        verbose_name=_("填报人"),
+    )
+    as_of = models.DateField(_("情况截至"))
+    status = models.CharField(_("状态"), max_length=12, choices=ProgressStatus.choices)
+    percent = models.PositiveSmallIntegerField(_("完成百分比"))
+    text = models.TextField(_("工作进展"), max_length=2000)
+    corrects = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        verbose_name=_("更正的填报"),
+    )
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("进展填报")
+        verbose_name_plural = _("进展填报")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="report_percent_max", condition=Q(percent__lte=100)),
+            models.CheckConstraint(
+                name="report_status_valid", condition=Q(status__in=ProgressStatus.values)
+            ),
+            models.CheckConstraint(
+                name="report_completed_is_100",
+                condition=~Q(status="completed") | Q(percent=100),
+            ),
+            models.CheckConstraint(
+                name="report_not_started_is_0",
+                condition=~Q(status="not_started") | Q(percent=0),
+            ),
+            models.CheckConstraint(name="report_text_not_blank", condition=~Q(text="")),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.assignment_id} {self.as_of} {self.percent}%"
+
+
+def evidence_path(instance, filename):
+    """evidence/2026/11/<random>.<kind>: never the uploaded name (kept in original_name)."""
+    return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class Evidence(AppendOnly):
+    """佐证材料: a file attached to a report. Stored under MEDIA_ROOT, served only by
+    tracker.views_work.evidence_download to people who may see the assignment."""
+
+    report = models.ForeignKey(
+        ProgressUpdate, models.PROTECT, related_name="evidence", verbose_name=_("进展填报")
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=8)
+    content_type = models.CharField(_("MIME 类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["report", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("evidence_download", args=[self.pk])
+
+
+class ReportedValue(AppendOnly):
+    """A value a report gives against one of the task's targets (量化指标)."""
+
+    report = models.ForeignKey(
+        ProgressUpdate, models.PROTECT, related_name="values", verbose_name=_("进展填报")
+    )
+    target = models.ForeignKey(
+        Target, models.PROTECT, related_name="reported_values", verbose_name=_("量化指标")
+    )
+    value = models.DecimalField(_("完成值"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("指标完成值")
+        verbose_name_plural = _("指标完成值")
+        ordering = ["report", "target__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="reported_value_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.target} = {self.value.normalize()}"
+
+
+class ExtensionRequestQuerySet(AppendOnlyQuerySet):
+    def pending(self):
+        """Not yet decided."""
+        return self.filter(decision__isnull=True)
+
+
+class ExtensionRequest(AppendOnly):
+    """延期申请: a body asks to move its due date. A Decision approves or rejects it."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        models.PROTECT,
+        related_name="extension_requests",
+        verbose_name=_("责任分工"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="extension_requests",
+        verbose_name=_("申请人"),
+    )
+    old_due = models.DateField(_("原完成时限"), null=True, blank=True)
+    new_due = models.DateField(_("申请延至"))
+    reason = models.TextField(_("申请理由"), max_length=1000)
+
+    objects = ExtensionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="extension_reason_not_blank", condition=~Q(reason="")),
+            models.CheckConstraint(
+                name="extension_moves_later",
+                condition=Q(old_due__isnull=True) | Q(new_due__gt=F("old_due")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} → {self.new_due}"
+
+
+class Decision(AppendOnly):
+    """A manager's decision: sign off (销号) or send back (退回) an assignment whose body
+    reported it complete, or approve or reject an extension request."""
+
+    class Kind(models.TextChoices):
+        SIGNED_OFF = "signed_off", _("同意销号")
+        RETURNED = "returned", _("退回")
+        APPROVED = "approved", _("同意延期")
+        REJECTED = "rejected", _("不同意延期")
+
+    assignment = models.ForeignKey(
+        Assignment, models.PROTECT, related_name="decisions", verbose_name=_("责任分工")
+    )
+    kind = models.CharField(_("决定"), max_length=12, choices=Kind.choices)
+    report = models.ForeignKey(
+        ProgressUpdate,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("审核的填报"),
+    )
+    extension = models.OneToOneField(
+        ExtensionRequest,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decision",
+        verbose_name=_("延期申请"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("审核人"),
+    )
+    reason = models.TextField(_("意见"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("审核决定")
+        verbose_name_plural = _("审核决定")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_kind_valid",
+                condition=Q(kind__in=["signed_off", "returned", "approved", "rejected"]),
+            ),
+            # An extension decision names its request; a sign-off decision its report.
+            models.CheckConstraint(
+                name="decision_names_its_subject",
+                condition=Q(kind__in=["approved", "rejected"], extension__isnull=False)
+                | Q(kind__in=["signed_off", "returned"], extension__isnull=True),
+            ),
+            # Saying no needs a reason.
+            models.CheckConstraint(
+                name="decision_no_has_reason",
+                condition=~Q(kind__in=["returned", "rejected"]) | ~Q(reason=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.assignment}"
+
+
+class ChangeRecord(AppendOnly):
+    """变更记录: one change to a plan, task, measure, assignment or target — by an
+    administrator in the admin, by an approved extension, or by an import — with the old and
+    the new value as they read at the time. `subject` keeps what was changed even if the
+    object itself is later deleted."""
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", _("后台管理")
+        EXTENSION = "extension", _("延期审批")
+        IMPORT = "import", _("方案导入")
+        DECISION = "decision", _("管理员在任务页设定")
+
+    class Action(models.TextChoices):
+        CHANGED = "changed", _("修改")
+        CREATED = "created", _("新增")
+        DELETED = "deleted", _("删除")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    user_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    via = models.CharField(_("途径"), max_length=10, choices=Via.choices)
+    action = models.CharField(_("操作"), max_length=8, choices=Action.choices)
+    plan = models.ForeignKey(
+        Plan, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("实施方案")
+    )
+    task = models.ForeignKey(
+        Task, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("任务")
+    )
+    measure = models.ForeignKey(
+        Measure,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("具体措施"),
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("责任分工"),
+    )
+    model = models.CharField(_("对象类型"), max_length=50)
+    subject = models.CharField(_("对象"), max_length=300)
+    field = models.CharField(_("字段"), max_length=50, blank=True)
+    field_label = models.CharField(_("字段名称"), max_length=100, blank=True)
+    old = models.TextField(_("原值"), blank=True)
+    new = models.TextField(_("新值"), blank=True)
+    reason = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="change_via_valid",
+                condition=Q(via__in=["admin", "extension", "import", "decision"]),
+            ),
+            models.CheckConstraint(
+                name="change_action_valid",
+                condition=Q(action__in=["changed", "created", "deleted"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} {self.field_label}: {self.old} → {self.new}"
+
+
+# --- Reminders (催办) -----------------------------------------------------------------------
+
+
+class Reminder(AppendOnly):
+    """催办: a manager, or the scheduled sweep (`manage.py send_reminders`), chases the body that
+    owns an assignment. Part of the assignment's history, so append-only like the rest. Who
+    got it by e-mail is kept as it was at the time; an empty `emailed_to` means nobody did.
+
+    A reminder is *open* until the body next reports (open_reminder_annotations); 我的任务
+    shows open ones. The scheduled sweep chases an assignment at most once a day, and the
+    database holds it to that (reminder_scheduled_once_a_day)."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("督查催办")
+        DUE_SOON = "due_soon", _("临期提醒")
+        OVERDUE = "overdue", _("逾期催办")
+
+    assignment = models.ForeignKey(
+        Assignment, models.PROTECT, related_name="reminders", verbose_name=_("责任分工")
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders_sent",
+        verbose_name=_("催办人"),
+    )
+    message = models.TextField(_("催办内容"), max_length=1000)
+    day = models.DateField(_("催办日期"), help_text=_("发出催办的本地日期。"))
+    emailed_to = models.TextField(_("邮件收件人"), blank=True, help_text=_("每行一个地址。"))
+    mail_failed = models.BooleanField(_("邮件发送失败"), default=False)
+
+    class Meta:
+        verbose_name = _("催办")
+        verbose_name_plural = _("催办")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="reminder_kind_valid",
+                condition=Q(kind__in=["manual", "due_soon", "overdue"]),
+            ),
+            models.CheckConstraint(name="reminder_message_not_blank", condition=~Q(message="")),
+            # A person's reminder names the person; a scheduled one nobody.
+            models.CheckConstraint(
+                name="reminder_manual_has_sender",
+                condition=Q(kind="manual", sent_by__isnull=False)
+                | (~Q(kind="manual") & Q(sent_by__isnull=True)),
+            ),
+            models.UniqueConstraint(
+                fields=["assignment", "day"],
+                condition=~Q(kind="manual"),
+                name="reminder_scheduled_once_a_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.assignment_id} · {self.day}"
+
+    @property
+    def recipients(self):
+        return [line for line in self.emailed_to.splitlines() if line]
+
+
+def open_reminder_annotations():
+    """For a list of assignments: `open_reminders`, how many reminders arrived since the body
+    last reported (the hook states.next_steps reads), and the latest one's `reminder_message`
+    and `reminder_at`."""
+    since = Coalesce(
+        OuterRef("last_reported_at"),
+        Value(dt.datetime(1970, 1, 1, tzinfo=dt.UTC), output_field=models.DateTimeField()),
+    )
+    open_ones = Reminder.objects.filter(assignment=OuterRef("pk"), created_at__gt=since)
+    latest = open_ones.order_by("-created_at", "-pk")
+    return {
+        "open_reminders": Subquery(
+            open_ones.order_by().values("assignment").annotate(n=models.Count("pk")).values("n"),
+            output_field=models.IntegerField(),
+        ),
+        "reminder_message": Subquery(latest.values("message")[:1]),
+        "reminder_at": Subquery(latest.values("created_at")[:1]),
+    }

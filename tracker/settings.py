@@ -211,4 +211,6 @@ TRACKER_SEEDS_DIR = BASE_DIR / "seeds"
 # Product settings (see tracker/states.py for how they are used).
 TRACKER_DUE_SOON_DAYS = env_int("TRACKER_DUE_SOON_DAYS", 30)
 TRACKER_BEHIND_PACE_POINTS = env_int("TRACKER_BEHIND_PACE_POINTS", 15)
+# Links in scheduled reminder mails (manage.py send_reminders) start with this address.
+TRACKER_SITE_URL = os.environ.get("TRACKER_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 TRACKER_UPLOAD_MAX_BYTES = env_int("TRACKER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)

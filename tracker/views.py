@@ -5,12 +5,20 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tracker.access import get_plan_for_user, get_task_for_user
+from tracker import supervision
+from tracker.access import get_plan_for_user, get_task_for_user, visible_assignments
 from tracker.models import Assignment, Plan
+from tracker.roles import body_of, is_manager
+from tracker.views_decisions import decision_forms
+from tracker.views_work import task_progress
 
 
 @login_required
 def home(request):
+    if body_of(request.user) is not None:
+        return redirect("my_work")  # body staff land on their body's work
+    if is_manager(request.user):
+        return redirect("dashboard")  # managers start the day on the dashboard
     plans = list(Plan.objects.all()[:2])
     if len(plans) == 1:
         return redirect(plans[0])
@@ -72,12 +80,12 @@ def _distinct_bodies(assignments):
 
 
 @login_required
-def task_detail(request, slug, number):
+def task_detail(request, slug, number, invalid=None):
     task = get_task_for_user(request.user, slug, number)
     today = timezone.localdate()
     assignments = list(
         task.assignments.select_related("body", "measure")
-        .with_due()
+        .with_state(today)
         .order_by("measure__number", "role", "body__kind", "body__name")
     )
     overdue_ids = set(task.assignments.overdue(today).values_list("pk", flat=True))
@@ -95,8 +103,17 @@ def task_detail(request, slug, number):
             "task": task,
             "measures": measures,
             "task_assignments": task_assignments,
-            "targets": task.targets.select_related("measure"),
+            # Each target with the values the bodies the user may see last reported.
+            "targets": supervision.attach_reported_values(
+                task.targets.select_related("measure"),
+                visible_assignments(request.user).filter(task=task),
+            ),
             "source_lines": task.plan.source_lines(task.first_line, task.last_line),
             "today": today,
+            # Lights, the roll-up and the timeline (tracker/views_work.py).
+            **task_progress(request.user, task, assignments, today),
+            # An administrator's deadline and body forms (tracker/views_decisions.py).
+            **decision_forms(request.user, task, request.POST, invalid),
         },
+        status=400 if invalid else 200,
     )

@@ -66,8 +66,10 @@ class Command(BaseCommand):
         managers, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
         self.stdout.write(f"演示用户（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, role, body in DEMO_USERS:
+            # An address on a reserved domain, so reminders show up on the console mailer.
             user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": full_name}
+                username=username,
+                defaults={"first_name": full_name, "email": f"{username}@example.cn"},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)

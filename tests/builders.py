@@ -1,0 +1,71 @@
+"""Builders for progress-reporting tests: evidence files of every kind, reports filed through
+the service (so the current state stays right), and a small world of one task."""
+
+import datetime as dt
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from tests.factories import AssignmentFactory, MeasureFactory, TargetFactory, TaskFactory
+from tracker import services
+
+PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 128
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+
+
+def zipped(*names):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name in names:
+            z.writestr(name, "<x/>")
+    return buffer.getvalue()
+
+
+DOCX = zipped("[Content_Types].xml", "_rels/.rels", "word/document.xml")
+XLSX = zipped("[Content_Types].xml", "xl/workbook.xml")
+PPTX = zipped("[Content_Types].xml", "ppt/presentation.xml")
+OFD = zipped("OFD.xml", "Doc_0/Document.xml")
+PLAIN_ZIP = zipped("readme.txt")
+
+
+def upload(name, content):
+    return SimpleUploadedFile(name, content)
+
+
+def file_report(assignment, author, **fields):
+    """File a report through the service, with sensible defaults."""
+    values = {
+        "status": "in_progress",
+        "percent": 40,
+        "text": "完成快递园区选址。",
+        "as_of": timezone.localdate(),
+        **fields,
+    }
+    return services.report_create(assignment=assignment, author=author, **values)
+
+
+def progress_world(lead_body, body, other_body=None, *, deadline=dt.date(2030, 12, 31)):
+    """One task led by `lead_body`, broken down to `body` (and `other_body`) on a measure,
+    with a target. Returns a dict of the rows."""
+    task = TaskFactory(number=2, title="推进快递园区建设", deadline=deadline)
+    measure = MeasureFactory(task=task, number=1, text="各县（市、区）至少建成1处快递园区。")
+    lead = AssignmentFactory(task=task, body=lead_body, role="lead")
+    own = AssignmentFactory(task=task, measure=measure, body=body, role="responsible")
+    other = None
+    if other_body is not None:
+        other = AssignmentFactory(task=task, measure=measure, body=other_body, role="responsible")
+    target = TargetFactory(task=task, plan=task.plan, number=1, description="建成快递园区")
+    return {
+        "plan": task.plan,
+        "task": task,
+        "measure": measure,
+        "lead": lead,
+        "own": own,
+        "other": other,
+        "target": target,
+    }

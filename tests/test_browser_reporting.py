@@ -1,0 +1,106 @@
+"""On a phone, in Chinese: 莘县's clerk reports completion with a PDF, the manager signs it off
+from the queue, and the light turns 已销号."""
+
+import os
+import re
+
+import pytest
+
+from tests.builders import PDF
+from tests.factories import (
+    AssignmentFactory,
+    BodyFactory,
+    CategoryFactory,
+    CountyFactory,
+    MeasureFactory,
+    MembershipFactory,
+    PlanFactory,
+    TargetFactory,
+    TaskFactory,
+    UserFactory,
+    make_manager,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+ASSIGNMENT_PAGE = re.compile(r"/assignments/\d+/(#r\d+)?$")
+
+
+def log_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "password")
+    page.get_by_role("button", name="登录").click()
+
+
+def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
+    live_server, page, screenshot_dir
+):
+    plan = PlanFactory(slug="lc", title="聊城市加快邮政快递业高质量发展实施方案")
+    category = CategoryFactory(plan=plan, number=1, title="强化行业规划引领")
+    task = TaskFactory(plan=plan, category=category, number=2, title="推进快递园区建设")
+    measure = MeasureFactory(
+        task=task, number=1, text="各县（市、区）至少建成1处入驻3家以上快递企业的快递园区。"
+    )
+    AssignmentFactory(task=task, body=BodyFactory(name="市邮政管理局"), role="lead")
+    shen = CountyFactory(name="莘县")
+    AssignmentFactory(task=task, measure=measure, body=shen)
+    TargetFactory(task=task, plan=plan, number=1, description="建成快递园区", unit="处")
+    MembershipFactory(user=UserFactory(username="shenxian", first_name="张工作人员"), body=shen)
+    make_manager("dubanshi")
+
+    def shot(name):
+        page.screenshot(path=os.path.join(screenshot_dir, name), full_page=True)
+        # A full-page screenshot resizes the page for a moment; put the phone back, or later
+        # clicks land where the element used to be.
+        page.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"] + 1})
+        page.set_viewport_size(PHONE)
+
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "shenxian")
+    page.wait_for_url(f"{live_server.url}/work/")
+    assert page.locator("h1").inner_text() == "我的任务"
+    assert page.get_by_text("任务2：推进快递园区建设").is_visible()
+    shot("report-1-my-work.png")
+
+    page.get_by_role("link", name="填报进展").click()
+    assert page.locator("h1").inner_text() == "进展填报"
+    page.get_by_label("已完成").check()
+    page.fill("#id_percent", "100")
+    page.fill("#id_text", "莘县快递物流园已建成，入驻中通、圆通、韵达3家企业。")
+    page.get_by_label("建成快递园区（处）").fill("1")
+    page.set_input_files(
+        "#id_files",
+        files=[{"name": "莘县快递园区验收报告.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    shot("report-2-form.png")
+    page.get_by_role("button", name="提交填报").click()
+    page.wait_for_url(ASSIGNMENT_PAGE)
+    assert page.get_by_text("已填报，并已申请销号").is_visible()
+    history = page.locator("ol.timeline")
+    assert history.get_by_text("莘县快递物流园已建成").is_visible()
+    assert history.get_by_role("link", name="莘县快递园区验收报告.pdf").is_visible()
+    assert page.get_by_text("待销号审核").first.is_visible()
+    shot("report-3-history.png")
+
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server.url, "dubanshi")
+    page.get_by_role("link", name="待办", exact=True).click()
+    assert page.get_by_text("1 项待审核").is_visible()
+    assert page.get_by_text("莘县").first.is_visible()
+    shot("report-4-queue.png")
+
+    page.get_by_role("link", name="审核", exact=True).click()
+    page.get_by_label("同意销号").check()
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url(ASSIGNMENT_PAGE)
+    assert page.get_by_text("已销号。").is_visible()
+    assert page.locator(".work-head .light.done").inner_text() == "已销号"
+    shot("report-5-signed-off.png")
+
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server.url, "shenxian")
+    page.wait_for_url(f"{live_server.url}/work/")
+    assert page.locator("article.work .light").first.inner_text() == "已销号"
+    shot("report-6-my-work-done.png")

@@ -1,0 +1,287 @@
+"""The states of tracker/states.py at their edges, with frozen dates in Asia/Shanghai, and
+the database's answer (with_state / with_light) agreeing with the model's (state / light_on)."""
+
+import datetime as dt
+import itertools
+import random
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from tests.factories import AssignmentFactory, MeasureFactory, PlanFactory, TaskFactory
+from tracker.models import Assignment, Measure, Task
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def _settings(settings):
+    settings.TRACKER_DUE_SOON_DAYS = 30
+    settings.TRACKER_BEHIND_PACE_POINTS = 15
+
+
+def at_local(day, hour=10, minute=0):
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
+
+
+def make(
+    *,
+    due=None,
+    start=dt.date(2026, 1, 1),
+    percent=0,
+    reported=None,
+    signoff="open",
+    period=30,
+    assigned_on=None,
+):
+    plan = PlanFactory(start_date=start, report_period_days=period)
+    task = TaskFactory(plan=plan, deadline=due, deadline_source="text" if due else "")
+    return AssignmentFactory(
+        task=task,
+        percent=percent,
+        last_reported_at=reported,
+        signoff=signoff,
+        signed_off_at=timezone.now() if signoff == "signed_off" else None,
+        assigned_on=assigned_on,
+    )
+
+
+FLAGS = ["done", "overdue", "due_soon", "behind_pace", "silent"]
+
+
+def both(a, today):
+    """The states from Python and from the database; they must agree."""
+    python = a.state(today)
+    row = Assignment.objects.with_state(today).get(pk=a.pk)
+    db = {flag: getattr(row, f"is_{flag}") for flag in FLAGS}
+    assert db == {flag: getattr(python, flag) for flag in FLAGS}
+    assert row.light == python.light
+    return python
+
+
+def recent(today=TODAY):
+    return at_local(today - dt.timedelta(days=1))
+
+
+# --- due dates --------------------------------------------------------------------------------
+
+
+def test_due_today_is_due_soon_not_overdue():
+    s = both(make(due=TODAY, percent=100, reported=recent()), TODAY)
+    assert not s.overdue and s.due_soon and s.light == "yellow"
+
+
+def test_due_yesterday_is_overdue_and_red():
+    s = both(make(due=TODAY - dt.timedelta(days=1), percent=100, reported=recent()), TODAY)
+    assert s.overdue and not s.due_soon and s.light == "red"
+
+
+def test_due_soon_ends_at_the_configured_number_of_days(settings):
+    edge = make(due=TODAY + dt.timedelta(days=30), percent=95, reported=recent())
+    beyond = make(due=TODAY + dt.timedelta(days=31), percent=95, reported=recent())
+    assert both(edge, TODAY).due_soon
+    s = both(beyond, TODAY)
+    assert not s.due_soon and s.light == "green"
+    settings.TRACKER_DUE_SOON_DAYS = 31
+    assert both(beyond, TODAY).due_soon
+
+
+def test_signed_off_work_is_done_even_past_its_due_date():
+    s = both(make(due=dt.date(2024, 12, 31), signoff="signed_off", percent=100), TODAY)
+    assert s.done and not s.overdue and not s.silent and s.light == "done"
+    assert not Assignment.objects.overdue(TODAY).exists()
+
+
+def test_ongoing_work_is_never_overdue_or_due_soon():
+    s = both(make(due=None, reported=recent()), TODAY)
+    assert not (s.overdue or s.due_soon or s.behind_pace) and s.light == "green"
+
+
+@time_machine.travel(dt.datetime(2026, 11, 26, 16, 30, tzinfo=dt.UTC), tick=False)
+def test_today_is_the_date_in_shanghai():
+    # 16:30 UTC on the 26th is 00:30 on the 27th in Shanghai: work due on the 26th is late.
+    assert timezone.localdate() == TODAY
+    a = make(due=dt.date(2026, 11, 26), percent=100, reported=recent())
+    assert a.state().overdue
+    assert list(Assignment.objects.overdue(timezone.localdate())) == [a]
+
+
+# --- reporting periods ------------------------------------------------------------------------
+
+
+def test_a_report_exactly_one_period_ago_is_on_time_today_and_late_tomorrow():
+    a = make(due=dt.date(2027, 6, 30), reported=at_local(TODAY - dt.timedelta(days=30)))
+    s = both(a, TODAY)
+    assert not s.silent and s.next_report_due == TODAY
+    s = both(a, TODAY + dt.timedelta(days=1))
+    assert s.silent and s.light == "yellow"
+
+
+def test_the_report_day_is_the_local_day_it_was_filed():
+    # Filed at 00:30 Shanghai time on 10-29 (16:30 UTC on 10-28): its period ends 11-28.
+    filed = dt.datetime(2026, 10, 28, 16, 30, tzinfo=dt.UTC)
+    a = make(due=dt.date(2027, 6, 30), reported=filed)
+    assert not both(a, dt.date(2026, 11, 28)).silent
+    assert both(a, dt.date(2026, 11, 29)).silent
+
+
+def test_without_a_report_the_period_runs_from_the_plan_start():
+    a = make(due=dt.date(2027, 6, 30), start=dt.date(2026, 10, 1))
+    assert not both(a, dt.date(2026, 10, 31)).silent
+    assert both(a, dt.date(2026, 11, 1)).silent
+
+
+def test_work_assigned_later_counts_from_the_day_it_was_assigned():
+    a = make(due=dt.date(2027, 6, 30), start=dt.date(2026, 1, 1), assigned_on=TODAY)
+    assert not both(a, TODAY + dt.timedelta(days=30)).silent
+    assert both(a, TODAY + dt.timedelta(days=31)).silent
+
+
+def test_the_period_is_the_plans():
+    a = make(due=dt.date(2027, 6, 30), reported=at_local(TODAY - dt.timedelta(days=8)), period=7)
+    assert both(a, TODAY).silent
+
+
+def test_waiting_for_sign_off_is_not_silent():
+    a = make(
+        due=dt.date(2027, 6, 30),
+        percent=100,
+        signoff="requested",
+        reported=at_local(dt.date(2026, 1, 5)),
+    )
+    assert not both(a, TODAY).silent
+
+
+# --- pace -------------------------------------------------------------------------------------
+
+
+def test_behind_pace_is_more_than_the_points_below_the_line():
+    # 2026-01-01 → 2027-01-01 is 365 days; on 2026-07-02 (182 days) the line is at 49.86 %.
+    due, today = dt.date(2027, 1, 1), dt.date(2026, 7, 2)
+    on_edge = make(due=due, percent=35, reported=recent(today))  # 14.86 points below
+    behind = make(due=due, percent=34, reported=recent(today))  # 15.86 points below
+    assert not both(on_edge, today).behind_pace
+    s = both(behind, today)
+    assert s.behind_pace and s.light == "yellow" and s.expected_percent == 49
+
+
+def test_exactly_the_points_below_is_not_behind():
+    # 2026-01-01 → 2026-01-21 is 20 days; on 01-11 the line is at exactly 50 %.
+    due, today = dt.date(2026, 1, 21), dt.date(2026, 1, 11)
+    assert not both(make(due=due, percent=35, reported=recent(today)), today).behind_pace
+    assert both(make(due=due, percent=34, reported=recent(today)), today).behind_pace
+
+
+def test_no_pace_without_a_start_or_a_due_date_or_before_the_start():
+    assert not both(make(due=dt.date(2027, 1, 1), start=None, reported=recent()), TODAY).behind_pace
+    assert not both(make(due=None, reported=recent()), TODAY).behind_pace
+    early = make(due=dt.date(2027, 12, 31), start=dt.date(2027, 1, 1), reported=recent())
+    s = both(early, TODAY)
+    assert not s.behind_pace and s.expected_percent == 0
+
+
+def test_past_the_due_date_the_line_stays_at_100():
+    a = make(due=dt.date(2026, 6, 30), percent=90, reported=recent())
+    s = both(a, TODAY)
+    assert s.expected_percent == 100 and not s.behind_pace  # 10 points below
+    b = make(due=dt.date(2026, 6, 30), percent=80, reported=recent())
+    assert both(b, TODAY).behind_pace
+
+
+# --- agreement over many combinations ---------------------------------------------------------
+
+
+def test_the_database_and_the_model_agree_on_every_combination():
+    rng = random.Random(20261127)
+    dues = [None, *(TODAY + dt.timedelta(days=d) for d in (-400, -1, 0, 1, 29, 30, 31, 200))]
+    starts = [None, dt.date(2025, 1, 1), TODAY, TODAY + dt.timedelta(days=10)]
+    reports = [
+        None,
+        *(
+            at_local(TODAY - dt.timedelta(days=d), hour=h)
+            for d, h in ((0, 9), (30, 23), (31, 0), (90, 12))
+        ),
+    ]
+    combos = list(itertools.product(dues, starts, [0, 35, 50, 100], reports))
+    rng.shuffle(combos)
+    made = []
+    for due, start, percent, reported in combos[:160]:
+        signoff = rng.choice(["open", "open", "requested", "returned", "signed_off"])
+        assigned = rng.choice([None, TODAY - dt.timedelta(days=rng.randint(0, 60))])
+        made.append(
+            make(
+                due=due,
+                start=start,
+                percent=percent,
+                reported=reported,
+                signoff=signoff,
+                period=rng.choice([7, 30, 90]),
+                assigned_on=assigned,
+            )
+        )
+    for today in (TODAY, TODAY + dt.timedelta(days=31)):
+        rows = {a.pk: a for a in Assignment.objects.with_state(today).select_related("task__plan")}
+        for a in made:
+            python = a.state(today)
+            row = rows[a.pk]
+            assert row.light == python.light, (a.pk, today)
+            for flag in FLAGS:
+                assert getattr(row, f"is_{flag}") == getattr(python, flag), (flag, a.pk)
+        lights = {row.light for row in rows.values()}
+        assert lights == {"red", "yellow", "green", "done"}
+
+
+# --- tasks and measures take the worst light --------------------------------------------------
+
+
+def test_a_task_and_a_measure_take_the_worst_light_of_their_assignments():
+    plan = PlanFactory(start_date=dt.date(2026, 1, 1))
+    task = TaskFactory(plan=plan, deadline=dt.date(2027, 6, 30))
+    measure = MeasureFactory(task=task, deadline=dt.date(2026, 11, 1), deadline_source="text")
+    AssignmentFactory(task=task, percent=100, last_reported_at=recent())  # green
+    AssignmentFactory(task=task, measure=measure, signed_off=True)  # done
+    late = AssignmentFactory(task=task, measure=measure, percent=50, last_reported_at=recent())
+    quiet = TaskFactory(plan=plan, deadline=dt.date(2027, 6, 30))
+    AssignmentFactory(task=quiet, signed_off=True)
+    nobody_late = TaskFactory(plan=plan, deadline=dt.date(2026, 1, 1))
+    nobody_yet = TaskFactory(plan=plan, deadline=dt.date(2027, 1, 1))
+
+    expected = {task: "red", quiet: "done", nobody_late: "red", nobody_yet: None}
+    db = dict(Task.objects.with_light(TODAY).values_list("pk", "light"))
+    for t, light in expected.items():
+        assert t.light_on(TODAY) == light == db[t.pk]
+    assert Measure.objects.with_light(TODAY).get(pk=measure.pk).light == "red"
+    assert measure.light_on(TODAY) == "red"
+    # Signing off the late one leaves the task at the worst of the rest: green.
+    Assignment.objects.filter(pk=late.pk).update(signoff="signed_off", signed_off_at=timezone.now())
+    assert Task.objects.with_light(TODAY).get(pk=task.pk).light == "green" == task.light_on(TODAY)
+    assert measure.light_on(TODAY) == "done"
+
+
+def test_a_red_task_is_exactly_an_overdue_task():
+    plan = PlanFactory()
+    tasks = [
+        TaskFactory(plan=plan, deadline=dt.date(2024, 12, 31)),
+        TaskFactory(plan=plan, deadline=dt.date(2027, 12, 31)),
+        TaskFactory(plan=plan, deadline=dt.date(2024, 12, 31)),
+    ]
+    AssignmentFactory(task=tasks[0])
+    extended = AssignmentFactory(task=tasks[2], due_date=dt.date(2027, 6, 30))  # extension
+    AssignmentFactory(task=tasks[1], due_date=dt.date(2025, 6, 30))
+    red = set(Task.objects.with_light(TODAY).filter(light="red").values_list("pk", flat=True))
+    overdue = set(Task.objects.overdue(TODAY).values_list("pk", flat=True))
+    assert red == overdue == {tasks[0].pk, tasks[1].pk}
+    assert extended.state(TODAY).light != "red"
+
+
+def test_withdrawn_work_has_no_light():
+    task = TaskFactory(deadline=dt.date(2024, 12, 31))
+    AssignmentFactory(task=task)
+    measure = MeasureFactory(task=task, withdrawn=True)
+    AssignmentFactory(task=task, measure=measure)
+    Task.objects.filter(pk=task.pk).update(withdrawn=True)
+    assert Measure.objects.with_light(TODAY).get(pk=measure.pk).light is None

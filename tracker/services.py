@@ -1,0 +1,359 @@
+"""Writes that touch the history or an assignment's current state. Every one takes keyword
+arguments, validates before it writes, runs in one transaction and locks the assignment row
+first (select_for_update), so reports and decisions made at the same moment queue up and the
+current state always ends up matching the history. No signals, no side effects in save().
+
+Refusals are ValidationErrors with a message for the person (Chinese msgids).
+"""
+
+import copy
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker import evidence as evidence_files
+from tracker.models import (
+    Assignment,
+    ChangeRecord,
+    Decision,
+    Evidence,
+    ExtensionRequest,
+    Measure,
+    Plan,
+    ProgressStatus,
+    ProgressUpdate,
+    ReportedValue,
+    Target,
+    Task,
+)
+from tracker.states import SignOff
+
+
+def _lock(assignment_pk):
+    """The assignment, re-read with its row locked until the transaction ends."""
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task__plan", "measure", "body")
+        .get(pk=assignment_pk)
+    )
+
+
+# --- progress reports ----------------------------------------------------------------------
+
+
+def report_create(
+    *,
+    assignment,
+    author,
+    status,
+    percent,
+    text,
+    as_of,
+    values=None,
+    files=(),
+    corrects=None,
+):
+    """File a progress report (进展填报), with its values against targets and its evidence
+    files, and bring the assignment's current state up to date.
+
+    `values` maps Target → Decimal. `files` are uploaded files already checked by the form
+    (tracker.forms); each is checked again here. `corrects` is a report of the same
+    assignment that this one corrects; both stay. When anything fails, no row is written and
+    every file already stored is removed again.
+    """
+    stored = []
+    try:
+        with transaction.atomic():
+            locked = _lock(assignment.pk)
+            if locked.signoff == SignOff.SIGNED_OFF:
+                raise ValidationError(_("该项工作已销号，不需要再填报。"))
+            if corrects is not None:
+                if corrects.assignment_id != locked.pk:
+                    raise ValidationError(_("只能更正本项工作的填报。"))
+                if ProgressUpdate.objects.filter(corrects=corrects).exists():
+                    raise ValidationError(_("这条填报已经被更正过，请更正最新的那条。"))
+            now = timezone.now()
+            report = ProgressUpdate(
+                assignment=locked,
+                author=author,
+                created_at=now,
+                as_of=as_of,
+                status=status,
+                percent=percent,
+                text=text,
+                corrects=corrects,
+            )
+            report.full_clean()
+            report.save()
+            for target, value in (values or {}).items():
+                if value is None:
+                    continue
+                row = ReportedValue(report=report, target=target, value=value, created_at=now)
+                row.full_clean()
+                row.save()
+            for upload in files:
+                stored.append(_store_evidence(report, upload, now).file.name)
+            _refresh_progress(locked, now)
+    except BaseException:
+        for name in stored:
+            Evidence._meta.get_field("file").storage.delete(name)
+        raise
+    return report
+
+
+def _store_evidence(report, upload, now):
+    name = evidence_files.clean_name(upload.name)
+    kind = evidence_files.kind_of(name, upload)
+    if kind is None:
+        raise ValidationError(_("“%(name)s”不是可接受的文件类型。") % {"name": name})
+    digest = hashlib.sha256()
+    size = 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    row = Evidence(
+        report=report,
+        created_at=now,
+        original_name=name,
+        kind=kind,
+        content_type=evidence_files.KINDS[kind].content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+    )
+    row.file.save(name, upload, save=False)
+    row.save()
+    return row
+
+
+def _refresh_progress(locked, now):
+    """The current state follows the current report (ProgressUpdateQuerySet.current): its
+    status, percent and as-of date. A current report of 已完成 asks for sign-off; any other
+    withdraws a request (or answers a 退回)."""
+    current = locked.reports.current().first()
+    locked.status = current.status
+    locked.percent = current.percent
+    locked.progress_as_of = current.as_of
+    locked.last_reported_at = now
+    locked.signoff = (
+        SignOff.REQUESTED if current.status == ProgressStatus.COMPLETED else SignOff.OPEN
+    )
+    locked.save(
+        update_fields=["status", "percent", "progress_as_of", "last_reported_at", "signoff"]
+    )
+
+
+# --- sign-off ------------------------------------------------------------------------------
+
+
+def signoff_decide(*, assignment, manager, approve, reason=""):
+    """A manager signs off (销号) an assignment whose body reported it complete, or sends it
+    back (退回) with a reason."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock(assignment.pk)
+        if locked.signoff != SignOff.REQUESTED:
+            raise ValidationError(_("这项工作没有待审核的销号申请（可能已有人处理）。"))
+        if not approve and not reason:
+            raise ValidationError({"reason": _("退回时请写明理由。")})
+        now = timezone.now()
+        decision = Decision(
+            assignment=locked,
+            kind=Decision.Kind.SIGNED_OFF if approve else Decision.Kind.RETURNED,
+            report=locked.reports.current().first(),
+            decided_by=manager,
+            reason=reason,
+            created_at=now,
+        )
+        decision.full_clean()
+        decision.save()
+        if approve:
+            locked.signoff, locked.signed_off_at = SignOff.SIGNED_OFF, now
+        else:
+            locked.signoff = SignOff.RETURNED
+        locked.save(update_fields=["signoff", "signed_off_at"])
+    return decision
+
+
+# --- extensions ----------------------------------------------------------------------------
+
+
+def extension_request_create(*, assignment, author, new_due, reason):
+    """A body asks to move its due date (延期申请). One pending request at a time."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock(assignment.pk)
+        if locked.signoff == SignOff.SIGNED_OFF:
+            raise ValidationError(_("该项工作已销号，不能申请延期。"))
+        if locked.extension_requests.pending().exists():
+            raise ValidationError(_("已有一份延期申请在等待审批。"))
+        old_due = locked.effective_due
+        problem = new_due_problem(old_due, new_due)
+        if problem:
+            raise ValidationError({"new_due": problem})
+        request = ExtensionRequest(
+            assignment=locked,
+            requested_by=author,
+            old_due=old_due,
+            new_due=new_due,
+            reason=reason,
+        )
+        request.full_clean()
+        request.save()
+    return request
+
+
+def new_due_problem(old_due, new_due, today=None):
+    """What is wrong with a requested due date, or None: it must be later than the current
+    one and not in the past."""
+    today = today or timezone.localdate()
+    if old_due and new_due <= old_due:
+        return _("新的完成时限应晚于现在的时限 %(day)s。") % {"day": old_due}
+    if new_due < today:
+        return _("新的完成时限不能早于今天。")
+    return None
+
+
+def extension_decide(*, extension, manager, approve, reason=""):
+    """A manager approves an extension request — the assignment's due date moves and the
+    change is recorded with the old date — or rejects it with a reason."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock(extension.assignment_id)
+        if Decision.objects.filter(extension=extension).exists():
+            raise ValidationError(_("这份延期申请已经审批过了。"))
+        if not approve and not reason:
+            raise ValidationError({"reason": _("不同意延期时请写明理由。")})
+        decision = Decision(
+            assignment=locked,
+            kind=Decision.Kind.APPROVED if approve else Decision.Kind.REJECTED,
+            extension=extension,
+            decided_by=manager,
+            reason=reason,
+        )
+        decision.full_clean()
+        decision.save()
+        if approve:
+            old = copy.copy(locked)
+            locked.due_date = extension.new_due
+            locked.save(update_fields=["due_date"])
+            record_changes(
+                user=manager,
+                old=old,
+                new=locked,
+                via=ChangeRecord.Via.EXTENSION,
+                reason=_("同意延期申请：%(reason)s") % {"reason": extension.reason},
+                fields=["due_date"],
+            )
+    return decision
+
+
+# --- change records ------------------------------------------------------------------------
+
+TRACKED_MODELS = (Plan, Task, Measure, Assignment, Target)
+
+
+def _context(obj):
+    """The plan, task, measure and assignment a change belongs to."""
+    if isinstance(obj, Plan):
+        return {"plan": obj}
+    if isinstance(obj, Task):
+        return {"plan_id": obj.plan_id, "task": obj}
+    if isinstance(obj, Measure):
+        return {"plan_id": obj.task.plan_id, "task_id": obj.task_id, "measure": obj}
+    if isinstance(obj, Assignment):
+        return {
+            "plan_id": obj.task.plan_id,
+            "task_id": obj.task_id,
+            "measure_id": obj.measure_id,
+            "assignment": obj,
+        }
+    if isinstance(obj, Target):
+        return {"plan_id": obj.plan_id, "task_id": obj.task_id, "measure_id": obj.measure_id}
+    raise TypeError(f"changes to {type(obj).__name__} are not recorded")
+
+
+def _shown(obj, field):
+    """A field's value as a person reads it: a name, a choice's label, an ISO date."""
+    if field.is_relation:
+        related = getattr(obj, field.name)
+        return "" if related is None else str(related)
+    value = field.value_from_object(obj)
+    if value is None:
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("是") if value else _("否")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "normalize"):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _user_fields(user):
+    if user is None:
+        return {"user": None, "user_name": ""}
+    return {"user": user, "user_name": user.get_full_name() or user.get_username()}
+
+
+def record_changes(*, user, old, new, via, reason="", fields=None):
+    """One ChangeRecord for each field whose value differs between `old` (the row as it was)
+    and `new`. The importer and the admin call this as well as the extension service."""
+    records = []
+    for field in new._meta.concrete_fields:
+        if field.primary_key or (fields is not None and field.name not in fields):
+            continue
+        before, after = _shown(old, field), _shown(new, field)
+        if before == after:
+            continue
+        records.append(
+            ChangeRecord(
+                **_user_fields(user),
+                **_context(new),
+                via=via,
+                action=ChangeRecord.Action.CHANGED,
+                model=new._meta.model_name,
+                subject=str(new)[:300],
+                field=field.name,
+                field_label=str(field.verbose_name)[:100],
+                old=before,
+                new=after,
+                reason=reason[:500],
+            )
+        )
+    for record in records:
+        record.save()
+    return records
+
+
+def record_created(*, user, obj, via, reason=""):
+    return ChangeRecord.objects.create(
+        **_user_fields(user),
+        **_context(obj),
+        via=via,
+        action=ChangeRecord.Action.CREATED,
+        model=obj._meta.model_name,
+        subject=str(obj)[:300],
+        reason=reason[:500],
+    )
+
+
+def record_deleted(*, user, obj, via, reason=""):
+    """Before `obj` is deleted: the record keeps its description, not a link to it."""
+    context = {key: value for key, value in _context(obj).items() if value is not obj}
+    return ChangeRecord.objects.create(
+        **_user_fields(user),
+        **context,
+        via=via,
+        action=ChangeRecord.Action.DELETED,
+        model=obj._meta.model_name,
+        subject=str(obj)[:300],
+        old=str(obj),
+        reason=reason[:500],
+    )

@@ -1,0 +1,377 @@
+"""The states of an assignment (责任分工), defined once. Every page, list, filter and count uses
+these rules; nothing else decides what "overdue" or "silent" means.
+
+Each rule is written here twice, side by side: as a database expression, so lists, filters
+and counts happen in SQL (`AssignmentQuerySet.with_state(today)` and friends in models.py),
+and as plain Python for one object (`Assignment.state(today)`). Both use the same integer
+arithmetic on day numbers, and tests/test_states.py checks that they agree.
+
+Dates are local dates in Asia/Shanghai (settings.TIME_ZONE): `today` is
+`timezone.localdate()` unless a caller passes a day. A report's date is the local date on
+which it was filed.
+
+An assignment's *due date* is its own due date (set by an approved extension or an
+administrator), else its measure's deadline, else its task's. Ongoing work (长期坚持) and
+work without a date have no due date.
+
+- **done (已销号)**: a manager signed it off (`signoff == "signed_off"`).
+- **overdue (逾期)**: not done and `due < today`. Work due today is not yet overdue.
+- **due soon (临期)**: not done and `today <= due <= today + TRACKER_DUE_SOON_DAYS`.
+- **behind pace (滞后于序时进度)**: not done; the plan's tracking start (`Plan.start_date`)
+  and the due date are both known, and `start < due`; and the reported percent is more than
+  `TRACKER_BEHIND_PACE_POINTS` below the straight line from 0 % on the start day to 100 % on
+  the due day. In whole days, with `elapsed = min(today - start, due - start)` and
+  `span = due - start`, that is `100 * elapsed > (percent + points) * span`.
+  Before the start nobody is behind; after the due date the line stays at 100 %.
+- **silent (未按时填报)**: not done, not waiting for a sign-off decision, and the next report
+  was due before today. The next report is due one reporting period (`Plan.report_period_days`)
+  after the latest of: the plan's tracking start, the day the body was put on the work
+  (`Assignment.assigned_on`; empty for work named in the plan's own text) and the day of the
+  latest report. So a report filed exactly one period ago is on time today, and late tomorrow.
+- **light (亮灯)**: done → done (已销号, grey); overdue → red; due soon, behind pace or
+  silent → yellow; otherwise green. A task or a measure takes the worst light of its active
+  assignments (red > yellow > green > done). A task nobody answers for is red once its own
+  deadline has passed and has no light before.
+
+What is expected of the body next (for 我的任务) is `next_steps()` below.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    TextChoices,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+class Light(TextChoices):
+    RED = "red", _("红灯")
+    YELLOW = "yellow", _("黄灯")
+    GREEN = "green", _("绿灯")
+    DONE = "done", _("已销号")
+
+
+# Worst first when sorted descending: a task takes the light of highest rank.
+RANK = {Light.DONE: 0, Light.GREEN: 1, Light.YELLOW: 2, Light.RED: 3}
+LIGHT_OF_RANK = {rank: light for light, rank in RANK.items()}
+
+
+class SignOff(TextChoices):
+    """Where an assignment stands with its sign-off (销号)."""
+
+    OPEN = "open", _("未申请销号")
+    REQUESTED = "requested", _("待销号审核")
+    RETURNED = "returned", _("已退回")
+    SIGNED_OFF = "signed_off", _("已销号")
+
+
+def due_soon_days():
+    return settings.TRACKER_DUE_SOON_DAYS
+
+
+def behind_pace_points():
+    return settings.TRACKER_BEHIND_PACE_POINTS
+
+
+def day_number(day):
+    """Whole days since 1970-01-01: the integer both Python and SQL compute with."""
+    return (day - EPOCH).days
+
+
+def local_day(moment):
+    """The local (Asia/Shanghai) date of a stored datetime."""
+    return timezone.localdate(moment, timezone.get_default_timezone()) if moment else None
+
+
+# --- Python: one assignment -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    """The states of one assignment on one day (see the module docstring)."""
+
+    today: dt.date
+    due: dt.date | None
+    done: bool
+    overdue: bool
+    due_soon: bool
+    behind_pace: bool
+    silent: bool
+    expected_percent: int | None  # where the pace line is today, rounded down
+    next_report_due: dt.date
+
+    @property
+    def light(self):
+        if self.done:
+            return Light.DONE
+        if self.overdue:
+            return Light.RED
+        if self.due_soon or self.behind_pace or self.silent:
+            return Light.YELLOW
+        return Light.GREEN
+
+    @property
+    def rank(self):
+        return RANK[self.light]
+
+
+def compute(*, today, due, start, percent, signoff, period, assigned_on, last_report_on):
+    """The states of an assignment from its stored facts. `Assignment.state()` calls this."""
+    done = signoff == SignOff.SIGNED_OFF
+    overdue = not done and due is not None and due < today
+    due_soon = (
+        not done and due is not None and today <= due <= today + dt.timedelta(days=due_soon_days())
+    )
+    expected = None
+    behind = False
+    if start is not None and due is not None and start < due:
+        span = day_number(due) - day_number(start)
+        elapsed = min(day_number(today) - day_number(start), span)
+        expected = max(0, 100 * elapsed // span)
+        behind = not done and 100 * elapsed > (percent + behind_pace_points()) * span
+    # With none of the three days known the period runs from 1970: silent until a report.
+    clock = max(d for d in (start, assigned_on, last_report_on, EPOCH) if d is not None)
+    next_report_due = clock + dt.timedelta(days=period)
+    silent = not done and signoff != SignOff.REQUESTED and next_report_due < today
+    return State(
+        today=today,
+        due=due,
+        done=done,
+        overdue=overdue,
+        due_soon=due_soon,
+        behind_pace=behind,
+        silent=silent,
+        expected_percent=expected,
+        next_report_due=next_report_due,
+    )
+
+
+def worst(lights):
+    """The worst of some lights, or None when there are none."""
+    ranks = [RANK[light] for light in lights if light is not None]
+    return LIGHT_OF_RANK[max(ranks)] if ranks else None
+
+
+# --- SQL: the same rules as expressions over an assignment queryset ----------------------
+# They expect the `due` annotation (AssignmentQuerySet.with_due) and reach the plan through
+# task__plan; a subquery on another model uses them through Assignment.objects (see
+# TaskQuerySet.with_light).
+
+
+class DayNumber(Func):
+    """Whole days since 1970-01-01 of a date expression (NULL stays NULL)."""
+
+    output_field = IntegerField()
+    arity = 1
+    template = "(%(expressions)s - DATE '1970-01-01')"  # PostgreSQL: date - date = integer
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+            **extra_context,
+        )
+
+
+def _days(value):
+    return Value(day_number(value), output_field=IntegerField())
+
+
+def done_q():
+    return Q(signoff=SignOff.SIGNED_OFF)
+
+
+def overdue_q(today):
+    return ~done_q() & Q(due__lt=today)
+
+
+def due_soon_q(today):
+    return ~done_q() & Q(due__gte=today, due__lte=today + dt.timedelta(days=due_soon_days()))
+
+
+def behind_pace_q(today):
+    start = DayNumber(F("task__plan__start_date"))
+    span = DayNumber(F("due")) - start
+    elapsed = Least(_days(today) - start, span)
+    return (
+        ~done_q()
+        & Q(task__plan__start_date__lt=F("due"))
+        & GreaterThan(elapsed * Value(100), (F("percent") + Value(behind_pace_points())) * span)
+    )
+
+
+def last_report_day():
+    return TruncDate("last_reported_at", tzinfo=timezone.get_default_timezone())
+
+
+def next_report_due_days():
+    """The day number on which the next report is due (see `compute`)."""
+    epoch = Value(EPOCH)
+    clock = Greatest(
+        DayNumber(Coalesce("task__plan__start_date", epoch)),
+        DayNumber(Coalesce("assigned_on", epoch)),
+        DayNumber(Coalesce(last_report_day(), epoch)),
+    )
+    return clock + F("task__plan__report_period_days")
+
+
+def silent_q(today):
+    return (
+        ~done_q()
+        & ~Q(signoff=SignOff.REQUESTED)
+        & GreaterThan(_days(today), next_report_due_days())
+    )
+
+
+def _flag(condition):
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def state_annotations(today):
+    """Annotations for AssignmentQuerySet.with_state(): the flags, the light and its rank."""
+    yellow = due_soon_q(today) | behind_pace_q(today) | silent_q(today)
+    return {
+        "is_done": _flag(done_q()),
+        "is_overdue": _flag(overdue_q(today)),
+        "is_due_soon": _flag(due_soon_q(today)),
+        "is_behind_pace": _flag(behind_pace_q(today)),
+        "is_silent": _flag(silent_q(today)),
+        "light_rank": Case(
+            When(done_q(), then=Value(RANK[Light.DONE])),
+            When(overdue_q(today), then=Value(RANK[Light.RED])),
+            When(yellow, then=Value(RANK[Light.YELLOW])),
+            default=Value(RANK[Light.GREEN]),
+            output_field=IntegerField(),
+        ),
+    }
+
+
+def light_of_rank(rank_field, *otherwise):
+    """A CASE turning an annotated light rank back into the light; `otherwise` are further
+    WHENs for rows without a rank; NULL when none applies."""
+    whens = [
+        When(Q(**{rank_field: r}), then=Value(light.value)) for r, light in LIGHT_OF_RANK.items()
+    ]
+    return Case(*whens, *otherwise, default=None, output_field=CharField())
+
+
+# --- what the body is expected to do next ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # returned | requested | extension | report | reminder
+    label: str
+
+
+def next_steps(assignment, state):
+    """What 我的任务 tells the body to do next, most pressing first.
+
+    Reads only stored fields and annotations: `extension_pending` (AssignmentQuerySet.
+    for_my_work) and, as a hook for reminders (催办, issue 5), `open_reminders` — a count the
+    reminders feature annotates; absent means none.
+    """
+    steps = []
+    if assignment.signoff == SignOff.RETURNED:
+        steps.append(Step("returned", _("销号申请被退回：请按意见补充后重新填报")))
+    elif assignment.signoff == SignOff.REQUESTED:
+        steps.append(Step("requested", _("已申请销号，等待督查审核")))
+    if getattr(assignment, "extension_pending", False):
+        steps.append(Step("extension", _("延期申请待审批")))
+    if getattr(assignment, "open_reminders", 0):
+        steps.append(Step("reminder", _("收到催办，请尽快填报")))
+    if not state.done and assignment.signoff != SignOff.REQUESTED:
+        if state.silent:
+            steps.append(Step("report", _("本期未填报，请尽快填报进展")))
+        else:
+            steps.append(
+                Step(
+                    "report",
+                    _("下次填报截至 %(day)s") % {"day": state.next_report_due.isoformat()},
+                )
+            )
+    return steps
+
+
+def task_light(lights, deadline, today):
+    """A task's light from its active assignments' lights (see the module docstring)."""
+    lights = list(lights)
+    if not lights:
+        return Light.RED if deadline and deadline < today else None
+    return worst(lights)
+
+
+# --- a task's progress from its assignments ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """How far a task has come, derived from its active assignments, and how.
+
+    The units are the assignments the task was broken down into (role 分解落实, one per
+    county) when there are any — each answers for its own share, so the lead and supporting
+    bodies are not counted again; otherwise every assignment of the task and its measures.
+    The percent is the plain mean of the units' current percents (equal weights), rounded
+    half up; a unit counts as done once signed off.
+    """
+
+    units: int
+    done: int
+    average: int | None
+    unit_word: str  # counties | bodies | assignments: what the units are called
+    breakdown: bool  # the units are the breakdown (分解落实), not every assignment
+
+    @property
+    def summary(self):
+        if not self.units:
+            return _("尚无责任分工")
+        words = {
+            "counties": _("%(n)s 个县（市、区）中 %(k)s 个已销号，平均 %(p)s%%"),
+            "bodies": _("%(n)s 个责任单位中 %(k)s 个已销号，平均 %(p)s%%"),
+            "assignments": _("%(n)s 项责任分工中 %(k)s 项已销号，平均 %(p)s%%"),
+        }
+        return words[self.unit_word] % {"n": self.units, "k": self.done, "p": self.average}
+
+    @property
+    def explanation(self):
+        if not self.breakdown:
+            return _("按本任务及其具体措施的全部责任分工计算：各分工最新填报的完成百分比简单平均。")
+        return _(
+            "按分解落实到各单位的责任分工计算：各单位最新填报的完成百分比简单平均，"
+            "牵头、配合单位不重复计入。"
+        )
+
+
+def rollup(assignments):
+    """The Rollup of a task from its active assignments (objects with role, percent,
+    signoff and body)."""
+    assignments = list(assignments)
+    units = [a for a in assignments if a.role == "responsible"] or assignments
+    if not units:
+        return Rollup(0, 0, None, "assignments", False)
+    total = sum(a.percent for a in units)
+    average = (2 * total + len(units)) // (2 * len(units))
+    done = sum(1 for a in units if a.signoff == SignOff.SIGNED_OFF)
+    word = "assignments"
+    if len({a.body_id for a in units}) == len(units):
+        word = "counties" if all(a.body.kind == "county" for a in units) else "bodies"
+    return Rollup(len(units), done, average, word, breakdown=units is not assignments)
