@@ -166,17 +166,18 @@ def parse(text: str, *, gazetteer: Gazetteer | None = None, source_name: str = "
         )
     _check_counts(plan, article, ctx)
     plan.warnings = ctx.warnings + gap_warnings(plan)
-    plan.slug = _derive_slug(source_name, plan.title)
+    plan.slug = _derive_slug(plan.jurisdiction, plan.title)
     plan.gazetteer = gazetteer
     return plan
 
 
-def _derive_slug(source_name: str, title: str) -> str:
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source_name.rsplit("/", 1)[-1])
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
-    if slug:
-        return slug[:80]
-    return "plan-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:10]
+def _derive_slug(jurisdiction: str, title: str) -> str:
+    """A stable identity from what the text says (its place and title), never from the file
+    name: the same plan uploaded as "plan.txt" or "方案.txt" is the same plan, and two
+    different plans uploaded under one generic name are not. The review file may set a
+    readable slug instead."""
+    digest = hashlib.sha1(f"{jurisdiction}|{title}".encode()).hexdigest()[:12]
+    return f"plan-{digest}"
 
 
 # ---------------------------------------------------------------------------------------

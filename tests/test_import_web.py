@@ -87,11 +87,27 @@ def test_a_bad_review_file_is_reported_next_to_it(client_as, admin_user):
     assert "审核文件" in response.content.decode() and Plan.objects.count() == 0
 
 
-def test_a_tampered_confirmation_is_refused(client_as, admin_user):
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("source_text", lambda v: v.replace("2024", "2099")),
+        ("review_text", lambda v: v.replace("市商务局", "市公安局")),
+        ("gazetteer", lambda v: ""),
+        ("token", lambda v: v[:-3] + "abc"),
+    ],
+)
+def test_a_tampered_confirmation_is_refused(client_as, admin_user, field, change):
     client = client_as(admin_user)
-    page = client.post("/import/", {"source_file": upload(SEED)}).content.decode()
+    page = client.post(
+        "/import/",
+        {
+            "source_file": upload(SEED),
+            "review_file": upload(REVIEW),
+            "gazetteer": "liaocheng.gazetteer.toml",
+        },
+    ).content.decode()
     fields = {k: unescape(v) for k, v in hidden_fields(page).items()}
-    fields["source_text"] = fields["source_text"].replace("2024", "2099")
+    fields[field] = change(fields[field])
     response = client.post("/import/confirm/", fields, follow=True)
     assert "被改动" in response.content.decode() and Plan.objects.count() == 0
 

@@ -7,7 +7,7 @@ import pytest
 
 from plan import model as pm
 from tracker.importer import import_parsed_plan
-from tracker.models import Assignment, Body, Plan, Source, Target, Task
+from tracker.models import Assignment, Body, Source, Target, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -171,18 +171,6 @@ def test_a_new_lead_from_the_review_demotes_the_old_one():
     assert any("市邮政管理局" in w for w in result.warnings)  # no longer named: kept, reported
 
 
-def test_a_plan_without_slug_is_found_again_by_its_text():
-    a = import_parsed_plan(first_import_without_slug(), source_text=TEXT).plan
-    b = import_parsed_plan(first_import_without_slug(), source_text=TEXT).plan
-    assert a.pk == b.pk and Plan.objects.count() == 1
-
-
-def first_import_without_slug():
-    p = first_import()
-    p.slug = ""
-    return p
-
-
 def test_a_reimport_records_what_it_changed_and_who_changed_it(admin_user):
     from tracker.models import ChangeRecord
 
@@ -199,3 +187,48 @@ def test_a_reimport_records_what_it_changed_and_who_changed_it(admin_user):
         admin_user,
     )
     assert record.task.title == "推进快递园区建设"
+
+
+def with_own_due(parsed_plan, date):
+    """Give 莘县 on the park task a due date of its own, as a review file can."""
+    for ref_ in parsed_plan.tasks[1].bodies:
+        if ref_.name == "莘县":
+            ref_.due = pm.Deadline(date=date, phrase="", provenance=pm.REVIEW, reason="分解")
+    return parsed_plan
+
+
+def test_a_reimport_keeps_a_due_date_that_an_approved_extension_moved(manager, staff_b):
+    from tracker import services
+
+    import_parsed_plan(with_own_due(first_import(), dt.date(2026, 12, 31)), source_text=TEXT)
+    shen = Assignment.objects.get(body__name="莘县")
+    assert shen.due_date == dt.date(2026, 12, 31)
+    extension = services.extension_request_create(
+        assignment=shen, author=staff_b, new_due=dt.date(2027, 6, 30), reason="用地审批"
+    )
+    services.extension_decide(extension=extension, manager=manager, approve=True)
+    result = import_parsed_plan(
+        with_own_due(first_import(), dt.date(2026, 12, 31)), source_text=TEXT
+    )
+    shen.refresh_from_db()
+    assert shen.due_date == dt.date(2027, 6, 30)
+    assert any("莘县" in w and "未被导入覆盖" in w for w in result.warnings)
+
+
+def test_a_reimport_never_resets_what_a_body_reported():
+    import_parsed_plan(first_import(), source_text=TEXT)
+    Assignment.objects.filter(body__name="莘县").update(status="in_progress", percent=40)
+    import_parsed_plan(first_import(), source_text=TEXT)
+    shen = Assignment.objects.get(body__name="莘县")
+    assert (shen.status, shen.percent) == ("in_progress", 40)
+
+
+def test_a_body_a_revision_adds_reports_from_the_day_it_was_added():
+    import_parsed_plan(first_import(), source_text=TEXT)
+    assert Assignment.objects.get(body__name="莘县").assigned_on is None  # from the plan start
+    again = first_import()
+    again.tasks[1].bodies.append(ref("高唐县", pm.RESPONSIBLE, kind=pm.COUNTY))
+    import_parsed_plan(again, source_text=TEXT)
+    from django.utils import timezone
+
+    assert Assignment.objects.get(body__name="高唐县").assigned_on == timezone.localdate()

@@ -33,9 +33,17 @@ def deadline_set(*, item, user, deadline, ongoing, reason):
 
 
 @transaction.atomic
-def body_assign(*, task, measure, body, role, user, reason):
-    """Put a body on a task (or one of its measures) in a role. A new lead takes the place of
-    the old one, who stays on as a supporting body; nothing is removed."""
+def body_assign(*, task, measure, role, user, reason, body=None, new_name="", new_kind=None):
+    """Put a body on a task (or one of its measures) in a role: an existing `body`, or one
+    named `new_name` (created in the plan's jurisdiction if need be, in this transaction).
+    A new lead takes the place of the old one, who stays on as a supporting body; nothing
+    is removed."""
+    if body is None:
+        body, _ = Body.objects.get_or_create(
+            jurisdiction=task.plan.jurisdiction,
+            name=new_name,
+            defaults={"kind": new_kind or Body.Kind.DEPARTMENT},
+        )
     task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if role == Assignment.Role.LEAD:
         for previous in (
@@ -76,13 +84,3 @@ def body_assign(*, task, measure, body, role, user, reason):
         user=user, old=old, new=row, via=VIA, reason=reason, fields=["role", "origin"]
     )
     return row
-
-
-def body_for(jurisdiction, *, body=None, new_name="", new_kind=Body.Kind.DEPARTMENT):
-    """The chosen body, or the one named in the "new body" field (created if need be)."""
-    if body is not None:
-        return body
-    found, _ = Body.objects.get_or_create(
-        jurisdiction=jurisdiction, name=new_name, defaults={"kind": new_kind}
-    )
-    return found

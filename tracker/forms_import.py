@@ -78,7 +78,7 @@ class ImportConfirmForm(forms.Form):
     source_name = forms.CharField(widget=forms.HiddenInput, max_length=200)
     review_text = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
     gazetteer = forms.CharField(widget=forms.HiddenInput, required=False)
-    checksum = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=300)
 
     def clean(self):
         data = super().clean()

@@ -141,7 +141,8 @@ class _Importer:
         database, and the row in memory holds the number they must get back."""
         old = copy.copy(row) if row.pk else None
         changed = _set(row, values)
-        row.save()
+        # Only the fields the import owns: a report filed meanwhile keeps its current state.
+        row.save(update_fields=list(values) if old is not None else None)
         if old is None:
             if self.reimport and isinstance(row, services.TRACKED_MODELS):
                 services.record_created(user=self.user, obj=row, via=VIA)
@@ -154,9 +155,8 @@ class _Importer:
 
     def plan(self):
         p = self.parsed
-        # The parser derives a slug when the review file does not set one; a text with
-        # neither gets one from its checksum, so re-importing it finds the same plan.
-        slug = p.slug or f"plan-{self.source_sha256[:12]}"
+        # The review file's slug, else the one the parser derives from place and title.
+        slug = p.slug
         plan, created = Plan.objects.select_for_update().get_or_create(
             slug=slug, defaults={"title": p.title[:200], "jurisdiction": p.jurisdiction}
         )
@@ -338,7 +338,10 @@ class _Importer:
                 "origin_line": ref.line,
                 "origin_reason": ref.reason[:500],
             }
-            if ref.due is not None:
+            if row.pk is None and self.reimport:
+                # A body added by a later revision reports from today, not from the start.
+                values["assigned_on"] = timezone.localdate()
+            if ref.due is not None and not self._due_decided_by_a_person(row, ref.due.date):
                 values["due_date"] = ref.due.date
                 values["due_text"] = ref.due.phrase[:100]
             self._save(row, values)
@@ -349,6 +352,23 @@ class _Importer:
                 self.warnings.append(
                     f"{where}：新文本不再提及“{row.body.name}”，该责任分工保留未删除。"
                 )
+
+    def _due_decided_by_a_person(self, row, imported):
+        """True when an approved extension or an administrator moved this body's due date:
+        a re-import keeps that date and says so."""
+        if row.pk is None:
+            return False
+        decided = (
+            ChangeRecord.objects.filter(assignment=row, field="due_date")
+            .exclude(via=ChangeRecord.Via.IMPORT)
+            .exists()
+        )
+        if decided and row.due_date != imported:
+            self.warnings.append(
+                f"任务{row.task.number}：{row.body.name}的时限已经延期或由管理员调整为 "
+                f"{row.due_date or '无'}，未被导入覆盖（导入值：{imported or '无'}）。"
+            )
+        return decided
 
     def _make_room_for_lead(self, task, measure, body, row):
         """Demote a previous lead from the text or review; an administrator's lead stays."""

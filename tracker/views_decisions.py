@@ -64,19 +64,17 @@ def task_assign(request, slug, number):
     if not form.is_valid():
         return _invalid(request, slug, number, "assign")
     data = form.cleaned_data
-    body = decisions.body_for(
-        task.plan.jurisdiction,
+    assignment = decisions.body_assign(
+        task=task,
+        measure=data["measure"],
         body=data["body"],
         new_name=data["new_body"],
         new_kind=data["new_kind"],
-    )
-    decisions.body_assign(
-        task=task,
-        measure=data["measure"],
-        body=body,
         role=data["role"],
         user=request.user,
         reason=data["reason"],
     )
-    messages.success(request, _("已指定责任单位“%(body)s”，并记入变更记录。") % {"body": body})
+    messages.success(
+        request, _("已指定责任单位“%(body)s”，并记入变更记录。") % {"body": assignment.body}
+    )
     return redirect(task)

@@ -6,6 +6,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +16,9 @@ from tracker.forms_import import ImportConfirmForm, ImportForm
 from tracker.importer import import_parsed_plan, read_plan_source
 from tracker.models import Plan
 from tracker.roles import is_admin
+
+SIGNING_SALT = "tracker.import.confirm"
+SIGNING_MAX_AGE = 3600  # seconds: a preview left open longer is parsed again from scratch
 
 
 def _require_admin(user):
@@ -52,13 +56,14 @@ def _preview(request, data):
         form.is_valid()
         form.add_error("source_file" if data["from_file"] else "source_text", str(error))
         return render(request, "tracker/import_form.html", {"form": form})
+    review_text = planlib.decode(data["review_bytes"]) if data["review_bytes"] else ""
     confirm = ImportConfirmForm(
         initial={
             "source_text": text,
             "source_name": data["source_name"],
-            "review_text": planlib.decode(data["review_bytes"]) if data["review_bytes"] else "",
+            "review_text": review_text,
             "gazetteer": data["gazetteer"],
-            "checksum": _checksum(text),
+            "token": _sign(text, review_text, data["gazetteer"]),
         }
     )
     existing = Plan.objects.filter(slug=parsed.slug).first() if parsed.slug else None
@@ -74,8 +79,23 @@ def _preview(request, data):
     )
 
 
-def _checksum(text):
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _digest(text, review_text, gazetteer):
+    payload = "\0".join([text, review_text or "", gazetteer or ""])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _sign(text, review_text, gazetteer):
+    """A signed token over what the report showed: the text, the review and the gazetteer.
+    A confirmation whose fields were changed in the browser does not match it."""
+    return signing.dumps(_digest(text, review_text, gazetteer), salt=SIGNING_SALT)
+
+
+def _signature_matches(data):
+    try:
+        digest = signing.loads(data["token"], salt=SIGNING_SALT, max_age=SIGNING_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        return False
+    return digest == _digest(data["source_text"], data["review_text"], data["gazetteer"])
 
 
 @login_required
@@ -88,8 +108,10 @@ def import_confirm(request):
         messages.error(request, _("导入确认数据不完整，请重新上传方案文本。"))
         return redirect("import_start")
     data = form.cleaned_data
-    if _checksum(data["source_text"]) != data["checksum"]:
-        messages.error(request, _("方案文本在确认前被改动，请重新上传。"))
+    if not _signature_matches(data):
+        messages.error(
+            request, _("方案文本或审核文件在确认前被改动，或预览已超过一小时，请重新上传。")
+        )
         return redirect("import_start")
     try:
         text, parsed = read_plan_source(

@@ -23,7 +23,15 @@ def test_it_reads_title_issuer_and_issue_date_from_the_notice(village):
     assert village.title == "聊城市推进快递进村三年行动方案"
     assert village.issuer == "聊城市人民政府办公室"
     assert village.issue_date == dt.date(2024, 3, 15)
-    assert village.slug == "liaocheng-village-express-2024"
+    assert village.slug.startswith("plan-")
+
+
+def test_a_plans_identity_comes_from_its_text_not_its_file_name(village, gazetteer):
+    text = (SAMPLES / "liaocheng-village-express-2024.txt").read_text(encoding="utf-8")
+    for name in ["plan.txt", "实施方案.txt", ""]:
+        assert plan.parse(text, gazetteer=gazetteer, source_name=name).slug == village.slug
+    other = text.replace("推进快递进村三年行动方案", "推进快递进厂三年行动方案")
+    assert plan.parse(other, gazetteer=gazetteer, source_name="plan.txt").slug != village.slug
 
 
 def test_main_targets_are_plan_level_targets(village):
