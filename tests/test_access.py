@@ -61,6 +61,7 @@ def world(staff_a, staff_b, staff_c):
         "report": report.pk,
         "evidence": report.evidence.get().pk,
         "extension": extension.pk,
+        "as_of": report.as_of.isoformat(),
     }
 
 
@@ -199,7 +200,7 @@ POSTS = {
             "status": "in_progress",
             "percent": "50",
             "text": "推进中",
-            "as_of": "2026-01-05",
+            "as_of": w["as_of"],  # not before the current report's date
         },
         ProgressUpdate,
         {**OWNER_WRITES, "staff_b": WROTE},

@@ -5,11 +5,13 @@ read-only there."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.builders import file_report, progress_world
-from tests.factories import AssignmentFactory, BodyFactory, TaskFactory
-from tracker.models import Assignment, ChangeRecord, Measure
+from tests.factories import AssignmentFactory, BodyFactory, TaskFactory, UserFactory, make_manager
+from tracker.models import Assignment, ChangeRecord, Decision, ExtensionRequest, Measure
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +149,39 @@ def test_history_is_read_only_in_the_admin(client_as, admin_user, model):
     assert listing.status_code == 200
     assert client.get(reverse(f"admin:tracker_{model}_add")).status_code == 403
     assert 'value="delete_selected"' not in listing.content.decode()
+
+
+def extensions_decided_by_different_people(n):
+    """n extension requests, each asked by its own body clerk and decided by its own manager."""
+    for i in range(n):
+        a = AssignmentFactory(task=TaskFactory(deadline=dt.date(2030, 12, 31)))
+        request = ExtensionRequest.objects.create(
+            assignment=a,
+            requested_by=UserFactory(),
+            old_due=dt.date(2030, 12, 31),
+            new_due=dt.date(2031, 6, 30),
+            reason=f"第{i}次",
+        )
+        Decision.objects.create(
+            assignment=a,
+            kind="rejected",
+            extension=request,
+            decided_by=make_manager(f"manager-{i}"),
+            reason="不同意",
+        )
+
+
+@pytest.mark.parametrize("model", ["extensionrequest", "decision"])
+def test_history_lists_cost_the_same_with_2_and_20_people(client_as, admin_user, model):
+    client = client_as(admin_user)
+    url = reverse(f"admin:tracker_{model}_changelist")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    extensions_decided_by_different_people(2)
+    with_2 = queries()
+    extensions_decided_by_different_people(18)
+    assert queries() == with_2

@@ -164,6 +164,18 @@ def test_a_bad_date_is_refused_with_a_message(client_as, manager, w):
     assert "有效的日期" in response.content.decode() or response.context["form"].errors
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "1999-12-31", "2036-11-28"])
+def test_a_date_out_of_range_is_refused_with_a_message(client_as, manager, w, day):
+    response = get(client_as(manager), reverse("bulletin") + f"?date={day}")
+    assert "截至日期应在 2000-01-01 至 2036-11-27 之间" in response.content.decode()
+    assert response.context["day"] == TODAY
+
+
+def test_the_range_ends_ten_years_from_today(client_as, manager, w):
+    response = get(client_as(manager), reverse("bulletin") + "?date=2036-11-27&plan=lc")
+    assert not response.context["form"].errors and response.context["day"] == dt.date(2036, 11, 27)
+
+
 def test_the_bulletin_prints_without_the_page_around_it(client_as, manager, w):
     page = get(client_as(manager), reverse("bulletin")).content.decode()
     assert 'class="no-print"' in page and "data-print" in page
@@ -220,6 +232,20 @@ def test_page_query_count_does_not_grow_with_the_plan(client_as, manager, url):
         big_plan(20, slug="large")
     client = client_as(manager)
     assert count_queries(client, url("small")) == count_queries(client, url("large"))
+
+
+def test_the_dashboard_of_all_plans_costs_the_same_with_more_plans(client_as, manager):
+    # No plan chosen: each category is shown with its plan's title.
+    with frozen():
+        big_plan(2, slug="first")
+        big_plan(2, slug="second")
+    client = client_as(manager)
+    two = count_queries(client, reverse("dashboard"))
+    with frozen():
+        big_plan(20, slug="third")
+    response = get(client, reverse("dashboard"))
+    assert response.context["plan"] is None and len(response.context["categories"]) == 6
+    assert count_queries(client, reverse("dashboard")) == two
 
 
 def test_the_task_page_with_reported_values_costs_the_same(client_as, manager):

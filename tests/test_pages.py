@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     AssignmentFactory,
@@ -16,6 +17,8 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
+from tracker import supervision
+from tracker.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +161,44 @@ def test_home_takes_managers_to_the_dashboard(client_as, manager, admin_user):
 def test_home_takes_body_staff_to_their_work(client_as, staff_a):
     PlanFactory()
     assert client_as(staff_a).get("/").url == reverse("my_work")
+
+
+def test_withdrawn_work_has_no_light_and_the_pages_agree_with_overdue(client_as, manager):
+    today = timezone.localdate()
+    plan = PlanFactory(slug="w")
+    gone = TaskFactory(plan=plan, number=1, deadline=dt.date(2024, 12, 31), withdrawn=True)
+    AssignmentFactory(task=gone, body=CountyFactory(name="东阿县"))
+    TaskFactory(plan=plan, number=2, deadline=dt.date(2024, 12, 31))  # nobody on it: red
+    kept = TaskFactory(plan=plan, number=3, deadline=dt.date(2030, 12, 31))
+    dropped = MeasureFactory(
+        task=kept, number=1, deadline=dt.date(2024, 6, 30), deadline_source="text", withdrawn=True
+    )
+    AssignmentFactory(task=kept, measure=dropped, body=CountyFactory(name="冠县"))
+    live = MeasureFactory(
+        task=kept, number=2, deadline=dt.date(2024, 6, 30), deadline_source="text"
+    )
+    AssignmentFactory(task=kept, measure=live, body=CountyFactory(name="莘县"))
+    client = client_as(manager)
+
+    overview = client.get(reverse("plan_overview", args=["w"]))
+    on_overview = {
+        t.number for _, tasks in overview.context["groups"] for t in tasks if t.is_overdue
+    }
+    pages = {n: client.get(reverse("task_detail", args=["w", n])) for n in (1, 2, 3)}
+    red_pages = {n for n, page in pages.items() if page.context["task_light"] == "red"}
+    overdue = set(Task.objects.overdue(today).values_list("number", flat=True))
+    assert on_overview == red_pages == overdue == {2, 3}
+    assert pages[1].context["task_light"] is None
+    assert "红灯" not in pages[1].content.decode()
+    # On task 3: the withdrawn measure and its assignment have no light and are not overdue.
+    measures = {m.number: m for m in pages[3].context["measures"]}
+    assert (measures[1].light, measures[2].light) == (None, "red")
+    (on_dropped,) = measures[1].assignment_list
+    assert on_dropped.light is None and not on_dropped.is_overdue
+    assert pages[3].context["rollup"].units == 1  # 莘县 only
+
+
+def test_a_withdrawn_task_has_no_progress_light(manager):
+    task = TaskFactory(deadline=dt.date(2024, 12, 31), withdrawn=True)
+    progress = supervision.task_progress(manager, task, [], timezone.localdate())
+    assert progress["task_light"] is None and progress["rollup"].units == 0

@@ -8,8 +8,9 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from tests.builders import file_report
@@ -225,6 +226,19 @@ def test_one_mail_lists_all_of_a_body_items(w):
     assert "任务1：推进快递园区建设" in shen.body and "任务2：完善城市末端配送" in shen.body
 
 
+def test_a_mail_lists_the_task_before_its_measures(w):
+    from tests.factories import AssignmentFactory, MeasureFactory
+
+    with frozen():
+        measure = MeasureFactory(task=w["park"], number=1, text="建成县级快递园区。")
+        AssignmentFactory(task=w["park"], measure=measure, body=w["shen"])  # due with the task
+    sweep()
+    (shen,) = [m for m in mail.outbox if m.to == ["zhang@shenxian.gov.cn"]]
+    task_item = shen.body.index("1. 任务1：推进快递园区建设")
+    measure_item = shen.body.index("2. 任务1：推进快递园区建设\n   措施 1.1")
+    assert task_item < measure_item
+
+
 def test_no_address_no_mail_but_the_body_still_sees_it(w, client_as, staff_a):
     out, _ = sweep()
     # staff_a (市邮政管理局) has no address: its overdue item is recorded, not mailed.
@@ -266,17 +280,49 @@ def test_work_waiting_for_sign_off_is_not_chased(w, staff_b):
     assert all(m.to != ["zhang@shenxian.gov.cn"] for m in mail.outbox)
 
 
-def test_a_failed_mail_is_tried_again_next_run(w, monkeypatch):
+def test_a_failed_mail_is_recorded_and_tried_again_next_run(w, monkeypatch):
     def refuse(self, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
     _, err = sweep()
     assert "莘县" in err and "邮件发送失败" in err
-    assert not Reminder.objects.filter(assignment=w["park_shen"]).exists()
+    failed = Reminder.objects.get(assignment=w["park_shen"])
+    assert failed.mail_failed and failed.recipients == []
     monkeypatch.undo()
     sweep(when=NOON + dt.timedelta(hours=1))
-    assert any(m.to == ["zhang@shenxian.gov.cn"] for m in mail.outbox)
+    assert [m.to for m in mail.outbox].count(["zhang@shenxian.gov.cn"]) == 1
+    retried = Reminder.objects.filter(assignment=w["park_shen"]).latest("pk")
+    assert not retried.mail_failed and retried.recipients == ["zhang@shenxian.gov.cn"]
+    # Delivered now: a third run that day sends nothing more.
+    sweep(when=NOON + dt.timedelta(hours=2))
+    assert [m.to for m in mail.outbox].count(["zhang@shenxian.gov.cn"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_records_first_and_mails_outside_any_transaction(w, monkeypatch):
+    """A mail server that takes its time must not hold a write transaction open (on SQLite
+    that blocks every writer), and a mail that went out must already have its record."""
+    seen = []
+    send = EmailMessage.send
+
+    def watched(message, *args, **kwargs):
+        body = message.to[0]
+        recorded = Reminder.objects.filter(emailed_to__contains=body).exists()
+        seen.append((body, connection.in_atomic_block, recorded))
+        return send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", watched)
+    sweep()
+    assert seen == [("zhang@shenxian.gov.cn", False, True)]
+
+
+def test_a_mail_failure_is_the_only_change_and_only_to_scheduled_reminders(client_as, manager, w):
+    remind(client_as(manager), w["park_shen"])
+    manual = Reminder.objects.get()
+    assert Reminder.objects.all().record_mail_failure() == 0
+    manual.refresh_from_db()
+    assert not manual.mail_failed and manual.recipients == ["zhang@shenxian.gov.cn"]
 
 
 def test_a_dry_run_writes_and_sends_nothing(w):

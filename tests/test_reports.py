@@ -25,6 +25,7 @@ from tests.builders import (
     progress_world,
     upload,
 )
+from tests.factories import TaskFactory
 from tracker import evidence
 from tracker.models import (
     Assignment,
@@ -86,10 +87,11 @@ def test_a_report_changes_the_current_state(client_as, staff_b, world):
 
 def test_the_current_state_follows_the_latest_as_of_date_then_the_latest_filed(staff_b, world):
     own = world["own"]
+    old = file_report(own, staff_b, percent=20, as_of=dt.date(2026, 11, 1))
     file_report(own, staff_b, percent=50, as_of=dt.date(2026, 11, 10))
-    file_report(own, staff_b, percent=30, as_of=dt.date(2026, 11, 1))  # a late note on an older day
+    file_report(own, staff_b, percent=30, as_of=dt.date(2026, 11, 1), corrects=old)  # the past
     own.refresh_from_db()
-    assert own.percent == 50
+    assert (own.percent, own.progress_as_of) == (50, dt.date(2026, 11, 10))
     file_report(own, staff_b, percent=55, as_of=dt.date(2026, 11, 10))  # same day, filed later
     own.refresh_from_db()
     assert own.percent == 55
@@ -124,6 +126,80 @@ def test_a_report_of_completion_asks_for_sign_off(client_as, staff_b, world):
     client_as(staff_b).post(report_url(own), form_data(status="completed", percent="100"))
     own.refresh_from_db()
     assert own.status == "completed" and own.signoff == "requested"
+
+
+# --- a report dated back does not undo the current state --------------------------------------
+
+
+@time_machine.travel(dt.datetime(2026, 11, 27, 4, 0, tzinfo=dt.UTC), tick=False)
+def test_a_completion_dated_before_the_current_report_is_refused_at_its_date(
+    client_as, staff_b, world
+):
+    own = world["own"]
+    client = client_as(staff_b)
+    client.post(report_url(own), form_data(percent="50", as_of="2026-11-27"))
+    response = client.post(
+        report_url(own), form_data(status="completed", percent="100", as_of="2026-11-24")
+    )
+    assert response.status_code == 200
+    assert "不能早于本项工作当前填报的截至日期 2026-11-27" in "".join(
+        response.context["form"].errors["as_of"]
+    )
+    assert "已申请销号" not in response.content.decode()
+    own.refresh_from_db()
+    assert (own.percent, own.signoff) == (50, "open")
+    assert ProgressUpdate.objects.count() == 1
+    # Dated today it is the current report, and it asks for sign-off.
+    response = client.post(
+        report_url(own),
+        form_data(status="completed", percent="100", as_of="2026-11-27"),
+        follow=True,
+    )
+    assert "已填报，并已申请销号" in response.content.decode()
+    own.refresh_from_db()
+    assert (own.percent, own.signoff) == (100, "requested")
+
+
+def test_a_note_dated_back_cannot_undo_a_send_back(staff_b, manager, world):
+    from tracker import services
+
+    own = world["own"]
+    file_report(own, staff_b, status="completed", percent=100, as_of=dt.date(2026, 11, 20))
+    services.signoff_decide(assignment=own, manager=manager, approve=False, reason="补材料")
+    with pytest.raises(ValidationError) as refused:
+        file_report(own, staff_b, text="补记上周情况", as_of=dt.date(2026, 11, 13))
+    assert "as_of" in refused.value.message_dict
+    own.refresh_from_db()
+    assert own.signoff == "returned"
+    assert ProgressUpdate.objects.count() == 1
+
+
+def test_correcting_an_older_report_leaves_the_sign_off_alone(client_as, staff_b, manager, world):
+    from tracker import services
+
+    own = world["own"]
+    older = file_report(own, staff_b, percent=30, as_of=dt.date(2026, 11, 1))
+    file_report(own, staff_b, status="completed", percent=100, as_of=dt.date(2026, 11, 20))
+    services.signoff_decide(assignment=own, manager=manager, approve=False, reason="补材料")
+    file_report(own, staff_b, percent=35, text="更正：实为35%", corrects=older, as_of=older.as_of)
+    own.refresh_from_db()
+    assert (own.signoff, own.percent, own.status) == ("returned", 100, "completed")
+
+
+def test_the_message_says_what_happened_to_the_sign_off(client_as, staff_b, world):
+    own = world["own"]
+    older = file_report(own, staff_b, percent=30, as_of=dt.date(2026, 11, 1))
+    file_report(own, staff_b, percent=50, as_of=dt.date(2026, 11, 10))
+    # Correcting the older report to 已完成 changes the record, not where the work stands.
+    response = client_as(staff_b).post(
+        reverse("report_correct", args=[older.pk]),
+        form_data(status="completed", percent="100", as_of="2026-11-01"),
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "已填报。" in page and "已申请销号" not in page
+    own.refresh_from_db()
+    assert (own.percent, own.signoff) == (50, "open")
 
 
 # --- nothing deletes or rewrites a report -----------------------------------------------------
@@ -253,7 +329,7 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_stored(
 def test_a_failure_after_storing_a_file_removes_it_again(staff_b, world, settings, monkeypatch):
     from tracker import services
 
-    def broken(locked, now):
+    def broken(*args):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "_refresh_progress", broken)
@@ -288,6 +364,22 @@ def test_every_bad_value_gets_a_message_and_nothing_is_written(
     assert response.status_code == 200
     assert field_message in response.content.decode()
     assert ProgressUpdate.objects.count() == 0
+
+
+def test_every_date_field_uses_the_one_date_picker():
+    from tracker import filters, forms_decisions, forms_manage
+    from tracker import forms as tracker_forms
+
+    widgets = [
+        tracker_forms.ProgressReportForm().fields["as_of"].widget,
+        forms_decisions.DeadlineForm(task=TaskFactory()).fields["deadline"].widget,
+        tracker_forms.ExtensionRequestForm().fields["new_due"].widget,
+        forms_manage.BulletinForm().fields["date"].widget,
+        *(filters.AssignmentFilter().form.fields[n].widget for n in ("due_after", "due_before")),
+    ]
+    assert {type(widget) for widget in widgets} == {tracker_forms.DateInput}
+    html = widgets[0].render("as_of", dt.date(2026, 11, 7))
+    assert 'type="date"' in html and 'value="2026-11-07"' in html
 
 
 def test_a_bad_target_value_gets_a_message(client_as, staff_b, world):

@@ -137,6 +137,44 @@ def test_a_rejected_extension_needs_a_reason_and_leaves_the_due_date(
     assert "已经审批过了" in again.content.decode()
 
 
+def test_an_extension_is_not_approved_once_the_due_date_has_moved_past_it(
+    client_as, staff_b, manager, world
+):
+    own = world["own"]
+    ask(client_as(staff_b), own, new_due="2031-06-30")
+    request = ExtensionRequest.objects.get()
+    # Meanwhile an administrator set a later date than the one asked for.
+    Assignment.objects.filter(pk=own.pk).update(due_date=dt.date(2031, 12, 31))
+    client = client_as(manager)
+    url = reverse("extension_decide", args=[request.pk])
+    response = client.post(url, {"decision": "yes"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "不能同意这份延期申请" in page and "应晚于现在的时限 2031-12-31" in page
+    own.refresh_from_db()
+    assert own.due_date == dt.date(2031, 12, 31)
+    assert not Decision.objects.exists() and not ChangeRecord.objects.exists()
+    # Rejecting it is still possible, and takes it off the queue.
+    assert client.post(url, {"decision": "no", "reason": "时限已调整"}).status_code == 302
+    assert Decision.objects.get().kind == "rejected"
+    assert not ExtensionRequest.objects.pending().exists()
+
+
+def test_signed_off_work_is_not_extended(staff_b, manager, world):
+    own = world["own"]
+    request = services.extension_request_create(
+        assignment=own, author=staff_b, new_due=dt.date(2031, 6, 30), reason="用地"
+    )
+    completed(world, staff_b)
+    services.signoff_decide(assignment=own, manager=manager, approve=True)
+    with pytest.raises(ValidationError, match="已经销号"):
+        services.extension_decide(extension=request, manager=manager, approve=True)
+    own.refresh_from_db()
+    assert own.due_date is None and own.signoff == "signed_off"
+    services.extension_decide(extension=request, manager=manager, approve=False, reason="已销号")
+    assert Decision.objects.filter(kind="rejected").count() == 1
+
+
 @pytest.mark.parametrize(
     ("new_due", "message"),
     [
@@ -213,6 +251,18 @@ def test_my_work_lists_the_body_assignments_with_light_and_next_step(client_as, 
     assert "绿灯" in page or "黄灯" in page
     assert "冠县" not in page  # another body's work
     assert "本单位牵头任务的其他责任单位" not in page
+
+
+def test_a_task_own_assignment_comes_before_its_measures_on_every_database(
+    client_as, staff_a, staff_b, world
+):
+    # SQLite sorts a missing measure first, PostgreSQL last; the pages must not depend on it.
+    body = staff_b.membership.body
+    AssignmentFactory(task=world["task"], body=body, role="support")
+    own = client_as(staff_b).get(reverse("my_work")).context["own"]
+    assert [a.measure_id for a in own] == [None, world["measure"].pk]
+    led = client_as(staff_a).get(reverse("my_work")).context["led"]
+    assert [a.measure_id for a in led] == [None, world["measure"].pk, world["measure"].pk]
 
 
 def test_the_lead_body_sees_the_others_read_only(client_as, staff_a, staff_c, world):

@@ -37,9 +37,12 @@ def make(
     signoff="open",
     period=30,
     assigned_on=None,
+    withdrawn=False,
 ):
     plan = PlanFactory(start_date=start, report_period_days=period)
-    task = TaskFactory(plan=plan, deadline=due, deadline_source="text" if due else "")
+    task = TaskFactory(
+        plan=plan, deadline=due, deadline_source="text" if due else "", withdrawn=withdrawn
+    )
     return AssignmentFactory(
         task=task,
         percent=percent,
@@ -50,7 +53,7 @@ def make(
     )
 
 
-FLAGS = ["done", "overdue", "due_soon", "behind_pace", "silent"]
+FLAGS = ["withdrawn", "done", "overdue", "due_soon", "behind_pace", "silent"]
 
 
 def both(a, today):
@@ -221,6 +224,7 @@ def test_the_database_and_the_model_agree_on_every_combination():
                 signoff=signoff,
                 period=rng.choice([7, 30, 90]),
                 assigned_on=assigned,
+                withdrawn=rng.random() < 0.1,
             )
         )
     for today in (TODAY, TODAY + dt.timedelta(days=31)):
@@ -232,7 +236,7 @@ def test_the_database_and_the_model_agree_on_every_combination():
             for flag in FLAGS:
                 assert getattr(row, f"is_{flag}") == getattr(python, flag), (flag, a.pk)
         lights = {row.light for row in rows.values()}
-        assert lights == {"red", "yellow", "green", "done"}
+        assert lights == {"red", "yellow", "green", "done", None}  # None: withdrawn
 
 
 # --- tasks and measures take the worst light --------------------------------------------------
@@ -280,8 +284,25 @@ def test_a_red_task_is_exactly_an_overdue_task():
 
 def test_withdrawn_work_has_no_light():
     task = TaskFactory(deadline=dt.date(2024, 12, 31))
-    AssignmentFactory(task=task)
+    kept = AssignmentFactory(task=task)
     measure = MeasureFactory(task=task, withdrawn=True)
-    AssignmentFactory(task=task, measure=measure)
-    Task.objects.filter(pk=task.pk).update(withdrawn=True)
+    dropped = AssignmentFactory(task=task, measure=measure)
+    # An assignment of a withdrawn measure: no light and no flags, in SQL as in Python.
+    s = both(dropped, TODAY)
+    assert s.withdrawn and s.light is None and not s.overdue
+    assert both(kept, TODAY).light == "red"
     assert Measure.objects.with_light(TODAY).get(pk=measure.pk).light is None
+    assert measure.light_on(TODAY) is None
+    Task.objects.filter(pk=task.pk).update(withdrawn=True)
+    task.refresh_from_db()
+    assert both(Assignment.objects.get(pk=kept.pk), TODAY).light is None
+    assert task.light_on(TODAY) is None
+    assert Task.objects.with_light(TODAY).get(pk=task.pk).light is None
+    assert not Task.objects.overdue(TODAY).exists()
+
+
+def test_a_withdrawn_task_nobody_answers_for_has_no_light_past_its_deadline():
+    task = TaskFactory(deadline=dt.date(2024, 12, 31), withdrawn=True)
+    assert task.light_on(TODAY) is None
+    assert Task.objects.with_light(TODAY).get(pk=task.pk).light is None
+    assert not Task.objects.overdue(TODAY).exists()

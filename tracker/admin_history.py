@@ -123,7 +123,12 @@ class ReportedValueAdmin(ReadOnlyHistory):
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(ReadOnlyHistory):
     list_display = ["assignment", "old_due", "new_due", "requested_by", "created_at"]
-    list_select_related = ["assignment__task", "assignment__measure", "assignment__body"]
+    list_select_related = [
+        "assignment__task",
+        "assignment__measure",
+        "assignment__body",
+        "requested_by",
+    ]
     search_fields = ["reason", "assignment__body__name"]
 
 
@@ -131,7 +136,12 @@ class ExtensionRequestAdmin(ReadOnlyHistory):
 class DecisionAdmin(ReadOnlyHistory):
     list_display = ["assignment", "kind", "decided_by", "created_at"]
     list_filter = ["kind"]
-    list_select_related = ["assignment__task", "assignment__measure", "assignment__body"]
+    list_select_related = [
+        "assignment__task",
+        "assignment__measure",
+        "assignment__body",
+        "decided_by",
+    ]
 
 
 @admin.register(ChangeRecord)

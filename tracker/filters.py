@@ -19,7 +19,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import states
 from tracker.access import visible_assignments
-from tracker.models import Assignment, Body, Category, Plan, ProgressStatus, Task
+from tracker.forms import DateInput
+from tracker.models import (
+    TASK_BEFORE_MEASURES,
+    Assignment,
+    Body,
+    Category,
+    Plan,
+    ProgressStatus,
+    Task,
+)
 
 
 def days_overdue(today):
@@ -40,7 +49,7 @@ def days_overdue(today):
 TIEBREAK = [
     "task__plan__title",
     "task__number",
-    F("measure__number").asc(nulls_first=True),
+    TASK_BEFORE_MEASURES,
     "body__name",
     "pk",
 ]
@@ -109,13 +118,6 @@ FLAGS = [
     ("behind_pace", _("滞后于序时进度")),
     ("silent", _("未按时填报")),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 ALL = _("全部")

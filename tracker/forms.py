@@ -18,10 +18,13 @@ REASON_MAX = 1000
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker; the value always in ISO form, as the picker expects. Every
+    form and filter of the app uses this one."""
+
     input_type = "date"
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

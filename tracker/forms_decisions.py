@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tracker.forms import DateInput
 from tracker.models import Assignment, Body
 
 REASON_HELP = _("写明依据（会议纪要、文件、领导批示等），将与决定一起显示。")
@@ -13,9 +14,7 @@ class DeadlineForm(forms.Form):
     measure = forms.ModelChoiceField(
         label=_("适用于"), queryset=None, required=False, empty_label=_("整项任务")
     )
-    deadline = forms.DateField(
-        label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput)
     ongoing = forms.BooleanField(label=_("长期任务（无完成日期）"), required=False)
     reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
 

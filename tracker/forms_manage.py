@@ -1,8 +1,13 @@
 """Forms for managers' pages: a reminder (催办) and the choice of a bulletin's date."""
 
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker.forms import DateInput
 from tracker.models import Plan
 
 MESSAGE_MAX = 1000
@@ -20,15 +25,13 @@ class ReminderForm(forms.Form):
     )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class BulletinForm(forms.Form):
-    """通报: as of which day, and for which plan (all plans when none is chosen)."""
+    """通报: as of which day, and for which plan (all plans when none is chosen). The day lies
+    between EARLIEST_DAY and LATEST_YEARS years after today: the states are computed for it
+    (tracker/states.py), and a date at the end of the calendar would overflow them."""
+
+    EARLIEST_DAY = dt.date(2000, 1, 1)
+    LATEST_YEARS = 10
 
     date = forms.DateField(label=_("截至日期"), required=False, widget=DateInput)
     plan = forms.ModelChoiceField(
@@ -38,6 +41,26 @@ class BulletinForm(forms.Form):
         required=False,
         empty_label=_("全部方案"),
     )
+
+    def __init__(self, *args, today=None, **kwargs):
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def latest_day(self):
+        try:
+            return self.today.replace(year=self.today.year + self.LATEST_YEARS)
+        except ValueError:  # 29 February
+            return self.today.replace(year=self.today.year + self.LATEST_YEARS, day=28)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day is not None and not self.EARLIEST_DAY <= day <= self.latest_day:
+            raise ValidationError(
+                _("截至日期应在 %(first)s 至 %(last)s 之间。")
+                % {"first": self.EARLIEST_DAY.isoformat(), "last": self.latest_day.isoformat()}
+            )
+        return day
 
 
 class PlanChoiceForm(forms.Form):

@@ -149,7 +149,8 @@ class TaskQuerySet(models.QuerySet):
 
     def with_light(self, today):
         """Annotate `light`: the worst light of the task's active assignments (states.py);
-        for a task nobody answers for, red once its deadline has passed, else NULL."""
+        for a task nobody answers for, red once its deadline has passed, else NULL; NULL for a
+        withdrawn task. Red exactly when overdue(). Task.light_on() is the same for one task."""
         worst = (
             Assignment.objects.active()
             .filter(task=OuterRef("pk"))
@@ -162,7 +163,10 @@ class TaskQuerySet(models.QuerySet):
         return self.annotate(light_rank=Subquery(worst)).annotate(
             light=states.light_of_rank(
                 "light_rank",
-                When(Q(light_rank__isnull=True, deadline__lt=today), then=Value(states.Light.RED)),
+                When(
+                    Q(light_rank__isnull=True, deadline__lt=today, withdrawn=False),
+                    then=Value(states.Light.RED),
+                ),
             )
         )
 
@@ -267,7 +271,7 @@ class Task(DeadlineFields):
         """The task's light for one object; TaskQuerySet.with_light() is the same in SQL."""
         today = today or timezone.localdate()
         assignments = self.assignments.active().select_related("task__plan", "measure")
-        return states.task_light((a.state(today).light for a in assignments), self.deadline, today)
+        return states.task_light(self, (a.state(today).light for a in assignments), today)
 
 
 class MeasureQuerySet(models.QuerySet):
@@ -379,6 +383,11 @@ class ProgressStatus(models.TextChoices):
     COMPLETED = "completed", _("已完成")
 
 
+# For order_by(): a task's own assignments (no measure) before those of its measures, on
+# every database — SQLite sorts NULL first in ascending order, PostgreSQL last.
+TASK_BEFORE_MEASURES = F("measure__number").asc(nulls_first=True)
+
+
 class AssignmentQuerySet(models.QuerySet):
     """The states (done, overdue, due soon, behind pace, silent, light) are defined in
     tracker/states.py; these methods apply them."""
@@ -390,36 +399,18 @@ class AssignmentQuerySet(models.QuerySet):
         return self.annotate(due=Coalesce("due_date", "measure__deadline", "task__deadline"))
 
     def active(self):
-        """Assignments of tasks and measures the plan still contains."""
-        return self.filter(task__withdrawn=False).exclude(measure__withdrawn=True)
-
-    def done(self):
-        """Signed off (已销号)."""
-        return self.filter(states.done_q())
-
-    def not_done(self):
-        return self.filter(~states.done_q())
+        """Assignments of tasks and measures the plan still contains (not withdrawn)."""
+        return self.exclude(states.withdrawn_q())
 
     def overdue(self, today):
-        """逾期: its due date has passed and it is not done."""
+        """逾期: active, its due date has passed and it is not done."""
         return self.active().with_due().filter(states.overdue_q(today))
 
-    def due_soon(self, today):
-        """临期: not done and due within TRACKER_DUE_SOON_DAYS days (due today included)."""
-        return self.active().with_due().filter(states.due_soon_q(today))
-
-    def behind_pace(self, today):
-        """滞后于序时进度 (see tracker/states.py)."""
-        return self.active().with_due().filter(states.behind_pace_q(today))
-
-    def silent(self, today):
-        """未按时填报: the next report was due before today (see tracker/states.py)."""
-        return self.active().with_due().filter(states.silent_q(today))
-
     def with_state(self, today):
-        """Annotate `due`, the flags `is_done`, `is_overdue`, `is_due_soon`, `is_behind_pace`,
-        `is_silent`, and `light` with its `light_rank` (3 = red … 0 = done), for filtering,
-        sorting and counting in the database. Assignment.state() is the same for one row."""
+        """Annotate `due`, the flags `is_withdrawn`, `is_done`, `is_overdue`, `is_due_soon`,
+        `is_behind_pace`, `is_silent`, and `light` with its `light_rank` (3 = red … 0 = done;
+        NULL for withdrawn work), for filtering, sorting and counting in the database.
+        Assignment.state() is the same for one row."""
         return (
             self.with_due()
             .annotate(**states.state_annotations(today))
@@ -597,6 +588,11 @@ class Assignment(models.Model):
         """True when a person, not the text, put this body on the work."""
         return self.origin in (self.Origin.REVIEW, self.Origin.ADMIN)
 
+    @property
+    def withdrawn(self):
+        """True when the plan no longer contains its task or measure (states.withdrawn_q)."""
+        return self.task.withdrawn or (self.measure_id is not None and self.measure.withdrawn)
+
     def get_absolute_url(self):
         return reverse("assignment_detail", args=[self.pk])
 
@@ -614,6 +610,7 @@ class Assignment(models.Model):
             period=plan.report_period_days,
             assigned_on=self.assigned_on,
             last_report_on=states.local_day(self.last_reported_at),
+            withdrawn=self.withdrawn,
         )
 
 
@@ -1067,14 +1064,27 @@ class ChangeRecord(AppendOnly):
 # --- Reminders (催办) -----------------------------------------------------------------------
 
 
+class ReminderQuerySet(AppendOnlyQuerySet):
+    def record_mail_failure(self):
+        """The one change a reminder ever undergoes. The scheduled sweep records its reminders
+        before it sends their mail, so that no mail goes out twice (tracker/reminders.py); when
+        that mail then fails, it is marked here: `mail_failed` set, `emailed_to` emptied. Only
+        on scheduled reminders not yet marked, so it happens at most once to a row."""
+        pending = self.exclude(kind=Reminder.Kind.MANUAL).filter(mail_failed=False)
+        return models.QuerySet.update(pending, mail_failed=True, emailed_to="")
+
+
 class Reminder(AppendOnly):
     """催办: a manager, or the scheduled sweep (`manage.py send_reminders`), chases the body that
-    owns an assignment. Part of the assignment's history, so append-only like the rest. Who
-    got it by e-mail is kept as it was at the time; an empty `emailed_to` means nobody did.
+    owns an assignment. Part of the assignment's history, so append-only like the rest, with
+    one exception: a scheduled reminder whose mail failed after it was recorded is marked so
+    (ReminderQuerySet.record_mail_failure). Who got it by e-mail is kept as it was at the
+    time; an empty `emailed_to` means nobody did.
 
     A reminder is *open* until the body next reports (open_reminder_annotations); 我的任务
     shows open ones. The scheduled sweep chases an assignment at most once a day, and the
-    database holds it to that (reminder_scheduled_once_a_day)."""
+    database holds it to that (reminder_scheduled_once_a_day); a reminder whose mail failed
+    does not count, so the next run tries again."""
 
     class Kind(models.TextChoices):
         MANUAL = "manual", _("督查催办")
@@ -1098,6 +1108,8 @@ class Reminder(AppendOnly):
     emailed_to = models.TextField(_("邮件收件人"), blank=True, help_text=_("每行一个地址。"))
     mail_failed = models.BooleanField(_("邮件发送失败"), default=False)
 
+    objects = ReminderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("催办")
         verbose_name_plural = _("催办")
@@ -1116,7 +1128,7 @@ class Reminder(AppendOnly):
             ),
             models.UniqueConstraint(
                 fields=["assignment", "day"],
-                condition=~Q(kind="manual"),
+                condition=~Q(kind="manual") & Q(mail_failed=False),
                 name="reminder_scheduled_once_a_day",
             ),
         ]

@@ -6,8 +6,23 @@
   told so (`Reminder.recipients` is empty).
 - `manage.py send_reminders` chases, once a day, whatever is due soon or overdue
   (`send_scheduled`): one mail per body listing its items. An assignment is chased at most
-  once a day (a manual reminder that day counts too); the database refuses a second
-  scheduled one for the same day, so two sweeps running at once cannot both send.
+  once a day (a manual reminder that day counts too).
+
+How the sweep keeps that promise without holding a transaction while it talks to the mail
+server (on SQLite a write transaction blocks every other writer): for each body it
+
+1. records the body's reminders in a short transaction of its own and commits. The database
+   refuses a second scheduled reminder of an assignment on one day
+   (reminder_scheduled_once_a_day), so of two sweeps running at once only one gets this far
+   for a body; the other skips it. The rows name the addresses the mail is going to;
+2. then sends the one mail, outside any transaction;
+3. if sending fails, marks those rows as failed (ReminderQuerySet.record_mail_failure). A
+   failed reminder stays in the history but no longer counts as the day's chase, so the next
+   run chases the body again.
+
+So a mail goes out at most once per assignment and day, and never without its record. Should
+the process die between 1 and 2, the record says a mail went out that never did; that is the
+price of never sending twice.
 
 Never an empty mail: a mail goes out only with at least one item and one address.
 Work waiting for a sign-off decision is not chased: the body has done its part.
@@ -27,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import states
-from tracker.models import Assignment, Membership, Reminder
+from tracker.models import TASK_BEFORE_MEASURES, Assignment, Membership, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +145,9 @@ def remind(*, assignment, sender, message, site_url=""):
 
 def scheduled_candidates(today):
     """Active assignments due soon or overdue, not done, not waiting for a sign-off decision
-    and not chased yet today, grouped by body: {body: [assignment, …]}."""
-    chased_today = Reminder.objects.filter(assignment=OuterRef("pk"), day=today)
+    and not chased yet today (a reminder whose mail failed does not count), grouped by body:
+    {body: [assignment, …]}."""
+    chased_today = Reminder.objects.filter(assignment=OuterRef("pk"), day=today, mail_failed=False)
     assignments = (
         Assignment.objects.active()
         .for_list()
@@ -139,7 +155,7 @@ def scheduled_candidates(today):
         .filter(states.overdue_q(today) | states.due_soon_q(today))
         .exclude(signoff=states.SignOff.REQUESTED)
         .exclude(Exists(chased_today))
-        .order_by("body__name", "due", "task__number", "measure__number", "pk")
+        .order_by("body__name", "due", "task__number", TASK_BEFORE_MEASURES, "pk")
     )
     groups = defaultdict(list)
     for a in assignments:
@@ -169,8 +185,9 @@ def _scheduled_message(a, today):
 
 def send_scheduled(*, today=None, site_url="", dry_run=False):
     """One reminder per candidate assignment and one mail per body listing its items.
-    Returns a BodyResult per body. A body whose mail fails is rolled back, so the next run
-    tries it again."""
+    Returns a BodyResult per body. A body whose mail fails has its reminders marked as failed,
+    so the next run tries it again (see the module docstring). Not to be called inside a
+    transaction: each body's reminders are committed before its mail is sent."""
     today = today or timezone.localdate()
     results = []
     for body, items in scheduled_candidates(today).items():
@@ -180,10 +197,6 @@ def send_scheduled(*, today=None, site_url="", dry_run=False):
             continue
         results.append(_send_to_body(body, items, to, today, site_url))
     return results
-
-
-class _MailFailed(Exception):
-    pass
 
 
 def _send_to_body(body, items, to, today, site_url):
@@ -201,21 +214,21 @@ def _send_to_body(body, items, to, today, site_url):
         row.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
-            # The rows first: a concurrent sweep that got here first makes this fail on
-            # reminder_scheduled_once_a_day before anything is sent twice.
+            # A concurrent sweep that recorded this body's reminders first makes this fail on
+            # reminder_scheduled_once_a_day, before anything is sent twice.
             Reminder.objects.bulk_create(rows)
-            if to:
-                subject, text = _mail_text(
-                    body=body,
-                    items=[_item(a, today, site_url) for a in items],
-                    message="",
-                    sender=None,
-                    today=today,
-                )
-                if not _send(subject, text, to):
-                    raise _MailFailed
     except IntegrityError:
         return BodyResult(body, items, to, "already")
-    except _MailFailed:
+    if not to:
+        return BodyResult(body, items, to, "no_address")
+    subject, text = _mail_text(
+        body=body,
+        items=[_item(a, today, site_url) for a in items],
+        message="",
+        sender=None,
+        today=today,
+    )
+    if not _send(subject, text, to):
+        Reminder.objects.filter(pk__in=[row.pk for row in rows]).record_mail_failure()
         return BodyResult(body, items, to, "mail_failed")
-    return BodyResult(body, items, to, "sent" if to else "no_address")
+    return BodyResult(body, items, to, "sent")

@@ -63,6 +63,11 @@ def report_create(
     (tracker.forms); each is checked again here. `corrects` is a report of the same
     assignment that this one corrects; both stay. When anything fails, no row is written and
     every file already stored is removed again.
+
+    A new report tells where the work stands now, so it becomes the current report: its
+    as-of date may not be earlier than the current report's (a ValidationError on `as_of`).
+    Only a correction of an older, no longer current report may carry an older date; it
+    then changes the record, not the current state. See _refresh_progress.
     """
     stored = []
     try:
@@ -75,6 +80,17 @@ def report_create(
                     raise ValidationError(_("只能更正本项工作的填报。"))
                 if ProgressUpdate.objects.filter(corrects=corrects).exists():
                     raise ValidationError(_("这条填报已经被更正过，请更正最新的那条。"))
+            earliest = _earliest_as_of(locked, corrects)
+            if earliest is not None and as_of < earliest:
+                raise ValidationError(
+                    {
+                        "as_of": _(
+                            "情况截至日期不能早于本项工作当前填报的截至日期 %(day)s。"
+                            "如需改正以前的填报，请使用“更正”。"
+                        )
+                        % {"day": earliest.isoformat()}
+                    }
+                )
             now = timezone.now()
             report = ProgressUpdate(
                 assignment=locked,
@@ -96,7 +112,7 @@ def report_create(
                 row.save()
             for upload in files:
                 stored.append(_store_evidence(report, upload, now).file.name)
-            _refresh_progress(locked, now)
+            _refresh_progress(locked, report, now)
     except BaseException:
         for name in stored:
             Evidence._meta.get_field("file").storage.delete(name)
@@ -130,18 +146,33 @@ def _store_evidence(report, upload, now):
     return row
 
 
-def _refresh_progress(locked, now):
+def _earliest_as_of(locked, corrects):
+    """The earliest as-of date a report may carry so that it becomes the current one: the
+    as-of date of the current report — or, for a correction of the current report, of the
+    report that would be current without it. None when any date will do: nothing has been
+    reported, or the report corrects one that is no longer current."""
+    current = locked.reports.current()
+    if corrects is not None:
+        if current.first() != corrects:
+            return None
+        current = current.exclude(pk=corrects.pk)
+    return current.values_list("as_of", flat=True).first()
+
+
+def _refresh_progress(locked, report, now):
     """The current state follows the current report (ProgressUpdateQuerySet.current): its
-    status, percent and as-of date. A current report of 已完成 asks for sign-off; any other
-    withdraws a request (or answers a 退回)."""
+    status, percent and as-of date. The sign-off follows only the report just filed, and only
+    when it is the current one: 已完成 asks for sign-off; any other report withdraws a request
+    (or answers a 退回). A correction of an older report leaves the sign-off alone."""
     current = locked.reports.current().first()
     locked.status = current.status
     locked.percent = current.percent
     locked.progress_as_of = current.as_of
     locked.last_reported_at = now
-    locked.signoff = (
-        SignOff.REQUESTED if current.status == ProgressStatus.COMPLETED else SignOff.OPEN
-    )
+    if current == report:
+        locked.signoff = (
+            SignOff.REQUESTED if report.status == ProgressStatus.COMPLETED else SignOff.OPEN
+        )
     locked.save(
         update_fields=["status", "percent", "progress_as_of", "last_reported_at", "signoff"]
     )
@@ -220,7 +251,12 @@ def new_due_problem(old_due, new_due, today=None):
 
 def extension_decide(*, extension, manager, approve, reason=""):
     """A manager approves an extension request — the assignment's due date moves and the
-    change is recorded with the old date — or rejects it with a reason."""
+    change is recorded with the old date — or rejects it with a reason.
+
+    Approval is checked against the assignment as it is now, not as it was when the body
+    asked: signed-off work is not extended, and the requested date must still be later than
+    the due date that applies now (which may have moved meanwhile) and not in the past. A
+    request that fails this can still be rejected."""
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _lock(extension.assignment_id)
@@ -228,6 +264,16 @@ def extension_decide(*, extension, manager, approve, reason=""):
             raise ValidationError(_("这份延期申请已经审批过了。"))
         if not approve and not reason:
             raise ValidationError({"reason": _("不同意延期时请写明理由。")})
+        if approve:
+            if locked.signoff == SignOff.SIGNED_OFF:
+                problem = _("该项工作已经销号。")
+            else:
+                problem = new_due_problem(locked.effective_due, extension.new_due)
+            if problem:
+                raise ValidationError(
+                    _("不能同意这份延期申请：%(problem)s请选择不同意并写明理由。")
+                    % {"problem": problem}
+                )
         decision = Decision(
             assignment=locked,
             kind=Decision.Kind.APPROVED if approve else Decision.Kind.REJECTED,

@@ -31,7 +31,12 @@ work without a date have no due date.
 - **light (亮灯)**: done → done (已销号, grey); overdue → red; due soon, behind pace or
   silent → yellow; otherwise green. A task or a measure takes the worst light of its active
   assignments (red > yellow > green > done). A task nobody answers for is red once its own
-  deadline has passed and has no light before.
+  deadline has passed and has no light before. A task's light is red exactly when the task
+  is overdue (`TaskQuerySet.overdue`).
+- **withdrawn (已撤销)**: work the current revision of the plan no longer contains — an
+  assignment of a withdrawn task or measure, a withdrawn task or measure itself. It keeps its
+  record (and, if signed off, stays done) but has no light: it is never overdue, due soon,
+  behind pace or silent. Lists leave it out (`AssignmentQuerySet.active()`).
 
 What is expected of the body next (for 我的任务) is `next_steps()` below.
 """
@@ -108,6 +113,7 @@ class State:
 
     today: dt.date
     due: dt.date | None
+    withdrawn: bool
     done: bool
     overdue: bool
     due_soon: bool
@@ -118,6 +124,8 @@ class State:
 
     @property
     def light(self):
+        if self.withdrawn:
+            return None
         if self.done:
             return Light.DONE
         if self.overdue:
@@ -128,15 +136,18 @@ class State:
 
     @property
     def rank(self):
-        return RANK[self.light]
+        return None if self.light is None else RANK[self.light]
 
 
-def compute(*, today, due, start, percent, signoff, period, assigned_on, last_report_on):
+def compute(
+    *, today, due, start, percent, signoff, period, assigned_on, last_report_on, withdrawn=False
+):
     """The states of an assignment from its stored facts. `Assignment.state()` calls this."""
     done = signoff == SignOff.SIGNED_OFF
-    overdue = not done and due is not None and due < today
+    live = not done and not withdrawn
+    overdue = live and due is not None and due < today
     due_soon = (
-        not done and due is not None and today <= due <= today + dt.timedelta(days=due_soon_days())
+        live and due is not None and today <= due <= today + dt.timedelta(days=due_soon_days())
     )
     expected = None
     behind = False
@@ -144,14 +155,15 @@ def compute(*, today, due, start, percent, signoff, period, assigned_on, last_re
         span = day_number(due) - day_number(start)
         elapsed = min(day_number(today) - day_number(start), span)
         expected = max(0, 100 * elapsed // span)
-        behind = not done and 100 * elapsed > (percent + behind_pace_points()) * span
+        behind = live and 100 * elapsed > (percent + behind_pace_points()) * span
     # With none of the three days known the period runs from 1970: silent until a report.
     clock = max(d for d in (start, assigned_on, last_report_on, EPOCH) if d is not None)
     next_report_due = clock + dt.timedelta(days=period)
-    silent = not done and signoff != SignOff.REQUESTED and next_report_due < today
+    silent = live and signoff != SignOff.REQUESTED and next_report_due < today
     return State(
         today=today,
         due=due,
+        withdrawn=withdrawn,
         done=done,
         overdue=overdue,
         due_soon=due_soon,
@@ -192,6 +204,11 @@ class DayNumber(Func):
 
 def _days(value):
     return Value(day_number(value), output_field=IntegerField())
+
+
+def withdrawn_q():
+    """An assignment of a task or a measure the plan no longer contains."""
+    return Q(task__withdrawn=True) | Q(measure__withdrawn=True)
 
 
 def done_q():
@@ -240,22 +257,30 @@ def silent_q(today):
     )
 
 
-def _flag(condition):
+def _flag(condition, *, unless=None):
+    whens = [When(unless, then=Value(False))] if unless is not None else []
     return Case(
-        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+        *whens,
+        When(condition, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
 
 
 def state_annotations(today):
-    """Annotations for AssignmentQuerySet.with_state(): the flags, the light and its rank."""
+    """Annotations for AssignmentQuerySet.with_state(): the flags, the light and its rank
+    (NULL for withdrawn work)."""
     yellow = due_soon_q(today) | behind_pace_q(today) | silent_q(today)
+    withdrawn = withdrawn_q()
     return {
+        "is_withdrawn": _flag(withdrawn),
         "is_done": _flag(done_q()),
-        "is_overdue": _flag(overdue_q(today)),
-        "is_due_soon": _flag(due_soon_q(today)),
-        "is_behind_pace": _flag(behind_pace_q(today)),
-        "is_silent": _flag(silent_q(today)),
+        "is_overdue": _flag(overdue_q(today), unless=withdrawn),
+        "is_due_soon": _flag(due_soon_q(today), unless=withdrawn),
+        "is_behind_pace": _flag(behind_pace_q(today), unless=withdrawn),
+        "is_silent": _flag(silent_q(today), unless=withdrawn),
         "light_rank": Case(
+            When(withdrawn, then=None),
             When(done_q(), then=Value(RANK[Light.DONE])),
             When(overdue_q(today), then=Value(RANK[Light.RED])),
             When(yellow, then=Value(RANK[Light.YELLOW])),
@@ -312,11 +337,15 @@ def next_steps(assignment, state):
     return steps
 
 
-def task_light(lights, deadline, today):
-    """A task's light from its active assignments' lights (see the module docstring)."""
-    lights = list(lights)
+def task_light(task, lights, today):
+    """A task's light from the lights of its active assignments (see the module docstring):
+    none for a withdrawn task; the worst of the lights; red for a task nobody answers for
+    once its deadline has passed. `TaskQuerySet.with_light()` is the same in SQL."""
+    if task.withdrawn:
+        return None
+    lights = [light for light in lights if light is not None]
     if not lights:
-        return Light.RED if deadline and deadline < today else None
+        return Light.RED if task.deadline and task.deadline < today else None
     return worst(lights)
 
 

@@ -1,10 +1,11 @@
 """What managers (督查) read: counts per light, progress per category, the league table of
-bodies, the county × task matrix, the bulletin (通报) and the rows of the list's exports.
+bodies, the county × task matrix, the bulletin (通报) and the rows of the list's exports;
+and what every task page adds: the task's progress and light.
 
 Every function here works on assignments already fetched with their states
 (`AssignmentQuerySet.with_state(today)`), so a page costs the same few queries however big
 the plan is. The states themselves come from tracker/states.py; nothing here re-decides
-what overdue, behind pace or silent means.
+what overdue, behind pace, silent or withdrawn means.
 """
 
 from collections import defaultdict
@@ -13,7 +14,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from tracker import states
+from tracker import states, timeline
+from tracker.access import visible_assignments
 from tracker.models import ReportedValue, Target
 
 LIGHTS = [states.Light.RED, states.Light.YELLOW, states.Light.GREEN, states.Light.DONE]
@@ -62,13 +64,27 @@ def category_progress(tasks, rows, today):
         group = groups.setdefault(task.category_id, CategoryProgress(task.category))
         group.tasks += 1
         assignments = by_task.get(task.pk, [])
-        light = states.task_light((a.light for a in assignments), task.deadline, today)
+        light = states.task_light(task, (a.light for a in assignments), today)
         if light is not None:
             group.lights[light] += 1
         rollup = states.rollup(assignments)
         if rollup.average is not None:
             group.averages.append(rollup.average)
     return list(groups.values())
+
+
+def task_progress(user, task, assignments, today):
+    """What the task page adds: the roll-up and the light of the task from its active
+    assignments, which assignments the user may open, and the timeline they may see.
+    `assignments` are all the task's assignments, with their states (with_state)."""
+    active = [a for a in assignments if not a.is_withdrawn]
+    visible = set(visible_assignments(user).filter(task=task).values_list("pk", flat=True))
+    return {
+        "rollup": states.rollup(active),
+        "task_light": states.task_light(task, (a.light for a in active), today),
+        "visible_ids": visible,
+        "timeline": timeline.for_task(task, visible),
+    }
 
 
 # --- the league table of bodies -------------------------------------------------------------

@@ -7,10 +7,9 @@ from django.utils import timezone
 
 from tracker import supervision
 from tracker.access import get_plan_for_user, get_task_for_user, visible_assignments
-from tracker.models import Assignment, Plan
+from tracker.models import TASK_BEFORE_MEASURES, Assignment, Plan
 from tracker.roles import body_of, is_manager
 from tracker.views_decisions import decision_forms
-from tracker.views_work import task_progress
 
 
 @login_required
@@ -35,7 +34,7 @@ def _assignments_prefetch():
     return Prefetch(
         "assignments",
         queryset=Assignment.objects.select_related("body", "measure").order_by(
-            "role", "measure__number", "body__kind", "body__name"
+            "role", TASK_BEFORE_MEASURES, "body__kind", "body__name"
         ),
     )
 
@@ -63,7 +62,7 @@ def plan_overview(request, slug):
         {
             "plan": plan,
             "groups": groups,
-            "task_count": sum(1 for t in tasks if not t.withdrawn),
+            "task_count": plan.tasks.active().count(),
             "overdue_count": len(overdue_ids),
             "today": today,
         },
@@ -86,12 +85,9 @@ def task_detail(request, slug, number, invalid=None):
     assignments = list(
         task.assignments.select_related("body", "measure")
         .with_state(today)
-        .order_by("measure__number", "role", "body__kind", "body__name")
+        .order_by("role", "body__kind", "body__name")
     )
-    overdue_ids = set(task.assignments.overdue(today).values_list("pk", flat=True))
-    for a in assignments:
-        a.is_overdue = a.pk in overdue_ids
-    measures = list(task.measures.all())
+    measures = list(task.measures.with_light(today))
     for m in measures:
         m.assignment_list = [a for a in assignments if a.measure_id == m.pk]
     task_assignments = [a for a in assignments if a.measure_id is None]
@@ -110,8 +106,8 @@ def task_detail(request, slug, number, invalid=None):
             ),
             "source_lines": task.plan.source_lines(task.first_line, task.last_line),
             "today": today,
-            # Lights, the roll-up and the timeline (tracker/views_work.py).
-            **task_progress(request.user, task, assignments, today),
+            # The task's light, its roll-up and the timeline (tracker/supervision.py).
+            **supervision.task_progress(request.user, task, assignments, today),
             # An administrator's deadline and body forms (tracker/views_decisions.py).
             **decision_forms(request.user, task, request.POST, invalid),
         },

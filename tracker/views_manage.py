@@ -79,7 +79,8 @@ def dashboard(request):
     today = timezone.localdate()
     plan = _chosen_plan(request)
     rows = list(_assignments(request.user, today, plan))
-    tasks = Task.objects.active().select_related("category", "plan").order_by("plan", "number")
+    # Without a chosen plan the table names each category's plan: category__plan.
+    tasks = Task.objects.active().select_related("category__plan").order_by("plan", "number")
     if plan is not None:
         tasks = tasks.filter(plan=plan)
     overdue = sorted(
@@ -208,14 +209,14 @@ def bulletin(request):
     The states are those of that day from what is recorded now (tracker/states.py)."""
     _managers_only(request.user)
     today = timezone.localdate()
-    form = BulletinForm(request.GET or None)
+    form = BulletinForm(request.GET or None, today=today)
     day, plan = today, None
     if form.is_bound and form.is_valid():
         day = form.cleaned_data["date"] or today
         plan = form.cleaned_data["plan"]
     elif not form.is_bound:
         plan = _chosen_plan(request)
-        form = BulletinForm(initial={"date": today, "plan": plan})
+        form = BulletinForm(initial={"date": today, "plan": plan}, today=today)
     rows = list(_assignments(request.user, day, plan))
     overdue = [a for a in rows if a.is_overdue]
     ranked = supervision.bulletin(overdue, day)

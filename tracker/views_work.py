@@ -20,7 +20,6 @@ from tracker.access import (
     get_evidence_for_user,
     get_extension_for_review,
     get_report_for_user,
-    visible_assignments,
 )
 from tracker.forms import (
     ExtensionDecisionForm,
@@ -28,7 +27,7 @@ from tracker.forms import (
     ProgressReportForm,
     SignOffForm,
 )
-from tracker.models import Assignment, ExtensionRequest, Target
+from tracker.models import TASK_BEFORE_MEASURES, Assignment, ExtensionRequest, Target
 from tracker.roles import body_of, is_manager
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -40,7 +39,7 @@ def _by_urgency(queryset):
         F("due").asc(nulls_last=True),
         "task__plan",
         "task__number",
-        "measure__number",
+        TASK_BEFORE_MEASURES,
     )
 
 
@@ -67,7 +66,9 @@ def my_work(request):
             active.visible_to_body(body)
             .exclude(body=body)
             .for_my_work(today)
-            .order_by("task__plan", "task__number", "measure__number", "body__kind", "body__name")
+            .order_by(
+                "task__plan", "task__number", TASK_BEFORE_MEASURES, "body__kind", "body__name"
+            )
         )
     return render(
         request,
@@ -156,7 +157,8 @@ def _report_form(request, assignment, corrects=None):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if report.status == "completed":
+            # What happened to the sign-off, as the service left the assignment.
+            if report.assignment.signoff == states.SignOff.REQUESTED:
                 messages.success(request, _("已填报，并已申请销号，等待督查审核。"))
             else:
                 messages.success(request, _("已填报。"))
@@ -323,18 +325,3 @@ def evidence_download(request, pk):
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )
-
-
-def task_progress(user, task, assignments, today):
-    """What the task page adds: the roll-up, the task's light, which assignments the user
-    may open, and the timeline they may see. `assignments` carry with_state() annotations."""
-    active = [a for a in assignments if not (a.measure_id and a.measure.withdrawn)]
-    if task.withdrawn:
-        active = []
-    visible = set(visible_assignments(user).filter(task=task).values_list("pk", flat=True))
-    return {
-        "rollup": states.rollup(active),
-        "task_light": states.task_light((a.light for a in active), task.deadline, today),
-        "visible_ids": visible,
-        "timeline": timeline.for_task(task, visible),
-    }

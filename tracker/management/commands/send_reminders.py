@@ -13,7 +13,7 @@ from tracker import reminders
 OUTCOMES = {
     "sent": "已发送邮件至 {n} 个邮箱",
     "no_address": "已记录催办；该单位没有登记邮箱的工作人员，未发送邮件",
-    "mail_failed": "邮件发送失败，未记录，下次运行时重试",
+    "mail_failed": "邮件发送失败（已记入催办记录），下次运行时重试",
     "already": "今天已由另一次运行催办，跳过",
     "dry_run": "试运行：将发送至 {n} 个邮箱",
 }
