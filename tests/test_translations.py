@@ -105,3 +105,16 @@ def test_mo_matches_po():
         elif mo.gettext(e["msgid"]) != e["msgstr"]:
             stale.append(e["msgid"])
     assert stale == []
+
+
+def test_model_names_have_english_plurals():
+    from django.utils import translation
+
+    from tracker.models import Assignment, Plan
+
+    with translation.override("en"):
+        assert str(Plan._meta.verbose_name) == "Implementation plan"
+        assert str(Plan._meta.verbose_name_plural) == "Implementation plans"
+        assert str(Assignment._meta.verbose_name_plural) == "Assignments"
+    with translation.override("zh-hans"):
+        assert str(Plan._meta.verbose_name_plural) == "实施方案"

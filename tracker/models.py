@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tracker import states
 
@@ -66,7 +67,7 @@ class Plan(models.Model):
 
     class Meta:
         verbose_name = _("实施方案")
-        verbose_name_plural = _("实施方案")
+        verbose_name_plural = pgettext_lazy("复数", "实施方案")
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
@@ -110,7 +111,7 @@ class Category(models.Model):
 
     class Meta:
         verbose_name = _("任务类别")
-        verbose_name_plural = _("任务类别")
+        verbose_name_plural = pgettext_lazy("复数", "任务类别")
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="category_unique_number"),
@@ -247,7 +248,7 @@ class Task(DeadlineFields):
 
     class Meta:
         verbose_name = _("重点任务")
-        verbose_name_plural = _("重点任务")
+        verbose_name_plural = pgettext_lazy("复数", "重点任务")
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="task_unique_number"),
@@ -308,7 +309,7 @@ class Measure(DeadlineFields):
 
     class Meta:
         verbose_name = _("具体措施")
-        verbose_name_plural = _("具体措施")
+        verbose_name_plural = pgettext_lazy("复数", "具体措施")
         ordering = ["task", "number"]
         constraints = [
             models.UniqueConstraint(fields=["task", "number"], name="measure_unique_number"),
@@ -356,7 +357,7 @@ class Body(models.Model):
 
     class Meta:
         verbose_name = _("责任单位")
-        verbose_name_plural = _("责任单位")
+        verbose_name_plural = pgettext_lazy("复数", "责任单位")
         ordering = ["jurisdiction", "kind", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="body_unique_name"),
@@ -510,7 +511,7 @@ class Assignment(models.Model):
 
     class Meta:
         verbose_name = _("责任分工")
-        verbose_name_plural = _("责任分工")
+        verbose_name_plural = pgettext_lazy("复数", "责任分工")
         ordering = ["task", "measure", "role", "body"]
         constraints = [
             # Unique per (task, measure, body); a NULL measure means "the whole task".
@@ -664,7 +665,7 @@ class Target(models.Model):
 
     class Meta:
         verbose_name = _("量化指标")
-        verbose_name_plural = _("量化指标")
+        verbose_name_plural = pgettext_lazy("复数", "量化指标")
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="target_unique_number"),
@@ -713,7 +714,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("单位成员")
-        verbose_name_plural = _("单位成员")
+        verbose_name_plural = pgettext_lazy("复数", "单位成员")
         ordering = ["body", "user"]
 
     def __str__(self):
@@ -801,7 +802,7 @@ class ProgressUpdate(AppendOnly):
 
     class Meta:
         verbose_name = _("进展填报")
-        verbose_name_plural = _("进展填报")
+        verbose_name_plural = pgettext_lazy("复数", "进展填报")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(name="report_percent_max", condition=Q(percent__lte=100)),
@@ -844,7 +845,7 @@ class Evidence(AppendOnly):
 
     class Meta:
         verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
+        verbose_name_plural = pgettext_lazy("复数", "佐证材料")
         ordering = ["report", "pk"]
 
     def __str__(self):
@@ -867,7 +868,7 @@ class ReportedValue(AppendOnly):
 
     class Meta:
         verbose_name = _("指标完成值")
-        verbose_name_plural = _("指标完成值")
+        verbose_name_plural = pgettext_lazy("复数", "指标完成值")
         ordering = ["report", "target__number"]
         constraints = [
             models.UniqueConstraint(fields=["report", "target"], name="reported_value_once"),
@@ -906,7 +907,7 @@ class ExtensionRequest(AppendOnly):
 
     class Meta:
         verbose_name = _("延期申请")
-        verbose_name_plural = _("延期申请")
+        verbose_name_plural = pgettext_lazy("复数", "延期申请")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(name="extension_reason_not_blank", condition=~Q(reason="")),
@@ -960,7 +961,7 @@ class Decision(AppendOnly):
 
     class Meta:
         verbose_name = _("审核决定")
-        verbose_name_plural = _("审核决定")
+        verbose_name_plural = pgettext_lazy("复数", "审核决定")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -1044,7 +1045,7 @@ class ChangeRecord(AppendOnly):
 
     class Meta:
         verbose_name = _("变更记录")
-        verbose_name_plural = _("变更记录")
+        verbose_name_plural = pgettext_lazy("复数", "变更记录")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -1112,7 +1113,7 @@ class Reminder(AppendOnly):
 
     class Meta:
         verbose_name = _("催办")
-        verbose_name_plural = _("催办")
+        verbose_name_plural = pgettext_lazy("复数", "催办")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
