@@ -86,7 +86,7 @@ def test_the_csv_has_a_bom_and_the_same_rows(client_as, manager, w):
     assert rows[0] == EXPORT_HEADERS
     assert [r[4] for r in rows[1:]] == [a.body.name for a in listed(client, "light=yellow")]
     dates = {r[4]: r[8] for r in rows[1:]}
-    assert dates["东阿县"] == "2026-12-10" and dates["市交通运输局"] == ""
+    assert dates["东阿县"] == "2026-12-10" and dates["市交通运输局"] == "长期坚持"
 
 
 def test_exports_hold_every_page(client_as, manager, w):

@@ -202,3 +202,26 @@ def test_a_withdrawn_task_has_no_progress_light(manager):
     task = TaskFactory(deadline=dt.date(2024, 12, 31), withdrawn=True)
     progress = supervision.task_progress(manager, task, [], timezone.localdate())
     assert progress["task_light"] is None and progress["rollup"].units == 0
+
+
+def test_forbidden_and_missing_pages_speak_chinese(client_as, staff_a):
+    client = client_as(staff_a)
+    forbidden = client.get("/import/")
+    assert forbidden.status_code == 403 and "无权访问" in forbidden.content.decode()
+    missing = client.get("/plans/no-such-plan/")
+    assert missing.status_code == 404 and "页面不存在" in missing.content.decode()
+
+
+def test_ongoing_work_reads_as_ongoing_in_lists(client_as, manager):
+    # The export says so too: tests/test_exports_views.py.
+    task = TaskFactory(deadline=None, deadline_text="", deadline_source="review", ongoing=True)
+    a = AssignmentFactory(task=task)
+    assert a.is_ongoing
+    assert "长期坚持" in client_as(manager).get("/list/").content.decode()
+
+
+def test_a_single_source_line_reads_as_one_line(client_as, staff_a):
+    plan = PlanFactory(source_name="p.txt", source_text="\n" * 9 + "推进快递园区建设。\n")
+    task = TaskFactory(plan=plan, first_line=10, last_line=10)
+    page = client_as(staff_a).get(task.get_absolute_url()).content.decode()
+    assert "p.txt 第10行" in page and "第10–10行" not in page

@@ -585,6 +585,15 @@ class Assignment(models.Model):
         return self.task.deadline
 
     @property
+    def is_ongoing(self):
+        """长期坚持: no date of its own, and the measure (else the task) is ongoing work."""
+        if self.due_date:
+            return False
+        if self.measure_id and (self.measure.deadline or self.measure.ongoing):
+            return self.measure.ongoing
+        return self.task.ongoing
+
+    @property
     def is_decision(self):
         """True when a person, not the text, put this body on the work."""
         return self.origin in (self.Origin.REVIEW, self.Origin.ADMIN)

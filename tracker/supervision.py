@@ -274,7 +274,7 @@ def export_row(a):
         a.get_role_display(),
         str(states.Light(a.light).label),
         flag_labels(a),
-        a.due,
+        a.due or ("长期坚持" if a.is_ongoing else "无明确时限"),
         a.days_overdue,
         a.get_status_display(),
         a.percent,
