@@ -34,7 +34,7 @@ def _assignments_prefetch():
     return Prefetch(
         "assignments",
         queryset=Assignment.objects.select_related("body", "measure").order_by(
-            "role", TASK_BEFORE_MEASURES, "body__kind", "body__name"
+            "role", TASK_BEFORE_MEASURES, "body__kind", "body__position", "body__name"
         ),
     )
 
@@ -85,7 +85,7 @@ def task_detail(request, slug, number, invalid=None):
     assignments = list(
         task.assignments.select_related("body", "measure")
         .with_state(today)
-        .order_by("role", "body__kind", "body__name")
+        .order_by("role", "body__kind", "body__position", "body__name")
     )
     measures = list(task.measures.with_light(today))
     for m in measures:

@@ -67,7 +67,12 @@ def my_work(request):
             .exclude(body=body)
             .for_my_work(today)
             .order_by(
-                "task__plan", "task__number", TASK_BEFORE_MEASURES, "body__kind", "body__name"
+                "task__plan",
+                "task__number",
+                TASK_BEFORE_MEASURES,
+                "body__kind",
+                "body__position",
+                "body__name",
             )
         )
     return render(
