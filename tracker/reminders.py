@@ -40,6 +40,7 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tracker import states
 from tracker.models import TASK_BEFORE_MEASURES, Assignment, Membership, Reminder
@@ -173,14 +174,18 @@ class BodyResult:
 
 def _scheduled_message(a, today):
     if a.is_overdue:
-        return _("完成时限 %(due)s 已过 %(n)s 天，请尽快填报进展，或按程序申请延期。") % {
-            "due": a.due.isoformat(),
-            "n": (today - a.due).days,
-        }
-    return _("完成时限 %(due)s 临近（还有 %(n)s 天），请抓紧推进并及时填报进展。") % {
-        "due": a.due.isoformat(),
-        "n": (a.due - today).days,
-    }
+        days = (today - a.due).days
+        return ngettext(
+            "完成时限 %(due)s 已过 %(n)s 天，请尽快填报进展，或按程序申请延期。",
+            "完成时限 %(due)s 已过 %(n)s 天，请尽快填报进展，或按程序申请延期。",
+            days,
+        ) % {"due": a.due.isoformat(), "n": days}
+    days = (a.due - today).days
+    return ngettext(
+        "完成时限 %(due)s 临近（还有 %(n)s 天），请抓紧推进并及时填报进展。",
+        "完成时限 %(due)s 临近（还有 %(n)s 天），请抓紧推进并及时填报进展。",
+        days,
+    ) % {"due": a.due.isoformat(), "n": days}
 
 
 def send_scheduled(*, today=None, site_url="", dry_run=False):

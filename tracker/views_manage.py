@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker import exports, reminders, states, supervision
@@ -290,10 +291,12 @@ def remind(request, pk):
 
 def _default_message(a, today):
     if a.is_overdue:
-        return _("该项工作完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，并于 3 日内填报进展。") % {
-            "due": a.due.isoformat(),
-            "n": (today - a.due).days,
-        }
+        days = (today - a.due).days
+        return ngettext(
+            "该项工作完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，并于 3 日内填报进展。",
+            "该项工作完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，并于 3 日内填报进展。",
+            days,
+        ) % {"due": a.due.isoformat(), "n": days}
     if a.is_silent:
         return _("该项工作本期尚未填报进展，请于 3 日内填报。")
     return _("请抓紧推进该项工作，并及时填报进展。")
@@ -315,6 +318,10 @@ def _tell_the_manager(request, reminder, assignment):
     else:
         messages.success(
             request,
-            _("已催办%(body)s，邮件已发送给 %(n)s 人。")
+            ngettext(
+                "已催办%(body)s，邮件已发送给 %(n)s 人。",
+                "已催办%(body)s，邮件已发送给 %(n)s 人。",
+                len(reminder.recipients),
+            )
             % {"body": body, "n": len(reminder.recipients)},
         )
