@@ -69,3 +69,11 @@ def progress_world(lead_body, body, other_body=None, *, deadline=dt.date(2030, 1
         "other": other,
         "target": target,
     }
+
+
+def log_in(page, base, username, password="password"):
+    """In a browser: sign in through the login page (the factories' password)."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="登录").click()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.builders import log_in
 from tests.factories import (
     AssignmentFactory,
     BodyFactory,
@@ -84,13 +85,6 @@ def liaocheng_like():
     for county in counties[3:6]:
         AssignmentFactory(task=task, measure=measure, body=county, percent=30)
     return plan
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "password")
-    page.get_by_role("button", name="登录").click()
 
 
 def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(

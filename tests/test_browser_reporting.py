@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.builders import PDF
+from tests.builders import PDF, log_in
 from tests.factories import (
     AssignmentFactory,
     BodyFactory,
@@ -25,13 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 ASSIGNMENT_PAGE = re.compile(r"/assignments/\d+/(#r\d+)?$")
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "password")
-    page.get_by_role("button", name="登录").click()
 
 
 def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(

@@ -1,6 +1,8 @@
 """Body staff report progress; managers review. Function views, each behind @login_required,
 every object fetched through tracker.access; writes go through tracker.services."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -228,28 +230,31 @@ def extension_create(request, pk):
     )
 
 
+def _decide(request, form, decide, assignment, said):
+    """Run a manager's decision service on a valid POST. Returns the redirect on success, or
+    None to show the form again (with the service's refusal, if any, on the form).
+    `said` is the message for (approved, rejected)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        decide(manager=request.user, approve=form.approve, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, said[0] if form.approve else said[1])
+    return redirect(assignment)
+
+
 @login_required
 @GET_POST
 def signoff_review(request, pk):
     """销号审核: a manager signs off or sends back (退回) with a reason."""
     assignment = get_assignment_for_review(request.user, pk)
     form = SignOffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.signoff_decide(
-                assignment=assignment,
-                manager=request.user,
-                approve=form.approve,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if form.approve:
-                messages.success(request, _("已销号。"))
-            else:
-                messages.success(request, _("已退回。"))
-            return redirect(assignment)
+    decide = functools.partial(services.signoff_decide, assignment=assignment)
+    done = _decide(request, form, decide, assignment, (_("已销号。"), _("已退回。")))
+    if done:
+        return done
     current = assignment.reports.current().first()
     return render(
         request,
@@ -265,22 +270,11 @@ def extension_decide(request, pk):
     extension = get_extension_for_review(request.user, pk)
     assignment = get_assignment_for_user(request.user, extension.assignment_id)
     form = ExtensionDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.extension_decide(
-                extension=extension,
-                manager=request.user,
-                approve=form.approve,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if form.approve:
-                messages.success(request, _("已同意延期，完成时限已更新。"))
-            else:
-                messages.success(request, _("已不同意延期。"))
-            return redirect(assignment)
+    decide = functools.partial(services.extension_decide, extension=extension)
+    said = (_("已同意延期，完成时限已更新。"), _("已不同意延期。"))
+    done = _decide(request, form, decide, assignment, said)
+    if done:
+        return done
     return render(
         request,
         "tracker/review_form.html",
