@@ -13,6 +13,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 
 PYTEST := $(VPY) -m pytest
 SQLITE_ARGS := -m "not postgres"
+# The parser (tests/plan) never touches a database and the browser tests exercise pages, not
+# SQL: both run once, on SQLite.
+POSTGRES_ARGS := -m "not browser" --ignore=tests/plan
 
 .PHONY: run test lint test-sqlite test-postgres bench fixtures messages clean
 
@@ -37,6 +40,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VPY) manage.py makemigrations --check --dry-run
 
 test-sqlite: $(VENV)/.installed
@@ -45,7 +49,7 @@ test-sqlite: $(VENV)/.installed
 
 test-postgres: $(VENV)/.installed
 	@echo "== pytest on PostgreSQL"
-	.ci/with-postgres $(PYTEST) $(ARGS)
+	.ci/with-postgres $(PYTEST) $(POSTGRES_ARGS) $(ARGS)
 
 test: lint test-sqlite test-postgres
 

@@ -13,6 +13,7 @@ import platform
 import statistics
 import sys
 import timeit
+from collections.abc import Callable
 from pathlib import Path
 
 from . import load_gazetteer, parse
@@ -28,7 +29,7 @@ def measure(repeat: int = 50, number: int = 5) -> dict[str, tuple[float, float]]
     """{case: (median ms, best ms)} over `repeat` rounds of `number` parses each."""
     text = SEED.read_text(encoding="utf-8")
     gazetteer = load_gazetteer(GAZETTEER)
-    cases = {
+    cases: dict[str, Callable[[], object]] = {
         "seed page, with gazetteer": lambda: parse(text, gazetteer=gazetteer),
         "seed page, no gazetteer": lambda: parse(text),
     }

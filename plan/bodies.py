@@ -39,7 +39,14 @@ LABELS = (
 )
 _LABEL_RE = re.compile(rf"(?P<label>{LABELS})\s*[：:]")
 _LEAD_LABELS = ("牵头单位", "牵头部门")
-_SUPPORT_LABELS = ("配合单位", "配合部门", "参与单位", "参与部门", "协同单位", "协助单位")
+_SUPPORT_LABELS: tuple[str, ...] = (
+    "配合单位",
+    "配合部门",
+    "参与单位",
+    "参与部门",
+    "协同单位",
+    "协助单位",
+)
 _SUPPORT_LABELS += ("协作单位",)
 _SHORT_FORM_RE = re.compile(
     r"^(?P<lead>[^，,；;（）()]{2,60}?)(?:牵头|负责)(?:[，,；;、]\s*(?P<support>.{2,200}?)"
@@ -279,18 +286,18 @@ class Resolver:
                     continue
                 taken.append(m.span())
                 for raw, at in split_names(m.group("list")):
-                    body = g.lookup(raw)
-                    if body is None or body.kind != CITY_DEPARTMENT:
+                    named = g.lookup(raw)
+                    if named is None or named.kind != CITY_DEPARTMENT:
                         continue
                     line = line_at(m.start("list") + at)
-                    ref = BodyRef(body.name, raw, body.kind, SUPPORT, FROM_SENTENCE, line)
+                    ref = BodyRef(named.name, raw, named.kind, SUPPORT, FROM_SENTENCE, line)
                     refs.append((m.start("list") + at, ref))
         refs.sort(key=lambda p: p[0])
         return dedupe([r for _, r in refs])
 
 
 def _department_list_re(g: Gazetteer) -> re.Pattern[str]:
-    cached = g.cache.get("department_list")
+    cached: re.Pattern[str] | None = g.cache.get("department_list")
     if cached is not None:
         return cached
     names: set[str] = set()

@@ -10,6 +10,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import GazetteerError
 from .model import CITY_DEPARTMENT, COUNTY, ENTERPRISE, OTHER, ZONE
@@ -31,7 +32,7 @@ class Gazetteer:
     bodies: list[GazBody] = field(default_factory=list)
     _index: dict[str, GazBody] = field(default_factory=dict, repr=False)
     _aliases: dict[str, GazBody] = field(default_factory=dict, repr=False)
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for body in self.bodies:
@@ -53,7 +54,7 @@ class Gazetteer:
         Aliases are not here: a department alias ("公安") counts only in a list of
         departments (see plan.bodies), and a short county name ("东阿") is too often part
         of another word ("东阿阿胶")."""
-        cached = self.cache.get("names_in_sentences")
+        cached: list[tuple[str, GazBody]] | None = self.cache.get("names_in_sentences")
         if cached is not None:
             return cached
         pairs: list[tuple[str, GazBody]] = []
@@ -100,7 +101,7 @@ def load_gazetteer(path: str | Path) -> Gazetteer:
     return gazetteer_from_dict(data, str(path))
 
 
-def gazetteer_from_dict(data: dict, where: str = "地名录") -> Gazetteer:
+def gazetteer_from_dict(data: dict[str, Any], where: str = "地名录") -> Gazetteer:
     jurisdiction = data.get("jurisdiction")
     if not isinstance(jurisdiction, str) or not jurisdiction.strip():
         raise GazetteerError(f"{where}：缺少 jurisdiction（所属城市，如“聊城市”）")

@@ -29,6 +29,7 @@ import hashlib
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from . import dates
@@ -43,6 +44,7 @@ from .model import (
     Measure,
     ParsedPlan,
     Span,
+    Target,
     Task,
     Warning,
 )
@@ -97,7 +99,9 @@ class _Ctx:
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(Warning(line, message))
 
-    def deadline(self, text: str, line_at) -> tuple[Deadline | None, list[dates.DateHit]]:
+    def deadline(
+        self, text: str, line_at: Callable[[int], int]
+    ) -> tuple[Deadline | None, list[dates.DateHit]]:
         hits = dates.find_deadlines(text, self.issue_date)
         for h in hits:
             if h.warning:
@@ -108,7 +112,9 @@ class _Ctx:
         d = best.deadline
         return Deadline(d.date, d.phrase, d.ongoing, line_at(best.start)), hits
 
-    def facts(self, block: Block, start: int, end: int, scope: str):
+    def facts(
+        self, block: Block, start: int, end: int, scope: str
+    ) -> tuple[Deadline | None, list[BodyRef], list[Target]]:
         """(deadline, bodies, targets) stated in block.text[start:end]."""
         text = block.text[start:end]
 
@@ -263,9 +269,9 @@ def _choose_article(blocks: list[Block]) -> list[Block]:
 def _read_meta(article: list[Block], ctx: _Ctx, gazetteer: Gazetteer | None) -> ParsedPlan:
     text = "".join(b.text for b in article)
     title = ""
-    for m in _PLAN_TITLE_RE.finditer(text):
-        if len(m.group(1)) >= 6 and not m.group(1).startswith(("实施方案", "方案")):
-            title = m.group(1)
+    for found in _PLAN_TITLE_RE.finditer(text):
+        if len(found.group(1)) >= 6 and not found.group(1).startswith(("实施方案", "方案")):
+            title = found.group(1)
             break
     if not title:
         heading = next((b for b in article if b.md or b.bold), None)
@@ -419,7 +425,7 @@ class _Item:
     def subtree_has_clause(self) -> bool:
         return self.own_has_clause() or any(c.subtree_has_clause() for c in self.children)
 
-    def walk(self):
+    def walk(self) -> Iterator[_Item]:
         yield self
         for child in self.children:
             yield from child.walk()
@@ -573,7 +579,7 @@ def _official_task(item: _Item, number: int, category: int | None, ctx: _Ctx) ->
                 for clause in find_clauses(p.text):
                     task.bodies = merge(task.bodies, ctx.resolver.from_clause(clause, p.line_at))
                 for m in _TIME_CLAUSE_RE.finditer(p.text):
-                    d, _ = ctx.deadline(m.group(0), lambda i, p=p, m=m: p.line_at(m.start() + i))
+                    d, _ = ctx.deadline(m.group(0), _shifted(p, m.start()))
                     if d is not None and task.deadline is None:
                         task.deadline = d
                 stripped = _without_clauses(p)
@@ -582,9 +588,14 @@ def _official_task(item: _Item, number: int, category: int | None, ctx: _Ctx) ->
                         _measure_from(stripped, s, e, len(measures) + 1, ctx, strip_clauses=False)
                     )
     task.measures = [m for m in measures if m.text]
-    for k, m in enumerate(task.measures, start=1):
-        m.number = k
+    for k, measure in enumerate(task.measures, start=1):
+        measure.number = k
     return task
+
+
+def _shifted(block: Block, offset: int) -> Callable[[int], int]:
+    """line_at for a piece of `block` that starts at `offset`."""
+    return lambda i: block.line_at(offset + i)
 
 
 def _with_breaks(blocks: list[Block]) -> list[Block]:

@@ -1,15 +1,28 @@
 """Builders for progress-reporting tests: evidence files of every kind, reports filed through
-the service (so the current state stays right), and a small world of one task."""
+the service (so the current state stays right), a small world of one task, bigger ones for
+query counts, and the query counter itself."""
 
 import datetime as dt
 import io
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import AssignmentFactory, MeasureFactory, TargetFactory, TaskFactory
-from tracker import services
+from tests.factories import (
+    AssignmentFactory,
+    BodyFactory,
+    MeasureFactory,
+    MembershipFactory,
+    PlanFactory,
+    TargetFactory,
+    TaskFactory,
+    UserFactory,
+)
+from tracker.models import ChangeRecord
+from tracker.services import reporting
 
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -46,7 +59,7 @@ def file_report(assignment, author, **fields):
         "as_of": timezone.localdate(),
         **fields,
     }
-    return services.report_create(assignment=assignment, author=author, **values)
+    return reporting.report_create(assignment=assignment, author=author, **values)
 
 
 def progress_world(lead_body, body, other_body=None, *, deadline=dt.date(2030, 12, 31)):
@@ -77,3 +90,71 @@ def log_in(page, base, username, password="password"):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.get_by_role("button", name="登录").click()
+
+
+# --- query counts ------------------------------------------------------------------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def many_reports(n, lead_body, staff, slug):
+    """n tasks led by `lead_body`; on each, a measure that `staff`'s body and another body
+    answer for, each with a report carrying evidence and a target value; every other one asks
+    for sign-off, the rest for an extension. Returns the first task and `staff`'s first
+    assignment."""
+    plan = PlanFactory(slug=slug)
+    first = None
+    for i in range(1, n + 1):
+        task = TaskFactory(plan=plan, number=i, deadline=dt.date(2030, 12, 31))
+        measure = MeasureFactory(task=task, number=1)
+        target = TargetFactory(task=task, plan=plan, number=i)
+        AssignmentFactory(task=task, body=lead_body, role="lead")
+        other = MembershipFactory(user=UserFactory(), body=BodyFactory()).user
+        for who in (staff, other):
+            a = AssignmentFactory(task=task, measure=measure, body=who.membership.body)
+            done = i % 2 == 0
+            file_report(
+                a,
+                who,
+                status="completed" if done else "in_progress",
+                percent=100 if done else 40,
+                values={target: 1},
+                files=[upload("验收.pdf", PDF), upload("现场.png", PNG)],
+            )
+            if not done:
+                reporting.extension_request_create(
+                    assignment=a, author=who, new_due=dt.date(2031, 6, 30), reason="用地"
+                )
+            first = first or a
+    return first.task, first
+
+
+def deep_history(assignment, staff, manager, n):
+    """n reports on one assignment, with corrections, decisions, extensions and changes."""
+    for pending in assignment.extension_requests.pending():
+        reporting.extension_decide(extension=pending, manager=manager, approve=False, reason="否")
+    previous = None
+    for i in range(n):
+        report = file_report(
+            assignment,
+            staff,
+            percent=10 + i,
+            corrects=previous if i % 3 == 2 else None,
+            files=[upload(f"第{i}份.pdf", PDF)],
+        )
+        previous = report
+        ext = reporting.extension_request_create(
+            assignment=assignment,
+            author=staff,
+            new_due=dt.date(2031, 1, 1) + dt.timedelta(days=i),
+            reason=f"第{i}次",
+        )
+        reporting.extension_decide(extension=ext, manager=manager, approve=True)
+    file_report(assignment, staff, status="completed", percent=100)
+    reporting.signoff_decide(assignment=assignment, manager=manager, approve=False, reason="补材料")
+    assert ChangeRecord.objects.filter(assignment=assignment).count() == n

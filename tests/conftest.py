@@ -10,10 +10,12 @@ On SQLite the test database is a file, not shared memory, so a live server's thr
 have their own connection and concurrent writers really queue (tests/test_concurrency.py).
 """
 
+import contextlib
 import os
 import shutil
 
 import pytest
+from django.db import transaction
 
 from tests.factories import BodyFactory, MembershipFactory, UserFactory, make_admin, make_manager
 
@@ -33,14 +35,34 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_and_isolated_session(tmp_path_factory):
+    """For what module-scoped fixtures build (shared_world) as much as for every test: a
+    fast password hasher, and evidence files in a throw-away folder, never in media/."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@contextlib.contextmanager
+def shared_world(django_db_blocker):
+    """For a module-scoped fixture that builds a big world once for all of a module's tests:
+    what is built inside this block stays for the module's tests (each test runs in a
+    savepoint within it and is rolled back as usual) and is rolled back at the module's end.
+    Every test of such a module sees the world, so keep them in a module of their own."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

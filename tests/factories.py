@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from tracker.access import MANAGERS_GROUP
 from tracker.models import Assignment, Body, Category, Measure, Membership, Plan, Target, Task
-from tracker.roles import MANAGERS_GROUP
 
 
 class PlanFactory(factory.django.DjangoModelFactory):

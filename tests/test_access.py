@@ -15,9 +15,19 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from tests.builders import PDF, file_report, upload
-from tests.factories import AssignmentFactory, MeasureFactory, TaskFactory
-from tracker import services
-from tracker.models import ChangeRecord, Decision, ExtensionRequest, ProgressUpdate, Reminder
+from tests.conftest import shared_world
+from tests.factories import (
+    AssignmentFactory,
+    BodyFactory,
+    MeasureFactory,
+    MembershipFactory,
+    TaskFactory,
+    UserFactory,
+    make_admin,
+    make_manager,
+)
+from tracker.models import ChangeRecord, Decision, ExtensionRequest, Reminder, Report
+from tracker.services import reporting
 
 pytestmark = pytest.mark.django_db
 
@@ -39,30 +49,54 @@ def all_patterns(resolver=None, prefix="", namespace=""):
             yield (name, prefix + str(entry.pattern))
 
 
-@pytest.fixture
-def world(staff_a, staff_b, staff_c):
+@pytest.fixture(autouse=True)
+def _fast_and_isolated():
+    """The evidence file the module's world stored stays where it was stored (the session's
+    media folder), instead of each test getting an empty one (tests/conftest.py)."""
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
     """A task whose lead is body A; a measure body B answers for. B has reported it complete
-    with a PDF (a sign-off request), and asked for an extension on its other assignment."""
-    task = TaskFactory(number=1, deadline=dt.date(2030, 12, 31))
-    measure = MeasureFactory(task=task, number=1)
-    AssignmentFactory(task=task, body=staff_a.membership.body, role="lead")
-    own = AssignmentFactory(task=task, measure=measure, body=staff_b.membership.body)
-    other = AssignmentFactory(task=task, body=staff_b.membership.body)
-    report = file_report(
-        own, staff_b, status="completed", percent=100, files=[upload("验收.pdf", PDF)]
-    )
-    extension = services.extension_request_create(
-        assignment=other, author=staff_b, new_due=dt.date(2031, 6, 30), reason="用地审批"
-    )
-    return {
-        "slug": task.plan.slug,
-        "number": task.number,
-        "a": own.pk,
-        "report": report.pk,
-        "evidence": report.evidence.get().pk,
-        "extension": extension.pk,
-        "as_of": report.as_of.isoformat(),
-    }
+    with a PDF (a sign-off request), and asked for an extension on its other assignment.
+    Built once for the module (tests/conftest.py: shared_world); each test rolls back."""
+    with shared_world(django_db_blocker):
+        users = {
+            "anonymous": None,
+            "staff_a": MembershipFactory(
+                user=UserFactory(username="staff_a"), body=BodyFactory(name="市邮政管理局")
+            ).user,
+            "staff_b": MembershipFactory(
+                user=UserFactory(username="staff_b"), body=BodyFactory(name="莘县", kind="county")
+            ).user,
+            "staff_c": MembershipFactory(
+                user=UserFactory(username="staff_c"), body=BodyFactory(name="冠县", kind="county")
+            ).user,
+            "manager": make_manager(),
+            "admin_user": make_admin(),
+        }
+        staff_a, staff_b = users["staff_a"], users["staff_b"]
+        task = TaskFactory(number=1, deadline=dt.date(2030, 12, 31))
+        measure = MeasureFactory(task=task, number=1)
+        AssignmentFactory(task=task, body=staff_a.membership.body, role="lead")
+        own = AssignmentFactory(task=task, measure=measure, body=staff_b.membership.body)
+        other = AssignmentFactory(task=task, body=staff_b.membership.body)
+        report = file_report(
+            own, staff_b, status="completed", percent=100, files=[upload("验收.pdf", PDF)]
+        )
+        extension = reporting.extension_request_create(
+            assignment=other, author=staff_b, new_due=dt.date(2031, 6, 30), reason="用地审批"
+        )
+        yield {
+            "slug": task.plan.slug,
+            "number": task.number,
+            "a": own.pk,
+            "report": report.pk,
+            "evidence": report.evidence.get().pk,
+            "extension": extension.pk,
+            "as_of": report.as_of.isoformat(),
+            "users": users,
+        }
 
 
 # name -> (path builder, {role: expected})
@@ -81,7 +115,7 @@ PAGES = {
         lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/",
         {**ALL, "anonymous": "login"},
     ),
-    # An administrator's decisions on the task page: POST only.
+    # An administrator's plan edits on the task page: POST only.
     "task_deadline": (
         lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/deadline/",
         {**{r: 405 for r in ROLES}, "anonymous": "login"},
@@ -99,7 +133,8 @@ PAGES = {
         lambda w: "/import/confirm/",
         {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 302},
     ),
-    # Progress (tracker/views_work.py). Managers have no work of their own: on to the queue.
+    # The reporting chain (tracker/views/reporting.py). Managers have no work of their own:
+    # on to their to-do list.
     "my_work": (
         lambda w: "/work/",
         {**ALL, "anonymous": "login", "manager": 302, "admin_user": 302},
@@ -111,11 +146,11 @@ PAGES = {
     "report_correct": (lambda w: f"/reports/{w['report']}/correct/", OWNER_WRITES),
     "signoff_review": (lambda w: f"/assignments/{w['a']}/signoff/", MANAGER_DECIDES),
     "extension_decide": (lambda w: f"/extensions/{w['extension']}/decide/", MANAGER_DECIDES),
-    "review_queue": (
+    "todo": (
         lambda w: "/review/",
         {"anonymous": "login", **STAFF_403, "manager": 200, "admin_user": 200},
     ),
-    # Supervision (tracker/views_manage.py): the managers' pages are 403 to body staff; the
+    # Supervision (tracker/views/supervision.py): the managers' pages are 403 to body staff; the
     # list and its exports answer everyone, each with what they may see.
     "dashboard": (lambda w: "/dashboard/", MANAGERS_READ),
     "matrix": (lambda w: "/dashboard/matrix/", MANAGERS_READ),
@@ -149,9 +184,9 @@ def test_every_url_pattern_is_covered():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_role_gets_what_it_should(request, client_as, world, name, role):
+def test_role_gets_what_it_should(client_as, world, name, role):
     path_of, expected = PAGES[name]
-    user = request.getfixturevalue(role)
+    user = world["users"][role]
     response = client_as(user).get(path_of(world))
     want = expected[role]
     if want == "admin-login":
@@ -161,8 +196,8 @@ def test_role_gets_what_it_should(request, client_as, world, name, role):
         check(response, want)
 
 
-def test_body_staff_cannot_open_any_admin_page(client_as, staff_a):
-    client = client_as(staff_a)
+def test_body_staff_cannot_open_any_admin_page(client_as, world):
+    client = client_as(world["users"]["staff_a"])
     for path in ["/admin/", "/admin/tracker/task/", "/admin/tracker/assignment/"]:
         response = client.get(path)
         assert response.status_code == 302 and response.url.startswith("/admin/login/")
@@ -176,7 +211,9 @@ def check(response, want):
         assert response.status_code == want
 
 
-# name -> (data builder, the model a successful POST adds a row to, {role: expected})
+# name -> (data builder, the model a successful POST adds a row to, {role: expected}).
+# The import's two steps write nothing on these posts (its own tests cover the writes):
+# no model, only who is let in.
 WROTE = 302
 ADMIN_DECIDES = {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": WROTE}
 POSTS = {
@@ -202,12 +239,12 @@ POSTS = {
             "text": "推进中",
             "as_of": w["as_of"],  # not before the current report's date
         },
-        ProgressUpdate,
+        Report,
         {**OWNER_WRITES, "staff_b": WROTE},
     ),
     "report_correct": (
         lambda w: {"status": "in_progress", "percent": "90", "text": "更正", "as_of": "2026-01-05"},
-        ProgressUpdate,
+        Report,
         {**OWNER_WRITES, "staff_b": WROTE},
     ),
     "extension_create": (
@@ -230,14 +267,24 @@ POSTS = {
         Reminder,
         {**MANAGER_DECIDES, "manager": WROTE, "admin_user": WROTE},
     ),
+    "import_start": (
+        lambda w: {"source_text": ""},
+        None,
+        {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 200},
+    ),
+    "import_confirm": (
+        lambda w: {},
+        None,
+        {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 302},
+    ),
 }
 
 
-def test_every_progress_endpoint_that_takes_a_post_is_in_posts(client_as, admin_user, world):
-    client = client_as(admin_user)
+def test_every_view_that_takes_a_post_is_in_posts(client_as, world):
+    client = client_as(world["users"]["admin_user"])
     for name, (path_of, _) in PAGES.items():
         path = path_of(world)
-        if resolve(path).func.__module__ not in ("tracker.views_work", "tracker.views_manage"):
+        if not resolve(path).func.__module__.startswith("tracker.views."):
             continue
         if client.post(path, {}).status_code != 405:
             assert name in POSTS, f"{name} takes a POST: add it to POSTS"
@@ -245,20 +292,21 @@ def test_every_progress_endpoint_that_takes_a_post_is_in_posts(client_as, admin_
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(POSTS))
-def test_only_the_right_role_may_post(request, client_as, world, name, role):
+def test_only_the_right_role_may_post(client_as, world, name, role):
     data_of, model, expected = POSTS[name]
     path_of, _ = PAGES[name]
-    user = request.getfixturevalue(role)
-    before = model.objects.count()
+    user = world["users"][role]
+    before = model.objects.count() if model else None
     response = client_as(user).post(path_of(world), data_of(world))
     check(response, expected[role])
-    # A write adds rows (a deadline decision records each changed field); a refusal adds none.
-    assert (model.objects.count() > before) == (expected[role] == WROTE)
+    # A write adds rows (a deadline edit records each changed field); a refusal adds none.
+    if model is not None:
+        assert (model.objects.count() > before) == (expected[role] == WROTE)
 
 
 @pytest.mark.parametrize("role", ROLES[1:])
 @pytest.mark.parametrize("path", ["/list/", "/list/export.csv"])
-def test_lists_and_exports_hold_only_what_the_role_may_see(request, client_as, world, role, path):
+def test_lists_and_exports_hold_only_what_the_role_may_see(client_as, world, role, path):
     """The lead body reads its task's other assignments; the owner its own; a stranger
     nothing; managers everything."""
     import csv
@@ -267,7 +315,7 @@ def test_lists_and_exports_hold_only_what_the_role_may_see(request, client_as, w
     from tracker.access import visible_assignments
     from tracker.models import Assignment
 
-    user = request.getfixturevalue(role)
+    user = world["users"][role]
     response = client_as(user).get(path)
     assert response.status_code == 200
     may_see = {a.body.name for a in visible_assignments(user).select_related("body")}

@@ -1,31 +1,116 @@
-"""One access helper per object type: fetch it with the joins its page needs, or 404."""
+"""Who may do what, decided here once. Every view reaches its objects through one of the
+helpers below, named by what they grant; nothing else checks a role.
+
+Three roles:
+
+- plan administrators (`is_plan_admin`): Django staff; they import plans, edit them on the
+  task page and manage users. They may also do everything a manager does;
+- managers (督查, `is_manager`): members of the MANAGERS_GROUP group, and administrators;
+  they see everything, decide sign-offs and extensions, and chase (催办);
+- body staff (`body_of`): users with a Membership; they see and report on their own body's
+  work and, read-only, the other bodies' work on the tasks and measures their body leads.
+
+Whatever a user may not read answers 404, so nothing tells a stranger that it exists; what
+they may read but not change answers 403.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from tracker.models import Assignment, Evidence, ExtensionRequest, Plan, ProgressUpdate, Task
-from tracker.roles import body_of, is_manager
+from tracker.models import Assignment, Evidence, ExtensionRequest, Plan, Report, Task
+
+MANAGERS_GROUP = "督查人员"
+
+ROLE_LABELS = {
+    "admin": gettext_lazy("管理员"),
+    "manager": gettext_lazy("督查人员"),
+    "staff": gettext_lazy("责任单位工作人员"),
+    "none": gettext_lazy("未分配单位"),
+}
 
 
-def get_plan_for_user(user, slug):
-    """Every signed-in user may read a plan's structure."""
+# --- roles --------------------------------------------------------------------------------
+
+
+def is_plan_admin(user):
+    """Plan administrators are Django staff."""
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def is_manager(user):
+    """Managers see and decide everything; plan administrators are managers too."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_plan_admin(user):
+        return True
+    cached = getattr(user, "_is_manager", None)
+    if cached is None:
+        cached = user.groups.filter(name=MANAGERS_GROUP).exists()
+        user._is_manager = cached
+    return cached
+
+
+def body_of(user):
+    """The body a user works for, or None."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_body"):
+        # A missing Membership raises RelatedObjectDoesNotExist, an AttributeError.
+        membership = getattr(user, "membership", None)
+        user._body = membership.body if membership else None
+    return user._body
+
+
+def role_of(user):
+    if is_plan_admin(user):
+        return "admin"
+    if is_manager(user):
+        return "manager"
+    if body_of(user) is not None:
+        return "staff"
+    return "none"
+
+
+def require_plan_admin(user, message=None):
+    """403 unless the user administers plans."""
+    if not is_plan_admin(user):
+        raise PermissionDenied(message or _("只有方案管理员可以进行此操作。"))
+
+
+def require_manager(user):
+    """403 unless the user is a manager (督查) or an administrator."""
+    if not is_manager(user):
+        raise PermissionDenied
+
+
+# --- plans and tasks: every signed-in user reads their structure --------------------------
+
+
+def get_plan(user, slug):
     return get_object_or_404(Plan, slug=slug)
 
 
-def get_task_for_user(user, slug, number):
+def get_task(user, slug, number):
     return get_object_or_404(
         Task.objects.select_related("plan", "category"), plan__slug=slug, number=number
     )
 
 
-# Progress: body staff read their own body's assignments and, read-only, the others on the
-# tasks and measures their body leads (AssignmentQuerySet.visible_to_body); managers read
-# everything. Whatever a user may not read answers 404, so nothing tells a stranger that it
-# exists; what they may read but not change answers 403.
+def get_task_to_edit(user, slug, number):
+    """Plan edits (a deadline, a body) on the task page: administrators only."""
+    require_plan_admin(user, _("只有方案管理员可以设定时限和责任单位。"))
+    return get_task(user, slug, number)
+
+
+# --- assignments and what hangs on them ---------------------------------------------------
 
 
 def visible_assignments(user):
+    """Managers read every assignment; body staff their own body's and, read-only, those of
+    the tasks and measures their body leads (AssignmentQuerySet.visible_to_body)."""
     if is_manager(user):
         return Assignment.objects.all()
     body = body_of(user)
@@ -34,7 +119,7 @@ def visible_assignments(user):
     return Assignment.objects.visible_to_body(body)
 
 
-def get_assignment_for_user(user, pk, today=None):
+def get_assignment(user, pk, today=None):
     """Read: with its joins and states (`light`, `is_overdue`, …) for `today`."""
     today = today or timezone.localdate()
     return get_object_or_404(visible_assignments(user).for_list().with_state(today), pk=pk)
@@ -46,45 +131,50 @@ def can_report(user, assignment):
     return body is not None and assignment.body_id == body.pk
 
 
-def get_assignment_for_reporting(user, pk, today=None):
-    """Read-write for the assignment's own body: 404 when unseen, 403 when read-only."""
-    assignment = get_assignment_for_user(user, pk, today)
+def get_assignment_to_report(user, pk, today=None):
+    """Reports and extension requests: the assignment's own body (403 when read-only)."""
+    assignment = get_assignment(user, pk, today)
     if not can_report(user, assignment):
         raise PermissionDenied
     return assignment
 
 
-def get_assignment_for_review(user, pk, today=None):
-    """Sign-off decisions: managers only."""
-    assignment = get_assignment_for_user(user, pk, today)
-    if not is_manager(user):
-        raise PermissionDenied
+def get_assignment_to_decide(user, pk, today=None):
+    """Sign-off decisions (销号审核): managers only."""
+    assignment = get_assignment(user, pk, today)
+    require_manager(user)
     return assignment
 
 
-def get_report_for_user(user, pk):
+def get_assignment_to_remind(user, pk, today=None):
+    """催办: managers only."""
+    assignment = get_assignment(user, pk, today)
+    require_manager(user)
+    return assignment
+
+
+def get_report(user, pk):
     return get_object_or_404(
-        ProgressUpdate.objects.select_related("assignment__task__plan", "assignment__body")
+        Report.objects.select_related("assignment__task__plan", "assignment__body")
         .prefetch_related("values")
         .filter(assignment__in=visible_assignments(user)),
         pk=pk,
     )
 
 
-def get_evidence_for_user(user, pk):
+def get_evidence(user, pk):
     return get_object_or_404(
         Evidence.objects.filter(report__assignment__in=visible_assignments(user)), pk=pk
     )
 
 
-def get_extension_for_review(user, pk):
-    """Extension decisions: managers only (404 for what the user cannot see, else 403)."""
+def get_extension_to_decide(user, pk):
+    """Extension decisions (延期审批): managers only."""
     extension = get_object_or_404(
         ExtensionRequest.objects.select_related(
             "assignment__task__plan", "assignment__measure", "assignment__body", "requested_by"
         ).filter(assignment__in=visible_assignments(user)),
         pk=pk,
     )
-    if not is_manager(user):
-        raise PermissionDenied
+    require_manager(user)
     return extension

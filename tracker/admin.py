@@ -1,14 +1,203 @@
-"""The admin, in Chinese, for plan administrators (Django staff)."""
+"""The admin, in Chinese, for plan administrators (Django staff).
+
+It never changes the plan silently, and never changes the history at all:
+
+- `RecordsChanges`: a ModelAdmin mixin for plans, tasks, measures, assignments and targets.
+  Every save, inline save and delete writes ChangeRecords through tracker.history (who, when,
+  old → new), in the admin's own transaction.
+- Reports, evidence, reported values, extension requests, decisions, change records and
+  reminders are shown read-only: nobody, not even a superuser, may add, change or delete
+  them here.
+"""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tracker.admin_history import CURRENT_STATE_FIELDS, RecordsChanges
-from tracker.models import Assignment, Body, Category, Measure, Membership, Plan, Target, Task
+from tracker import history
+from tracker.models import (
+    Assignment,
+    Body,
+    Category,
+    ChangeRecord,
+    Decision,
+    Evidence,
+    ExtensionRequest,
+    Measure,
+    Membership,
+    Plan,
+    Reminder,
+    Report,
+    ReportedValue,
+    Target,
+    Task,
+)
 
 admin.site.site_header = _("实施方案督查督办 · 后台管理")
 admin.site.site_title = _("督查督办后台")
 admin.site.index_title = _("管理")
+
+
+VIA = ChangeRecord.Via.ADMIN
+
+# Kept by tracker/services/reporting.py from reports and decisions; never edited by hand.
+CURRENT_STATE_FIELDS = [
+    "status",
+    "percent",
+    "progress_as_of",
+    "last_reported_at",
+    "signoff",
+    "signed_off_at",
+]
+
+
+def _stamp_new_assignment(obj):
+    """An assignment an administrator adds counts its reporting period from today."""
+    if isinstance(obj, Assignment) and obj.pk is None and obj.assigned_on is None:
+        obj.assigned_on = timezone.localdate()
+
+
+class RecordsChanges(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        old = type(obj)._default_manager.get(pk=obj.pk) if change else None
+        _stamp_new_assignment(obj)
+        super().save_model(request, obj, form, change)
+        if change:
+            history.record_changes(user=request.user, old=old, new=obj, via=VIA)
+        else:
+            history.record_created(user=request.user, obj=obj, via=VIA)
+
+    def delete_model(self, request, obj):
+        history.record_deleted(user=request.user, obj=obj, via=VIA)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            history.record_deleted(user=request.user, obj=obj, via=VIA)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        model = formset.model
+        if not issubclass(model, history.TRACKED_MODELS):
+            return super().save_formset(request, form, formset, change)
+        olds = model._default_manager.in_bulk(
+            [f.instance.pk for f in formset.initial_forms if f.instance.pk]
+        )
+        for f in formset.extra_forms:
+            _stamp_new_assignment(f.instance)
+        for f in formset.deleted_forms:
+            if f.instance.pk in olds:
+                history.record_deleted(user=request.user, obj=olds[f.instance.pk], via=VIA)
+        result = super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            history.record_created(user=request.user, obj=obj, via=VIA)
+        for obj, _fields in formset.changed_objects:
+            history.record_changes(user=request.user, old=olds[obj.pk], new=obj, via=VIA)
+        return result
+
+
+class ReadOnlyHistory(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = readonly_fields = ("original_name", "kind", "size", "sha256", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyHistory):
+    list_display = ["pk", "assignment", "status", "percent", "as_of", "author", "created_at"]
+    list_filter = ["status", "assignment__body", "assignment__task__plan"]
+    search_fields = ["text", "assignment__body__name", "assignment__task__title"]
+    list_select_related = ["assignment__task", "assignment__measure", "assignment__body", "author"]
+    date_hierarchy = "created_at"
+    inlines = [EvidenceInline]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyHistory):
+    list_display = ["original_name", "kind", "size", "report", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["original_name", "sha256"]
+
+
+@admin.register(ReportedValue)
+class ReportedValueAdmin(ReadOnlyHistory):
+    list_display = ["target", "value", "report", "created_at"]
+    list_select_related = ["target", "report"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyHistory):
+    list_display = ["assignment", "old_due", "new_due", "requested_by", "created_at"]
+    list_select_related = [
+        "assignment__task",
+        "assignment__measure",
+        "assignment__body",
+        "requested_by",
+    ]
+    search_fields = ["reason", "assignment__body__name"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyHistory):
+    list_display = ["assignment", "kind", "decided_by", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = [
+        "assignment__task",
+        "assignment__measure",
+        "assignment__body",
+        "decided_by",
+    ]
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(ReadOnlyHistory):
+    list_display = [
+        "created_at",
+        "user_name",
+        "via",
+        "model",
+        "subject",
+        "field_label",
+        "old",
+        "new",
+    ]
+    list_filter = ["via", "model", "action"]
+    search_fields = ["subject", "old", "new", "user_name"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyHistory):
+    list_display = ["day", "kind", "assignment", "sent_by", "mail_failed"]
+    list_filter = ["kind", "mail_failed", "assignment__body"]
+    search_fields = ["message", "assignment__body__name", "assignment__task__title"]
+    list_select_related = [
+        "assignment__task",
+        "assignment__measure",
+        "assignment__body",
+        "sent_by",
+    ]
+    date_hierarchy = "day"
 
 
 class CategoryInline(admin.TabularInline):
@@ -25,7 +214,7 @@ class PlanTargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(RecordsChanges, admin.ModelAdmin):
+class PlanAdmin(RecordsChanges):
     list_display = ["title", "jurisdiction", "issuer", "issue_date", "start_date", "declared_tasks"]
     list_filter = ["jurisdiction"]
     search_fields = ["title", "slug", "issuer"]
@@ -77,7 +266,7 @@ class TaskTargetInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(RecordsChanges, admin.ModelAdmin):
+class TaskAdmin(RecordsChanges):
     list_display = ["number", "title", "category", "deadline", "deadline_source", "withdrawn"]
     list_display_links = ["number", "title"]
     list_filter = ["plan", "category", "deadline_source", "withdrawn", "ongoing"]
@@ -87,7 +276,7 @@ class TaskAdmin(RecordsChanges, admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(RecordsChanges, admin.ModelAdmin):
+class MeasureAdmin(RecordsChanges):
     list_display = ["__str__", "task", "deadline", "deadline_source"]
     list_filter = ["task__plan", "deadline_source"]
     search_fields = ["text"]
@@ -102,7 +291,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(RecordsChanges, admin.ModelAdmin):
+class AssignmentAdmin(RecordsChanges):
     list_display = ["body", "task", "measure", "role", "origin", "due_date", "signed_off_at"]
     list_filter = ["role", "origin", "body__kind", "task__plan", "body"]
     search_fields = ["body__name", "task__title", "measure__text"]
@@ -113,7 +302,7 @@ class AssignmentAdmin(RecordsChanges, admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(RecordsChanges, admin.ModelAdmin):
+class TargetAdmin(RecordsChanges):
     list_display = ["description", "value", "unit", "scope", "due_date", "task", "source"]
     list_filter = ["plan", "scope", "source"]
     search_fields = ["description"]

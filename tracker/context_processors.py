@@ -1,4 +1,4 @@
-from tracker.roles import ROLE_LABELS, body_of, is_admin, is_manager, role_of
+from tracker.access import ROLE_LABELS, body_of, is_manager, is_plan_admin, role_of
 
 
 def roles(request):
@@ -12,5 +12,5 @@ def roles(request):
         "user_role_label": ROLE_LABELS[role],
         "user_body": body_of(user),
         "user_is_manager": is_manager(user),
-        "user_is_admin": is_admin(user),
+        "user_is_admin": is_plan_admin(user),
     }

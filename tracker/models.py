@@ -124,7 +124,7 @@ class Category(models.Model):
     def natural_key(self):
         return (*self.plan.natural_key(), self.number)
 
-    natural_key.dependencies = ["tracker.plan"]
+    natural_key.dependencies = ["tracker.plan"]  # type: ignore[attr-defined]
 
 
 def lines_are_ordered(prefix=""):
@@ -172,7 +172,10 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
-class TaskManager(models.Manager.from_queryset(TaskQuerySet)):
+_TaskManagerBase = models.Manager.from_queryset(TaskQuerySet)
+
+
+class TaskManager(_TaskManagerBase):
     def get_by_natural_key(self, plan_slug, number):
         return self.get(plan__slug=plan_slug, number=number)
 
@@ -196,7 +199,7 @@ class DeadlineFields(models.Model):
         abstract = True
 
     @property
-    def deadline_is_decision(self):
+    def deadline_set_by_person(self):
         """True when a person, not the text, set this deadline."""
         return self.deadline_source in (Source.REVIEW, Source.ADMIN)
 
@@ -263,7 +266,7 @@ class Task(DeadlineFields):
     def natural_key(self):
         return (*self.plan.natural_key(), self.number)
 
-    natural_key.dependencies = ["tracker.plan", "tracker.category"]
+    natural_key.dependencies = ["tracker.plan", "tracker.category"]  # type: ignore[attr-defined]
 
     def get_absolute_url(self):
         return reverse("task_detail", args=[self.plan.slug, self.number])
@@ -292,7 +295,10 @@ class MeasureQuerySet(models.QuerySet):
         )
 
 
-class MeasureManager(models.Manager.from_queryset(MeasureQuerySet)):
+_MeasureManagerBase = models.Manager.from_queryset(MeasureQuerySet)
+
+
+class MeasureManager(_MeasureManagerBase):
     def get_by_natural_key(self, plan_slug, task_number, number):
         return self.get(task__plan__slug=plan_slug, task__number=task_number, number=number)
 
@@ -324,7 +330,7 @@ class Measure(DeadlineFields):
     def natural_key(self):
         return (*self.task.natural_key(), self.number)
 
-    natural_key.dependencies = ["tracker.task"]
+    natural_key.dependencies = ["tracker.task"]  # type: ignore[attr-defined]
 
     def light_on(self, today=None):
         """The measure's light for one object; MeasureQuerySet.with_light() is the same in SQL."""
@@ -338,13 +344,16 @@ class BodyManager(models.Manager):
         return self.get(jurisdiction=jurisdiction, name=name)
 
 
+class BodyKind(models.TextChoices):
+    DEPARTMENT = "department", _("市直部门")
+    COUNTY = "county", _("县（市、区）")
+    ZONE = "zone", _("开发区")
+    ENTERPRISE = "enterprise", _("企业")
+    OTHER = "other", _("其他")
+
+
 class Body(models.Model):
-    class Kind(models.TextChoices):
-        DEPARTMENT = "department", _("市直部门")
-        COUNTY = "county", _("县（市、区）")
-        ZONE = "zone", _("开发区")
-        ENTERPRISE = "enterprise", _("企业")
-        OTHER = "other", _("其他")
+    Kind = BodyKind
 
     jurisdiction = models.CharField(_("所属地区"), max_length=50)
     name = models.CharField(_("名称"), max_length=100)
@@ -363,7 +372,7 @@ class Body(models.Model):
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="body_unique_name"),
             models.CheckConstraint(
                 name="body_kind_valid",
-                condition=Q(kind__in=["department", "county", "zone", "enterprise", "other"]),
+                condition=Q(kind__in=BodyKind.values),
             ),
             models.CheckConstraint(name="body_name_not_blank", condition=~Q(name="")),
         ]
@@ -428,9 +437,29 @@ class AssignmentQuerySet(models.QuerySet):
             | Exists(leads.filter(measure__isnull=False, measure=OuterRef("measure")))
         )
 
+    def county_shares(self):
+        """The counties' own shares of broken-down work (states.county_share_q)."""
+        return self.filter(states.county_share_q())
+
     def for_list(self):
         """The joins every list of assignments needs."""
         return self.select_related("task__plan", "task__category", "measure", "body")
+
+    def for_overdue_list(self, today):
+        """The overdue and progress list (逾期与进度清单) and its exports: active work with
+        its states, the most urgent first — red before yellow, the longest overdue, the
+        earliest due, then the plan's own order."""
+        return (
+            self.active()
+            .for_list()
+            .with_state(today)
+            .order_by(
+                "-light_rank",
+                F("days_overdue").desc(nulls_last=True),
+                F("due").asc(nulls_last=True),
+                *Assignment.LIST_TIEBREAK,
+            )
+        )
 
     def for_my_work(self, today):
         """A list of assignments with their states and what is pending on each."""
@@ -442,7 +471,10 @@ class AssignmentQuerySet(models.QuerySet):
         )
 
 
-class AssignmentManager(models.Manager.from_queryset(AssignmentQuerySet)):
+_AssignmentManagerBase = models.Manager.from_queryset(AssignmentQuerySet)
+
+
+class AssignmentManager(_AssignmentManagerBase):
     def get_by_natural_key(self, plan_slug, task_number, measure_number, jurisdiction, body_name):
         return self.get(
             task__plan__slug=plan_slug,
@@ -453,17 +485,35 @@ class AssignmentManager(models.Manager.from_queryset(AssignmentQuerySet)):
         )
 
 
-class Assignment(models.Model):
-    class Role(models.TextChoices):
-        LEAD = "lead", _("牵头")
-        SUPPORT = "support", _("配合")
-        RESPONSIBLE = "responsible", _("分解落实")
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("牵头")
+    SUPPORT = "support", _("配合")
+    RESPONSIBLE = "responsible", _("分解落实")
 
-    class Origin(models.TextChoices):
-        CLAUSE = "clause", _("责任分工条款")
-        NAMED = "named", _("原文提及")
-        REVIEW = "review", _("管理员审核文件")
-        ADMIN = "admin", _("管理员设定")
+
+class AssignmentOrigin(models.TextChoices):
+    CLAUSE = "clause", _("责任分工条款")
+    NAMED = "named", _("原文提及")
+    REVIEW = "review", _("管理员审核文件")
+    ADMIN = "admin", _("管理员设定")
+
+
+class Assignment(models.Model):
+    # Bodies in their customary order: grouped by kind, each kind by the position the
+    # gazetteer gives (东昌府区, 茌平区, 临清市 …), then by name.
+    BODY_ORDER = ("body__kind", "body__position", "body__name")
+    # The end of every order of a list of assignments: the plan's own order, and the primary
+    # key last, so the pages of a list never overlap.
+    LIST_TIEBREAK = (
+        "task__plan__title",
+        "task__number",
+        TASK_BEFORE_MEASURES,
+        "body__name",
+        "pk",
+    )
+
+    Role = AssignmentRole
+    Origin = AssignmentOrigin
 
     task = models.ForeignKey(
         Task, models.CASCADE, related_name="assignments", verbose_name=_("任务")
@@ -486,8 +536,8 @@ class Assignment(models.Model):
     due_date = models.DateField(_("本单位完成时限"), null=True, blank=True)
     due_text = models.CharField(_("时限原文"), max_length=100, blank=True)
     signed_off_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
-    # The current state. tracker/services.py keeps it, in the same transaction as the report
-    # or decision that changes it, so lists never read the history.
+    # The current state. tracker/services/reporting.py keeps it, in the same transaction as
+    # the report or decision that changes it, so lists never read the history.
     status = models.CharField(
         _("当前状态"),
         max_length=12,
@@ -528,21 +578,21 @@ class Assignment(models.Model):
             # At most one lead per task, and per measure.
             models.UniqueConstraint(
                 fields=["task"],
-                condition=Q(role="lead", measure__isnull=True),
+                condition=Q(role=AssignmentRole.LEAD, measure__isnull=True),
                 name="assignment_one_lead_per_task",
             ),
             models.UniqueConstraint(
                 fields=["measure"],
-                condition=Q(role="lead", measure__isnull=False),
+                condition=Q(role=AssignmentRole.LEAD, measure__isnull=False),
                 name="assignment_one_lead_per_measure",
             ),
             models.CheckConstraint(
                 name="assignment_role_valid",
-                condition=Q(role__in=["lead", "support", "responsible"]),
+                condition=Q(role__in=AssignmentRole.values),
             ),
             models.CheckConstraint(
                 name="assignment_origin_valid",
-                condition=Q(origin__in=["clause", "named", "review", "admin"]),
+                condition=Q(origin__in=AssignmentOrigin.values),
             ),
             models.CheckConstraint(name="assignment_percent_max", condition=Q(percent__lte=100)),
             models.CheckConstraint(
@@ -554,25 +604,26 @@ class Assignment(models.Model):
             # Signed off exactly when it has a sign-off time.
             models.CheckConstraint(
                 name="assignment_signed_off_has_time",
-                condition=Q(signoff="signed_off", signed_off_at__isnull=False)
-                | (~Q(signoff="signed_off") & Q(signed_off_at__isnull=True)),
+                condition=Q(signoff=states.SignOff.SIGNED_OFF, signed_off_at__isnull=False)
+                | (~Q(signoff=states.SignOff.SIGNED_OFF) & Q(signed_off_at__isnull=True)),
             ),
         ]
 
     def __str__(self):
-        where = f"{self.task.number}.{self.measure.number}" if self.measure_id else self.task.number
+        measure = self.measure
+        where = f"{self.task.number}.{measure.number}" if measure else self.task.number
         return f"{self.body} · {where} · {self.get_role_display()}"
 
     def natural_key(self):
-        measure_number = self.measure.number if self.measure_id else None
+        measure_number = self.measure.number if self.measure else None
         return (*self.task.natural_key(), measure_number, *self.body.natural_key())
 
-    natural_key.dependencies = ["tracker.task", "tracker.measure", "tracker.body"]
+    natural_key.dependencies = ["tracker.task", "tracker.measure", "tracker.body"]  # type: ignore[attr-defined]
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.measure_id and self.task_id and self.measure.task_id != self.task_id:
+        if self.measure and self.task_id and self.measure.task_id != self.task_id:
             raise ValidationError({"measure": _("该措施不属于所选任务。")})
 
     @property
@@ -580,7 +631,7 @@ class Assignment(models.Model):
         """The due date that applies: own, else the measure's, else the task's."""
         if self.due_date:
             return self.due_date
-        if self.measure_id and self.measure.deadline:
+        if self.measure and self.measure.deadline:
             return self.measure.deadline
         return self.task.deadline
 
@@ -589,19 +640,24 @@ class Assignment(models.Model):
         """长期坚持: no date of its own, and the measure (else the task) is ongoing work."""
         if self.due_date:
             return False
-        if self.measure_id and (self.measure.deadline or self.measure.ongoing):
+        if self.measure and (self.measure.deadline or self.measure.ongoing):
             return self.measure.ongoing
         return self.task.ongoing
 
     @property
-    def is_decision(self):
+    def is_county_share(self):
+        """A county's own share of broken-down work; states.county_share_q in SQL."""
+        return self.role == self.Role.RESPONSIBLE and self.body.kind == Body.Kind.COUNTY
+
+    @property
+    def set_by_person(self):
         """True when a person, not the text, put this body on the work."""
         return self.origin in (self.Origin.REVIEW, self.Origin.ADMIN)
 
     @property
     def withdrawn(self):
         """True when the plan no longer contains its task or measure (states.withdrawn_q)."""
-        return self.task.withdrawn or (self.measure_id is not None and self.measure.withdrawn)
+        return self.task.withdrawn or (self.measure is not None and self.measure.withdrawn)
 
     def get_absolute_url(self):
         return reverse("assignment_detail", args=[self.pk])
@@ -629,17 +685,22 @@ class TargetManager(models.Manager):
         return self.get(plan__slug=plan_slug, number=number)
 
 
-class Target(models.Model):
-    class Scope(models.TextChoices):
-        PLAN = "plan", _("全市")
-        TASK = "task", _("本任务")
-        EACH_COUNTY = "each_county", _("每个县（市、区）")
-        OTHER = "other", _("其他")
+class TargetScope(models.TextChoices):
+    PLAN = "plan", _("全市")
+    TASK = "task", _("本任务")
+    EACH_COUNTY = "each_county", _("每个县（市、区）")
+    OTHER = "other", _("其他")
 
-    class Comparator(models.TextChoices):
-        AT_LEAST = ">=", _("不少于")
-        AT_MOST = "<=", _("不超过")
-        EQUAL = "=", _("达到")
+
+class TargetComparator(models.TextChoices):
+    AT_LEAST = ">=", _("不少于")
+    AT_MOST = "<=", _("不超过")
+    EQUAL = "=", _("达到")
+
+
+class Target(models.Model):
+    Scope = TargetScope
+    Comparator = TargetComparator
 
     plan = models.ForeignKey(
         Plan, models.CASCADE, related_name="targets", verbose_name=_("实施方案")
@@ -679,11 +740,11 @@ class Target(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="target_unique_number"),
             models.CheckConstraint(
-                name="target_comparator_valid", condition=Q(comparator__in=[">=", "<=", "="])
+                name="target_comparator_valid", condition=Q(comparator__in=TargetComparator.values)
             ),
             models.CheckConstraint(
                 name="target_scope_valid",
-                condition=Q(scope__in=["plan", "task", "each_county", "other"]),
+                condition=Q(scope__in=TargetScope.values),
             ),
             # A measure's target also names the measure's task.
             models.CheckConstraint(
@@ -698,7 +759,7 @@ class Target(models.Model):
     def natural_key(self):
         return (*self.plan.natural_key(), self.number)
 
-    natural_key.dependencies = ["tracker.plan", "tracker.task", "tracker.measure"]
+    natural_key.dependencies = ["tracker.plan", "tracker.task", "tracker.measure"]  # type: ignore[attr-defined]
 
 
 class MembershipManager(models.Manager):
@@ -732,11 +793,11 @@ class Membership(models.Model):
     def natural_key(self):
         return (self.user.username,)
 
-    natural_key.dependencies = ["tracker.body"]
+    natural_key.dependencies = ["tracker.body"]  # type: ignore[attr-defined]
 
 
 # --- Progress, decisions and history -------------------------------------------------------
-# Every model below is append-only: tracker/services.py inserts rows and nothing updates or
+# Every model below is append-only: tracker/services/ inserts rows and nothing updates or
 # deletes them (the admin shows them read-only; the model refuses, too). A correction is a new
 # report pointing at the one it corrects; a decision is a new row beside what it decides.
 
@@ -770,7 +831,7 @@ class AppendOnly(models.Model):
         raise HistoryIsAppendOnly(f"{type(self).__name__} rows are never deleted")
 
 
-class ProgressUpdateQuerySet(AppendOnlyQuerySet):
+class ReportQuerySet(AppendOnlyQuerySet):
     def current(self):
         """Reports nobody has corrected, the assignment's current report first: the latest
         as-of date, and of reports with the same date the one filed last."""
@@ -782,7 +843,7 @@ class ProgressUpdateQuerySet(AppendOnlyQuerySet):
         ).prefetch_related("evidence", "values__target")
 
 
-class ProgressUpdate(AppendOnly):
+class Report(AppendOnly):
     """进展填报: what a body reports about one assignment."""
 
     assignment = models.ForeignKey(
@@ -791,7 +852,7 @@ class ProgressUpdate(AppendOnly):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
-        related_name="progress_updates",
+        related_name="reports",
         verbose_name=_("填报人"),
     )
     as_of = models.DateField(_("情况截至"))
@@ -807,7 +868,8 @@ class ProgressUpdate(AppendOnly):
         verbose_name=_("更正的填报"),
     )
 
-    objects = ProgressUpdateQuerySet.as_manager()
+    # The history's own queryset, still append-only (AppendOnlyQuerySet).
+    objects = ReportQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("进展填报")
@@ -820,11 +882,11 @@ class ProgressUpdate(AppendOnly):
             ),
             models.CheckConstraint(
                 name="report_completed_is_100",
-                condition=~Q(status="completed") | Q(percent=100),
+                condition=~Q(status=ProgressStatus.COMPLETED) | Q(percent=100),
             ),
             models.CheckConstraint(
                 name="report_not_started_is_0",
-                condition=~Q(status="not_started") | Q(percent=0),
+                condition=~Q(status=ProgressStatus.NOT_STARTED) | Q(percent=0),
             ),
             models.CheckConstraint(name="report_text_not_blank", condition=~Q(text="")),
         ]
@@ -840,10 +902,10 @@ def evidence_path(instance, filename):
 
 class Evidence(AppendOnly):
     """佐证材料: a file attached to a report. Stored under MEDIA_ROOT, served only by
-    tracker.views_work.evidence_download to people who may see the assignment."""
+    tracker.views.reporting.evidence_download to people who may see the assignment."""
 
     report = models.ForeignKey(
-        ProgressUpdate, models.PROTECT, related_name="evidence", verbose_name=_("进展填报")
+        Report, models.PROTECT, related_name="evidence", verbose_name=_("进展填报")
     )
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
@@ -868,7 +930,7 @@ class ReportedValue(AppendOnly):
     """A value a report gives against one of the task's targets (量化指标)."""
 
     report = models.ForeignKey(
-        ProgressUpdate, models.PROTECT, related_name="values", verbose_name=_("进展填报")
+        Report, models.PROTECT, related_name="values", verbose_name=_("进展填报")
     )
     target = models.ForeignKey(
         Target, models.PROTECT, related_name="reported_values", verbose_name=_("量化指标")
@@ -912,7 +974,8 @@ class ExtensionRequest(AppendOnly):
     new_due = models.DateField(_("申请延至"))
     reason = models.TextField(_("申请理由"), max_length=1000)
 
-    objects = ExtensionRequestQuerySet.as_manager()
+    # The history's own queryset, still append-only (AppendOnlyQuerySet).
+    objects = ExtensionRequestQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("延期申请")
@@ -930,22 +993,29 @@ class ExtensionRequest(AppendOnly):
         return f"{self.assignment} → {self.new_due}"
 
 
+class DecisionKind(models.TextChoices):
+    SIGNED_OFF = "signed_off", _("同意销号")
+    RETURNED = "returned", _("退回")
+    APPROVED = "approved", _("同意延期")
+    REJECTED = "rejected", _("不同意延期")
+
+
+EXTENSION_DECISIONS = [DecisionKind.APPROVED, DecisionKind.REJECTED]
+SIGNOFF_DECISIONS = [DecisionKind.SIGNED_OFF, DecisionKind.RETURNED]
+
+
 class Decision(AppendOnly):
     """A manager's decision: sign off (销号) or send back (退回) an assignment whose body
     reported it complete, or approve or reject an extension request."""
 
-    class Kind(models.TextChoices):
-        SIGNED_OFF = "signed_off", _("同意销号")
-        RETURNED = "returned", _("退回")
-        APPROVED = "approved", _("同意延期")
-        REJECTED = "rejected", _("不同意延期")
+    Kind = DecisionKind
 
     assignment = models.ForeignKey(
         Assignment, models.PROTECT, related_name="decisions", verbose_name=_("责任分工")
     )
     kind = models.CharField(_("决定"), max_length=12, choices=Kind.choices)
     report = models.ForeignKey(
-        ProgressUpdate,
+        Report,
         models.PROTECT,
         null=True,
         blank=True,
@@ -975,23 +1045,37 @@ class Decision(AppendOnly):
         constraints = [
             models.CheckConstraint(
                 name="decision_kind_valid",
-                condition=Q(kind__in=["signed_off", "returned", "approved", "rejected"]),
+                condition=Q(kind__in=DecisionKind.values),
             ),
             # An extension decision names its request; a sign-off decision its report.
             models.CheckConstraint(
                 name="decision_names_its_subject",
-                condition=Q(kind__in=["approved", "rejected"], extension__isnull=False)
-                | Q(kind__in=["signed_off", "returned"], extension__isnull=True),
+                condition=Q(kind__in=EXTENSION_DECISIONS, extension__isnull=False)
+                | Q(kind__in=SIGNOFF_DECISIONS, extension__isnull=True),
             ),
             # Saying no needs a reason.
             models.CheckConstraint(
                 name="decision_no_has_reason",
-                condition=~Q(kind__in=["returned", "rejected"]) | ~Q(reason=""),
+                condition=~Q(kind__in=[DecisionKind.RETURNED, DecisionKind.REJECTED])
+                | ~Q(reason=""),
             ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.assignment}"
+
+
+class ChangeVia(models.TextChoices):
+    ADMIN = "admin", _("后台管理")
+    EXTENSION = "extension", _("延期审批")
+    IMPORT = "import", _("方案导入")
+    PLAN_EDIT = "plan_edit", _("管理员在任务页设定")
+
+
+class ChangeAction(models.TextChoices):
+    CHANGED = "changed", _("修改")
+    CREATED = "created", _("新增")
+    DELETED = "deleted", _("删除")
 
 
 class ChangeRecord(AppendOnly):
@@ -1000,16 +1084,8 @@ class ChangeRecord(AppendOnly):
     the new value as they read at the time. `subject` keeps what was changed even if the
     object itself is later deleted."""
 
-    class Via(models.TextChoices):
-        ADMIN = "admin", _("后台管理")
-        EXTENSION = "extension", _("延期审批")
-        IMPORT = "import", _("方案导入")
-        DECISION = "decision", _("管理员在任务页设定")
-
-    class Action(models.TextChoices):
-        CHANGED = "changed", _("修改")
-        CREATED = "created", _("新增")
-        DELETED = "deleted", _("删除")
+    Via = ChangeVia
+    Action = ChangeAction
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1059,11 +1135,11 @@ class ChangeRecord(AppendOnly):
         constraints = [
             models.CheckConstraint(
                 name="change_via_valid",
-                condition=Q(via__in=["admin", "extension", "import", "decision"]),
+                condition=Q(via__in=ChangeVia.values),
             ),
             models.CheckConstraint(
                 name="change_action_valid",
-                condition=Q(action__in=["changed", "created", "deleted"]),
+                condition=Q(action__in=ChangeAction.values),
             ),
         ]
 
@@ -1077,11 +1153,17 @@ class ChangeRecord(AppendOnly):
 class ReminderQuerySet(AppendOnlyQuerySet):
     def record_mail_failure(self):
         """The one change a reminder ever undergoes. The scheduled sweep records its reminders
-        before it sends their mail, so that no mail goes out twice (tracker/reminders.py); when
-        that mail then fails, it is marked here: `mail_failed` set, `emailed_to` emptied. Only
-        on scheduled reminders not yet marked, so it happens at most once to a row."""
+        before it sends their mail, so that no mail goes out twice (services/reminders.py);
+        when that mail then fails, it is marked here: `mail_failed` set, `emailed_to` emptied.
+        Only on scheduled reminders not yet marked, so it happens at most once to a row."""
         pending = self.exclude(kind=Reminder.Kind.MANUAL).filter(mail_failed=False)
         return models.QuerySet.update(pending, mail_failed=True, emailed_to="")
+
+
+class ReminderKind(models.TextChoices):
+    MANUAL = "manual", _("督查催办")
+    DUE_SOON = "due_soon", _("临期提醒")
+    OVERDUE = "overdue", _("逾期催办")
 
 
 class Reminder(AppendOnly):
@@ -1096,10 +1178,7 @@ class Reminder(AppendOnly):
     database holds it to that (reminder_scheduled_once_a_day); a reminder whose mail failed
     does not count, so the next run tries again."""
 
-    class Kind(models.TextChoices):
-        MANUAL = "manual", _("督查催办")
-        DUE_SOON = "due_soon", _("临期提醒")
-        OVERDUE = "overdue", _("逾期催办")
+    Kind = ReminderKind
 
     assignment = models.ForeignKey(
         Assignment, models.PROTECT, related_name="reminders", verbose_name=_("责任分工")
@@ -1118,7 +1197,8 @@ class Reminder(AppendOnly):
     emailed_to = models.TextField(_("邮件收件人"), blank=True, help_text=_("每行一个地址。"))
     mail_failed = models.BooleanField(_("邮件发送失败"), default=False)
 
-    objects = ReminderQuerySet.as_manager()
+    # The history's own queryset, still append-only (AppendOnlyQuerySet).
+    objects = ReminderQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("催办")
@@ -1127,18 +1207,18 @@ class Reminder(AppendOnly):
         constraints = [
             models.CheckConstraint(
                 name="reminder_kind_valid",
-                condition=Q(kind__in=["manual", "due_soon", "overdue"]),
+                condition=Q(kind__in=ReminderKind.values),
             ),
             models.CheckConstraint(name="reminder_message_not_blank", condition=~Q(message="")),
             # A person's reminder names the person; a scheduled one nobody.
             models.CheckConstraint(
                 name="reminder_manual_has_sender",
-                condition=Q(kind="manual", sent_by__isnull=False)
-                | (~Q(kind="manual") & Q(sent_by__isnull=True)),
+                condition=Q(kind=ReminderKind.MANUAL, sent_by__isnull=False)
+                | (~Q(kind=ReminderKind.MANUAL) & Q(sent_by__isnull=True)),
             ),
             models.UniqueConstraint(
                 fields=["assignment", "day"],
-                condition=~Q(kind="manual") & Q(mail_failed=False),
+                condition=~Q(kind=ReminderKind.MANUAL) & Q(mail_failed=False),
                 name="reminder_scheduled_once_a_day",
             ),
         ]

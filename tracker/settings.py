@@ -7,6 +7,7 @@ variables documented in README.md; `manage.py check --deploy` is then silent.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -180,6 +181,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 
 # Django 6.1 mailers. Development prints mail on the console; production sends by SMTP.
+MAILERS: dict[str, dict[str, Any]]
 if env_bool("DJANGO_EMAIL_CONSOLE", DEBUG):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:

@@ -4,7 +4,7 @@ these rules; nothing else decides what "overdue" or "silent" means.
 Each rule is written here twice, side by side: as a database expression, so lists, filters
 and counts happen in SQL (`AssignmentQuerySet.with_state(today)` and friends in models.py),
 and as plain Python for one object (`Assignment.state(today)`). Both use the same integer
-arithmetic on day numbers, and tests/test_states.py checks that they agree.
+arithmetic on day numbers, and tests/supervision/test_states.py checks that they agree.
 
 Dates are local dates in Asia/Shanghai (settings.TIME_ZONE): `today` is
 `timezone.localdate()` unless a caller passes a day. A report's date is the local date on
@@ -23,6 +23,8 @@ work without a date have no due date.
   the due day. In whole days, with `elapsed = min(today - start, due - start)` and
   `span = due - start`, that is `100 * elapsed > (percent + points) * span`.
   Before the start nobody is behind; after the due date the line stays at 100 %.
+- **days overdue (逾期天数)**: for overdue work, `today - due` in whole days (due yesterday:
+  1); none otherwise.
 - **silent (未按时填报)**: not done, not waiting for a sign-off decision, and the next report
   was due before today. The next report is due one reporting period (`Plan.report_period_days`)
   after the latest of: the plan's tracking start, the day the body was put on the work
@@ -37,6 +39,14 @@ work without a date have no due date.
   assignment of a withdrawn task or measure, a withdrawn task or measure itself. It keeps its
   record (and, if signed off, stays done) but has no light: it is never overdue, due soon,
   behind pace or silent. Lists leave it out (`AssignmentQuerySet.active()`).
+
+- **a share of a county (分解落实到县)**: an assignment in the role 分解落实 of a county body: the
+  task or measure is broken down to each county, which answers for its own share
+  (`county_share_q`, `is_county_share`). The matrix and the task roll-up's wording use it.
+
+Pages read the states from the SQL annotations (`with_state`; `State.of_row()` gathers them
+into the same `State` object the Python twin computes); the Python twin is the oracle the
+tests check the SQL against, and serves single objects that were not fetched with states.
 
 What is expected of the body next (for 我的任务) is `next_steps()` below.
 """
@@ -60,6 +70,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 EPOCH = dt.date(1970, 1, 1)
@@ -121,6 +132,25 @@ class State:
     silent: bool
     expected_percent: int | None  # where the pace line is today, rounded down
     next_report_due: dt.date
+    days_overdue: int | None = None  # whole days past the due date, for overdue work
+
+    @classmethod
+    def of_row(cls, row, today):
+        """The State of an assignment fetched with AssignmentQuerySet.with_state(today),
+        from its annotations: the same values compute() gives, read from the database."""
+        return cls(
+            today=today,
+            due=row.due,
+            withdrawn=row.is_withdrawn,
+            done=row.is_done,
+            overdue=row.is_overdue,
+            due_soon=row.is_due_soon,
+            behind_pace=row.is_behind_pace,
+            silent=row.is_silent,
+            expected_percent=row.expected_percent,
+            next_report_due=EPOCH + dt.timedelta(days=row.next_report_day),
+            days_overdue=row.days_overdue,
+        )
 
     @property
     def light(self):
@@ -171,7 +201,13 @@ def compute(
         silent=silent,
         expected_percent=expected,
         next_report_due=next_report_due,
+        days_overdue=days_late(due, today) if overdue else None,
     )
+
+
+def days_late(due, today):
+    """Whole days `today` is past `due` (due yesterday: 1). DaysLate is the same in SQL."""
+    return day_number(today) - day_number(due)
 
 
 def worst(lights):
@@ -223,15 +259,50 @@ def due_soon_q(today):
     return ~done_q() & Q(due__gte=today, due__lte=today + dt.timedelta(days=due_soon_days()))
 
 
-def behind_pace_q(today):
+def _pace(today):
+    """(elapsed, span) in days of the pace line from the plan's start to the due date."""
     start = DayNumber(F("task__plan__start_date"))
     span = DayNumber(F("due")) - start
-    elapsed = Least(_days(today) - start, span)
+    return Least(_days(today) - start, span), span
+
+
+def behind_pace_q(today):
+    elapsed, span = _pace(today)
     return (
         ~done_q()
         & Q(task__plan__start_date__lt=F("due"))
         & GreaterThan(elapsed * Value(100), (F("percent") + Value(behind_pace_points())) * span)
     )
+
+
+def expected_percent(today):
+    """Where the pace line is today, rounded down (see `compute`); NULL without a line.
+    Both databases divide integers towards zero, Python's // floors: they differ only for
+    negative values, which Greatest() turns into 0 on both sides."""
+    elapsed, span = _pace(today)
+    return Case(
+        When(
+            Q(task__plan__start_date__lt=F("due")),
+            then=Greatest(Value(0), elapsed * Value(100) / span),
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def days_overdue(today):
+    """Whole days an overdue assignment is past its due date; NULL when not overdue."""
+    return Case(
+        When(withdrawn_q(), then=None),
+        When(overdue_q(today), then=_days(today) - DayNumber(F("due"))),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def county_share_q():
+    """A county's own share of broken-down work (分解落实 by a county body)."""
+    return Q(role="responsible", body__kind="county")
 
 
 def last_report_day():
@@ -279,6 +350,9 @@ def state_annotations(today):
         "is_due_soon": _flag(due_soon_q(today), unless=withdrawn),
         "is_behind_pace": _flag(behind_pace_q(today), unless=withdrawn),
         "is_silent": _flag(silent_q(today), unless=withdrawn),
+        "days_overdue": days_overdue(today),
+        "expected_percent": expected_percent(today),
+        "next_report_day": next_report_due_days(),
         "light_rank": Case(
             When(withdrawn, then=None),
             When(done_q(), then=Value(RANK[Light.DONE])),
@@ -305,15 +379,15 @@ def light_of_rank(rank_field, *otherwise):
 @dataclass(frozen=True)
 class Step:
     kind: str  # returned | requested | extension | report | reminder
-    label: str
+    label: str | Promise  # translated when shown
 
 
 def next_steps(assignment, state):
     """What 我的任务 tells the body to do next, most pressing first.
 
-    Reads only stored fields and annotations: `extension_pending` (AssignmentQuerySet.
-    for_my_work) and, as a hook for reminders (催办, issue 5), `open_reminders` — a count the
-    reminders feature annotates; absent means none.
+    Reads only stored fields, the State and annotations: `extension_pending`
+    (AssignmentQuerySet.for_my_work) and `open_reminders`, the reminders that arrived since
+    the body last reported (open_reminder_annotations); absent means none.
     """
     steps = []
     if assignment.signoff == SignOff.RETURNED:

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from tracker.access import MANAGERS_GROUP
 from tracker.models import Body, Membership, Plan
-from tracker.roles import MANAGERS_GROUP
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo-2024"

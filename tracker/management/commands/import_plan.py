@@ -16,16 +16,15 @@ Without `--gazetteer`, the one `*.gazetteer.toml` beside SOURCE is used, if ther
 import json
 from pathlib import Path
 
+from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
 
-import plan as planlib
-from tracker.importer import (
-    fixture_json,
-    import_parsed_plan,
-    read_plan_source,
-    report_lines,
-)
+from plan import PlanError, to_json
+from plan.report import report_lines
+from tracker.models import Assignment, Body, Measure, Task
+from tracker.services.importing import import_parsed_plan, read_plan_source
 
 
 class DryRun(Exception):
@@ -54,11 +53,11 @@ class Command(BaseCommand):
             )
         except OSError as error:
             raise CommandError(f"无法读取文件：{error.filename}（{error.strerror}）") from error
-        except planlib.PlanError as error:
+        except PlanError as error:
             raise CommandError(str(error)) from error
 
         if format == "json":
-            self.stdout.write(json.dumps(planlib.to_json(parsed), ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(to_json(parsed), ensure_ascii=False, indent=2))
         else:
             for line in report_lines(parsed):
                 self.stdout.write(line)
@@ -89,3 +88,49 @@ class Command(BaseCommand):
 def _gazetteer_beside(source_path):
     found = sorted(source_path.parent.glob("*.gazetteer.toml"))
     return found[0] if len(found) == 1 else None
+
+
+def fixture_json(plan):
+    """The plan and everything under it as a Django fixture with natural keys, in a stable
+    order and without the import time, so regenerating it from the same seeds gives the same
+    bytes."""
+    assignments = (
+        Assignment.objects.filter(task__plan=plan)
+        .select_related("task__plan", "measure__task__plan", "body")
+        # NULL (task-level) first on every database.
+        .order_by(
+            "task__number",
+            F("measure__number").asc(nulls_first=True),
+            "role",
+            "body__kind",
+            "body__position",
+            "body__name",
+        )
+    )
+    bodies = (
+        Body.objects.filter(assignments__task__plan=plan)
+        .distinct()
+        .order_by("kind", "position", "name")
+    )
+    objects = [
+        plan,
+        *plan.categories.order_by("number").select_related("plan"),
+        *bodies,
+        *Task.objects.filter(plan=plan).select_related("plan", "category__plan").order_by("number"),
+        *Measure.objects.filter(task__plan=plan)
+        .select_related("task__plan")
+        .order_by("task__number", "number"),
+        *assignments,
+        *plan.targets.select_related("plan", "task__plan", "measure__task__plan").order_by(
+            "number"
+        ),
+    ]
+    data = json.loads(
+        serializers.serialize(
+            "json", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True
+        )
+    )
+    for row in data:
+        if row["model"] == "tracker.plan":
+            row["fields"]["imported_at"] = None
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"

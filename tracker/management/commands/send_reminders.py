@@ -1,6 +1,6 @@
 """Chase what is due soon or overdue (定时催办): one mail per body listing its items, to the
 members of the body who have an e-mail address. Meant to run daily from cron; running it
-twice on one day chases nothing twice (tracker/reminders.py).
+twice on one day chases nothing twice (tracker/services/reminders.py).
 
     python manage.py send_reminders [--dry-run] [--site-url https://dubanshi.example.gov.cn]
 """
@@ -8,7 +8,7 @@ twice on one day chases nothing twice (tracker/reminders.py).
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from tracker import reminders
+from tracker.services import reminders
 
 OUTCOMES = {
     "sent": "已发送邮件至 {n} 个邮箱",

@@ -1,4 +1,4 @@
-// Managers' pages (tracker/views_manage.py). Loaded as an external file: the CSP allows no
+// Managers' pages (tracker/views/supervision.py). Loaded as an external file: the CSP allows no
 // inline script. Everything here is an improvement only; the pages work without it.
 //
 // The overdue and progress list: changing a filter, sorting or turning a page fetches just

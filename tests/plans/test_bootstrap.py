@@ -1,0 +1,60 @@
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from tests.factories import BodyFactory, PlanFactory, TaskFactory
+from tracker.access import is_manager
+from tracker.management.commands import bootstrap
+from tracker.models import Membership, Plan, Task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fixture_dir(tmp_path, monkeypatch):
+    """A fixtures/ folder holding one small plan, made with the serializer."""
+    plan = PlanFactory(slug="tiny", title="小方案")
+    TaskFactory(plan=plan, number=1, title="原标题")
+    data = json.loads(
+        call_command_output("dumpdata", "tracker.plan", "tracker.category", "tracker.task")
+    )
+    Task.objects.all().delete()
+    plan.categories.all().delete()
+    plan.delete()
+    (tmp_path / "tiny.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(bootstrap, "FIXTURES_DIR", tmp_path)
+    return tmp_path
+
+
+def call_command_output(*args):
+
+    out = io.StringIO()
+    call_command(*args, "--natural-foreign", "--natural-primary", stdout=out)
+    return out.getvalue()
+
+
+def test_it_loads_a_plan_once_and_never_overwrites_it(fixture_dir):
+    call_command("bootstrap", "--no-demo-users", stdout=io.StringIO())
+    task = Task.objects.get(plan__slug="tiny", number=1)
+    task.title = "用户改过的标题"
+    task.save()
+    call_command("bootstrap", "--no-demo-users", stdout=io.StringIO())
+    assert Plan.objects.count() == 1
+    assert Task.objects.get(pk=task.pk).title == "用户改过的标题"
+
+
+def test_it_creates_the_demo_users_with_their_roles(fixture_dir):
+    BodyFactory(name="市邮政管理局")
+    call_command("bootstrap", "--demo-users", stdout=io.StringIO())
+    call_command("bootstrap", "--demo-users", stdout=io.StringIO())  # idempotent
+    User = get_user_model()
+    assert User.objects.get(username="admin").is_staff
+    assert is_manager(User.objects.get(username="dubanshi"))
+    assert not User.objects.get(username="dubanshi").is_staff
+    assert Membership.objects.get(user__username="youzheng").body.name == "市邮政管理局"
+    shen = User.objects.get(username="shenxian")
+    assert shen.membership.body.name == "莘县" and not shen.is_staff
+    assert shen.check_password(bootstrap.DEMO_PASSWORD)

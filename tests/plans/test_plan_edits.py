@@ -1,0 +1,116 @@
+"""An administrator sets, on the task page, a deadline and a body the text does not name."""
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import AssignmentFactory, BodyFactory, MeasureFactory, TaskFactory
+from tracker.models import Assignment, Body, ChangeRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def task():
+    return TaskFactory(deadline=None, deadline_text="", deadline_source="", number=3)
+
+
+def url(task, what):
+    return f"/plans/{task.plan.slug}/tasks/{task.number}/{what}/"
+
+
+def test_administrator_sets_a_deadline_shown_as_theirs(client_as, admin_user, task):
+    client = client_as(admin_user)
+    response = client.post(
+        url(task, "deadline"), {"deadline": "2025-06-30", "reason": "市长办公会议纪要"}
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.deadline == dt.date(2025, 6, 30) and task.deadline_source == "admin"
+    assert task.deadline_reason == "市长办公会议纪要"
+    record = ChangeRecord.objects.get(field="deadline")
+    assert (record.old, record.new, record.user, record.via) == (
+        "",
+        "2025-06-30",
+        admin_user,
+        "plan_edit",
+    )
+    page = client.get(task.get_absolute_url()).content.decode()
+    assert "管理员设定" in page and "市长办公会议纪要" in page
+
+
+def test_the_texts_phrase_stays_beside_the_administrators_date(client_as, admin_user):
+    task = TaskFactory()  # 2024-12-31 “到2024年年底” from the text
+    client_as(admin_user).post(url(task, "deadline"), {"deadline": "2025-03-31", "reason": "延后"})
+    page = client_as(admin_user).get(task.get_absolute_url()).content.decode()
+    assert "2025-03-31" in page and "原文：“到2024年年底”" in page
+
+
+def test_a_measure_can_be_made_ongoing(client_as, admin_user, task):
+    measure = MeasureFactory(task=task)
+    client_as(admin_user).post(
+        url(task, "deadline"), {"measure": measure.pk, "ongoing": "on", "reason": "常态化工作"}
+    )
+    measure.refresh_from_db()
+    assert measure.ongoing and measure.deadline is None and measure.deadline_source == "admin"
+
+
+def test_administrator_assigns_a_new_lead_and_the_old_one_stays_as_support(
+    client_as, admin_user, task
+):
+    old = AssignmentFactory(task=task, role="lead", body=BodyFactory(name="市商务局"))
+    response = client_as(admin_user).post(
+        url(task, "assign"),
+        {"new_body": "市数据局", "new_kind": "department", "role": "lead", "reason": "职能调整"},
+    )
+    assert response.status_code == 302
+    lead = Assignment.objects.get(task=task, role="lead")
+    assert (
+        lead.body.name == "市数据局" and lead.origin == "admin" and lead.origin_reason == "职能调整"
+    )
+    assert lead.assigned_on is not None
+    old.refresh_from_db()
+    assert old.role == "support"
+    assert ChangeRecord.objects.filter(assignment=old, field="role").exists()
+    assert ChangeRecord.objects.filter(assignment=lead, action="created").exists()
+    assert Body.objects.get(name="市数据局").jurisdiction == task.plan.jurisdiction
+
+
+@pytest.mark.parametrize(
+    ("what", "data", "message"),
+    [
+        ("deadline", {"reason": "x"}, "请填写完成时限"),
+        ("deadline", {"deadline": "2025-01-01", "ongoing": "on", "reason": "x"}, "只选其一"),
+        ("deadline", {"deadline": "not a date", "reason": "x"}, "有效的日期"),
+        ("deadline", {"deadline": "2025-01-01"}, "这个字段是必填项"),
+        ("assign", {"role": "lead", "reason": "x", "new_kind": "department"}, "请选择责任单位"),
+        (
+            "assign",
+            {"new_body": "<b>x</b>", "role": "boss", "reason": "x", "new_kind": "department"},
+            "选择一个有效的选项",
+        ),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_nothing_changes(
+    client_as, admin_user, task, what, data, message
+):
+    response = client_as(admin_user).post(url(task, what), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    task.refresh_from_db()
+    assert task.deadline is None and not Assignment.objects.exists()
+    assert not ChangeRecord.objects.exists()
+
+
+def test_only_administrators_decide(client_as, manager, staff_a, task):
+    for user in (manager, staff_a):
+        client = client_as(user)
+        assert (
+            client.post(
+                url(task, "deadline"), {"deadline": "2025-06-30", "reason": "x"}
+            ).status_code
+            == 403
+        )
+        assert "设定完成时限" not in client.get(task.get_absolute_url()).content.decode()
+    task.refresh_from_db()
+    assert task.deadline is None

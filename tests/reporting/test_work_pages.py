@@ -1,0 +1,32 @@
+"""Every list page of progress reporting costs the same number of queries with 2 and with 20
+assignments and reports: 我的任务 and 待办 here; an assignment's record and a task's page in
+tests/reporting/test_record_query_counts.py."""
+
+import pytest
+from django.urls import reverse
+
+from tests.builders import count_queries, many_reports
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", ["staff_a", "staff_b", "manager"])
+def test_my_work_and_the_queue_cost_the_same_with_2_and_20(
+    request, client_as, staff_a, staff_b, role
+):
+    user = request.getfixturevalue(role)
+    client = client_as(user)
+    url = reverse("todo") if role == "manager" else reverse("my_work")
+    many_reports(2, staff_a.membership.body, staff_b, "first")
+    with_2 = count_queries(client, url)
+    many_reports(18, staff_a.membership.body, staff_b, "second")
+    with_20 = count_queries(client, url)
+    assert with_2 == with_20
+    page = client.get(url).content.decode()
+    if role == "manager":
+        assert page.count("queue-item") == 40  # 20 sign-offs and 20 extensions
+    elif role == "staff_b":
+        assert page.count('class="work card') == 20
+    else:  # the lead body: its 20 leads, and the 40 assignments of the others, read-only
+        assert page.count('class="work card') == 20
+        assert page.count('<td data-label="责任单位">') == 40

@@ -1,0 +1,221 @@
+"""Forms of the reporting chain: a body's report and extension request, a manager's decision
+on a sign-off or an extension. Every bad value gets a message in Chinese next to its field;
+nothing is written until the whole form is valid (tracker/services/reporting.py writes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tracker import evidence as evidence_files
+from tracker.forms.widgets import DateInput, MultipleFileField
+from tracker.models import ProgressStatus
+from tracker.services.reporting import new_due_problem
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+MAX_FILES = 10
+TEXT_MAX = 2000
+REASON_MAX = 1000
+
+
+def _accepted_help():
+    return _(
+        "可上传 PDF、OFD、JPG/PNG 图片、Word/Excel/PowerPoint（docx/xlsx/pptx）、"
+        "WPS（wps/et/dps）文件，每个不超过 %(size)s，最多 %(n)s 个。"
+    ) % {"size": filesizeformat(settings.TRACKER_UPLOAD_MAX_BYTES), "n": MAX_FILES}
+
+
+class ReportForm(forms.Form):
+    """进展填报. `targets` are the task's targets a value may be given against; each becomes
+    an optional field `target_<pk>`."""
+
+    status = forms.ChoiceField(
+        label=_("当前状态"), choices=ProgressStatus.choices, widget=forms.RadioSelect
+    )
+    percent = forms.IntegerField(
+        label=_("完成百分比"),
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
+        help_text=_("0–100 的整数。选择“已完成”时为 100，并自动申请销号。"),
+    )
+    text = forms.CharField(
+        label=_("工作进展"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("做了什么、取得了什么成效、还有什么困难（%(n)s 字以内）。") % {"n": TEXT_MAX},
+    )
+    as_of = forms.DateField(label=_("情况截至"), widget=DateInput())
+    # The declared field, not Form.files: the form's metaclass moves it into base_fields.
+    files = MultipleFileField(label=_("佐证材料"), required=False)  # type: ignore[assignment]
+
+    def __init__(self, *args, targets=(), today=None, **kwargs):
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].initial = self.today
+        self.fields["files"].help_text = _accepted_help()
+        self.fields["files"].widget.attrs["accept"] = ",".join(evidence_files.ACCEPTED_EXTENSIONS)
+        self.targets = list(targets)
+        for target in self.targets:
+            goal = ""
+            if target.value is not None:
+                goal = f"{target.get_comparator_display()} {target.value.normalize()} {target.unit}"
+            self.fields[f"target_{target.pk}"] = forms.DecimalField(
+                label=_("%(target)s（%(unit)s）")
+                % {"target": target.description, "unit": target.unit or _("数值")},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=4,
+                help_text=_("目标：%(goal)s") % {"goal": goal} if goal else "",
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            )
+
+    @property
+    def target_fields(self):
+        return [self[f"target_{t.pk}"] for t in self.targets]
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError(_("请填写工作进展。"))
+        return text
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > self.today:
+            raise ValidationError(_("截至日期不能晚于今天（%(day)s）。") % {"day": self.today})
+        return as_of
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > MAX_FILES:
+            raise ValidationError(_("最多上传 %(n)s 个文件。") % {"n": MAX_FILES})
+        limit = settings.TRACKER_UPLOAD_MAX_BYTES
+        errors = []
+        for upload in files:
+            name = evidence_files.clean_name(upload.name)
+            if upload.size == 0:
+                errors.append(_("“%(name)s”是空文件。") % {"name": name})
+            elif upload.size > limit:
+                errors.append(
+                    _("“%(name)s”有 %(size)s，超过了 %(limit)s 的上限。")
+                    % {
+                        "name": name,
+                        "size": filesizeformat(upload.size),
+                        "limit": filesizeformat(limit),
+                    }
+                )
+            elif evidence_files.kind_of(name, upload) is None:
+                errors.append(
+                    _("“%(name)s”的内容不是它的扩展名所说的类型，或者不是可接受的类型。")
+                    % {"name": name}
+                )
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        status, percent = data.get("status"), data.get("percent")
+        if status == ProgressStatus.COMPLETED and percent is not None and percent != 100:
+            self.add_error("percent", _("选择“已完成”时，完成百分比应为 100。"))
+        if status == ProgressStatus.NOT_STARTED and percent:
+            self.add_error("percent", _("选择“未启动”时，完成百分比应为 0。"))
+        return data
+
+    def values(self):
+        """Target → value for the targets given a value."""
+        return {
+            t: self.cleaned_data[f"target_{t.pk}"]
+            for t in self.targets
+            if self.cleaned_data.get(f"target_{t.pk}") is not None
+        }
+
+
+class ExtensionRequestForm(forms.Form):
+    """延期申请."""
+
+    new_due = forms.DateField(label=_("申请延至"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("申请理由"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("为什么需要延期，新的时限有什么把握（%(n)s 字以内）。") % {"n": REASON_MAX},
+    )
+
+    def __init__(self, *args, old_due=None, today=None, **kwargs):
+        self.old_due = old_due
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+
+    def clean_new_due(self):
+        new_due = self.cleaned_data["new_due"]
+        problem = new_due_problem(self.old_due, new_due, self.today)
+        if problem:
+            raise ValidationError(problem)
+        return new_due
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("请写明申请理由。"))
+        return reason
+
+
+class _DecisionForm(forms.Form):
+    yes: _StrOrPromise = ""
+    no: _StrOrPromise = ""
+    no_needs_reason: _StrOrPromise = ""
+
+    decision = forms.ChoiceField(label=_("审核意见"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("意见说明"),
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["decision"]).choices = [
+            ("yes", self.yes),
+            ("no", self.no),
+        ]
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        data["reason"] = (data.get("reason") or "").strip()
+        if data.get("decision") == "no" and not data["reason"]:
+            self.add_error("reason", self.no_needs_reason)
+        return data
+
+    @property
+    def approve(self):
+        return self.cleaned_data["decision"] == "yes"
+
+
+class SignOffForm(_DecisionForm):
+    """销号审核: sign off, or send back with a reason."""
+
+    yes = _("同意销号")
+    no = _("退回")
+    no_needs_reason = _("退回时请写明理由。")
+
+
+class ExtensionDecisionForm(_DecisionForm):
+    """延期审批: approve, or reject with a reason."""
+
+    yes = _("同意延期")
+    no = _("不同意延期")
+    no_needs_reason = _("不同意延期时请写明理由。")

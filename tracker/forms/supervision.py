@@ -1,0 +1,235 @@
+"""Forms of the managers' pages: the list's filters (django-filter), a reminder (催办), the
+choice of a plan and of a bulletin's date."""
+
+import datetime as dt
+import functools
+
+import django_filters as df
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
+
+from tracker import states
+from tracker.forms.widgets import DateInput
+from tracker.models import Assignment, Body, Category, Plan, ProgressStatus, Task
+
+MESSAGE_MAX = 1000
+
+
+class ReminderForm(forms.Form):
+    message = forms.CharField(
+        label=_("催办内容"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "将记入该项工作的记录，显示在责任单位的“我的任务”中，并发送邮件给登记了邮箱的工作人员。"
+        ),
+        error_messages={"required": _("请填写催办内容。")},
+    )
+
+
+class BulletinForm(forms.Form):
+    """通报: as of which day, and for which plan (all plans when none is chosen). The day lies
+    between EARLIEST_DAY and LATEST_YEARS years after today: the states are computed for it
+    (tracker/states.py), and a date at the end of the calendar would overflow them."""
+
+    EARLIEST_DAY = dt.date(2000, 1, 1)
+    LATEST_YEARS = 10
+
+    date = forms.DateField(label=_("截至日期"), required=False, widget=DateInput)
+    plan = forms.ModelChoiceField(
+        label=_("实施方案"),
+        queryset=Plan.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("全部方案"),
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def latest_day(self):
+        try:
+            return self.today.replace(year=self.today.year + self.LATEST_YEARS)
+        except ValueError:  # 29 February
+            return self.today.replace(year=self.today.year + self.LATEST_YEARS, day=28)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day is not None and not self.EARLIEST_DAY <= day <= self.latest_day:
+            raise ValidationError(
+                _("截至日期应在 %(first)s 至 %(last)s 之间。")
+                % {"first": self.EARLIEST_DAY.isoformat(), "last": self.latest_day.isoformat()}
+            )
+        return day
+
+
+class PlanChoiceForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label=_("实施方案"),
+        queryset=Plan.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("全部方案"),
+    )
+
+
+# --- the overdue and progress list (逾期与进度清单) -------------------------------------------
+
+# Sortable columns: parameter → the fields it sorts by. Empty values always go last.
+SORTS = {
+    "task": ["task__plan__title", "task__number", "measure__number"],
+    "body": ["body__name"],
+    "light": ["light_rank"],
+    "due": ["due"],
+    "overdue": ["days_overdue"],
+    "percent": ["percent"],
+    "reported": ["last_reported_at"],
+}
+SORT_LABELS = {
+    "task": _("任务"),
+    "body": _("责任单位"),
+    "light": _("亮灯"),
+    "due": _("完成时限"),
+    "overdue": _("逾期天数"),
+    "percent": _("完成百分比"),
+    "reported": _("最近填报"),
+}
+
+
+class NullsLastOrderingFilter(df.OrderingFilter):
+    """django-filter's OrderingFilter with what the list needs on top: a parameter may sort
+    by several fields, empty values go last in either direction, and every order ends on a
+    tiebreak that includes the primary key, so pages never overlap."""
+
+    def __init__(self, *args, sorts, labels, tiebreak, **kwargs):
+        self.sorts = sorts
+        self.tiebreak = tiebreak
+        # A callable, so the labels are translated when the form is built, not at import.
+        kwargs["choices"] = functools.partial(self.sort_choices, labels)
+        super().__init__(*args, fields=list(sorts), **kwargs)
+
+    @staticmethod
+    def sort_choices(labels):
+        choices = []
+        for key, label in labels.items():
+            choices.append((key, _("%(label)s（升序）") % {"label": label}))
+            choices.append((f"-{key}", _("%(label)s（降序）") % {"label": label}))
+        return choices
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        keys = []
+        for param in value:
+            if param in EMPTY_VALUES:
+                continue
+            descending = param.startswith("-")
+            for name in self.sorts[param.removeprefix("-")]:
+                keys.append(
+                    F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+                )
+        return qs.order_by(*keys, *self.tiebreak)
+
+
+FLAGS = [
+    ("overdue", _("逾期")),
+    ("due_soon", _("临期")),
+    ("behind_pace", _("滞后于序时进度")),
+    ("silent", _("未按时填报")),
+]
+
+
+ALL = _("全部")
+
+
+class AssignmentFilter(df.FilterSet):
+    """The list's filters over `visible_assignments(user).for_overdue_list(today)`: what the
+    page shows is exactly what its exports hold. The filter state lives in the URL's query
+    string, so a link to a filtered list can be shared.
+
+    The text search is a case-insensitive substring match (icontains) on the task's title,
+    the measure's text, the task's source text and the body's name. Both SQLite (LIKE) and
+    PostgreSQL (UPPER … LIKE) match Chinese characters as plain substrings; each word of the
+    query must match somewhere."""
+
+    q = df.CharFilter(
+        label=_("搜索"),
+        method="search",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("任务、措施、原文或单位")}
+        ),
+    )
+    plan = df.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("实施方案"),
+        field_name="task__plan",
+        to_field_name="slug",
+        queryset=Plan.objects,
+    )
+    category = df.ModelChoiceFilter(
+        empty_label=ALL, label=_("类别"), field_name="task__category", queryset=Category.objects
+    )
+    task = df.ModelChoiceFilter(empty_label=ALL, label=_("任务"), queryset=Task.objects.active())
+    county = df.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("县（市、区）"),
+        field_name="body",
+        queryset=Body.objects.filter(kind="county"),
+    )
+    body = df.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("责任单位"),
+        queryset=Body.objects.filter(assignments__isnull=False).distinct(),
+    )
+    role = df.ChoiceFilter(empty_label=ALL, label=_("角色"), choices=Assignment.Role.choices)
+    light = df.ChoiceFilter(empty_label=ALL, label=_("亮灯"), choices=states.Light.choices)
+    flag = df.ChoiceFilter(empty_label=ALL, label=_("状态标记"), choices=FLAGS, method="flagged")
+    status = df.ChoiceFilter(empty_label=ALL, label=_("进展状态"), choices=ProgressStatus.choices)
+    signoff = df.ChoiceFilter(empty_label=ALL, label=_("销号"), choices=states.SignOff.choices)
+    due_after = df.DateFilter(
+        label=_("完成时限自"), field_name="due", lookup_expr="gte", widget=DateInput
+    )
+    due_before = df.DateFilter(
+        label=_("完成时限至"), field_name="due", lookup_expr="lte", widget=DateInput
+    )
+    overdue_days = df.NumberFilter(
+        label=_("逾期天数不少于"),
+        method="overdue_at_least",
+        min_value=0,
+        max_value=100000,
+        decimal_places=0,
+    )
+    o = NullsLastOrderingFilter(
+        label=_("排序"),
+        sorts=SORTS,
+        labels=SORT_LABELS,
+        tiebreak=Assignment.LIST_TIEBREAK,
+        empty_label=_("按紧急程度"),
+    )
+
+    class Meta:
+        model = Assignment
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(task__title__icontains=word)
+                | Q(measure__text__icontains=word)
+                | Q(task__source_text__icontains=word)
+                | Q(body__name__icontains=word)
+            )
+        return queryset
+
+    def flagged(self, queryset, name, value):
+        return queryset.filter(**{f"is_{value}": True})
+
+    def overdue_at_least(self, queryset, name, value):
+        return queryset.filter(is_overdue=True, days_overdue__gte=int(value))

@@ -1,0 +1,82 @@
+"""Plan edits: on a task page an administrator sets what the text does not say — a deadline,
+a body. Each is stored as the administrator's (source/origin "admin", with the reason) beside
+what came from the text, and recorded in the change history in the same transaction."""
+
+import copy
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.history import record_changes, record_created
+from tracker.models import Assignment, Body, ChangeRecord, Source, Task
+
+VIA = ChangeRecord.Via.PLAN_EDIT
+DEADLINE_FIELDS = ["deadline", "ongoing", "deadline_source", "deadline_reason"]
+
+
+@transaction.atomic
+def deadline_set(*, item, user, deadline, ongoing, reason):
+    """Set the deadline of a task or measure. The text's own phrase stays as it was, so the
+    page can show both: the administrator's date and what the text said."""
+    locked = type(item).objects.select_for_update(of=("self",)).get(pk=item.pk)
+    old = copy.copy(locked)
+    locked.deadline = None if ongoing else deadline
+    locked.ongoing = ongoing
+    locked.deadline_source = Source.ADMIN
+    locked.deadline_reason = reason
+    locked.full_clean()
+    locked.save(update_fields=DEADLINE_FIELDS)
+    record_changes(user=user, old=old, new=locked, via=VIA, reason=reason, fields=DEADLINE_FIELDS)
+    return locked
+
+
+@transaction.atomic
+def body_assign(*, task, measure, role, user, reason, body=None, new_name="", new_kind=None):
+    """Put a body on a task (or one of its measures) in a role: an existing `body`, or one
+    named `new_name` (created in the plan's jurisdiction if need be, in this transaction).
+    A new lead takes the place of the old one, who stays on as a supporting body; nothing
+    is removed."""
+    if body is None:
+        body, _ = Body.objects.get_or_create(
+            jurisdiction=task.plan.jurisdiction,
+            name=new_name,
+            defaults={"kind": new_kind or Body.Kind.DEPARTMENT},
+        )
+    task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    if role == Assignment.Role.LEAD:
+        for previous in (
+            Assignment.objects.select_for_update(of=("self",))
+            .filter(task=task, measure=measure, role=Assignment.Role.LEAD)
+            .exclude(body=body)
+        ):
+            old = copy.copy(previous)
+            previous.role = Assignment.Role.SUPPORT
+            previous.save(update_fields=["role"])
+            record_changes(
+                user=user, old=old, new=previous, via=VIA, reason=reason, fields=["role"]
+            )
+    row = (
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(task=task, measure=measure, body=body)
+        .order_by("pk")
+        .first()
+    )
+    if row is None:
+        row = Assignment(
+            task=task,
+            measure=measure,
+            body=body,
+            role=role,
+            origin=Assignment.Origin.ADMIN,
+            origin_reason=reason,
+            assigned_on=timezone.localdate(),
+        )
+        row.full_clean()
+        row.save()
+        record_created(user=user, obj=row, via=VIA, reason=reason)
+        return row
+    old = copy.copy(row)
+    row.role, row.origin, row.origin_reason = role, Assignment.Origin.ADMIN, reason
+    row.save(update_fields=["role", "origin", "origin_reason"])
+    record_changes(user=user, old=old, new=row, via=VIA, reason=reason, fields=["role", "origin"])
+    return row

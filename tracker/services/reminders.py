@@ -1,0 +1,246 @@
+"""催办: chasing the body that owns an assignment.
+
+- A manager chases one assignment with a message (`remind`). It is recorded in the
+  assignment's history whatever happens to the mail, and e-mailed to the members of the body
+  who have an e-mail address. Nobody with an address: recorded, no mail, and the caller is
+  told so (`Reminder.recipients` is empty).
+- `manage.py send_reminders` chases, once a day, whatever is due soon or overdue
+  (`send_scheduled`): one mail per body listing its items. An assignment is chased at most
+  once a day (a manual reminder that day counts too).
+
+How the sweep keeps that promise without holding a transaction while it talks to the mail
+server (on SQLite a write transaction blocks every other writer): for each body it
+
+1. records the body's reminders in a short transaction of its own and commits. The database
+   refuses a second scheduled reminder of an assignment on one day
+   (reminder_scheduled_once_a_day), so of two sweeps running at once only one gets this far
+   for a body; the other skips it. The rows name the addresses the mail is going to;
+2. then sends the one mail, outside any transaction;
+3. if sending fails, marks those rows as failed (ReminderQuerySet.record_mail_failure). A
+   failed reminder stays in the history but no longer counts as the day's chase, so the next
+   run chases the body again.
+
+So a mail goes out at most once per assignment and day, and never without its record. Should
+the process die between 1 and 2, the record says a mail went out that never did; that is the
+price of never sending twice.
+
+Never an empty mail: a mail goes out only with at least one item and one address.
+Work waiting for a sign-off decision is not chased: the body has done its part.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tracker import states
+from tracker.models import TASK_BEFORE_MEASURES, Assignment, Membership, Reminder
+
+log = logging.getLogger(__name__)
+
+
+def recipients_of(body):
+    """The e-mail addresses of a body's active members, each once, sorted."""
+    emails = (
+        Membership.objects.filter(body=body, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted({e.strip() for e in emails if e.strip()})
+
+
+def _link(path, site_url):
+    return f"{site_url.rstrip('/')}{path}" if site_url else path
+
+
+def _send(subject, body, to):
+    """Send one mail; True when sent, False when sending failed. Never called without
+    recipients."""
+    assert to, "never an empty mail"
+    try:
+        EmailMessage(subject, body, to=to).send()
+    except OSError:  # smtplib.SMTPException is an OSError, as are connection failures
+        log.exception("reminder mail to %s failed", ", ".join(to))
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Item:
+    """One assignment as a reminder mail lists it."""
+
+    assignment: Assignment
+    due: object
+    days_overdue: int | None
+    link: str
+
+
+def _item(assignment, site_url):
+    """`assignment` comes with its states (AssignmentQuerySet.with_state)."""
+    return Item(
+        assignment,
+        assignment.due,
+        assignment.days_overdue,
+        _link(assignment.get_absolute_url(), site_url),
+    )
+
+
+def reminder_message(a, today):
+    """What a reminder about `a` (fetched with its states for `today`) says: the manager's
+    form starts from it and the scheduled sweep sends it."""
+    if a.is_overdue:
+        return ngettext(
+            "完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，于 3 日内填报进展，或按程序申请延期。",
+            "完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，于 3 日内填报进展，或按程序申请延期。",
+            a.days_overdue,
+        ) % {"due": a.due.isoformat(), "n": a.days_overdue}
+    if a.is_due_soon:
+        days = (a.due - today).days
+        return ngettext(
+            "完成时限 %(due)s 临近（还有 %(n)s 天），请抓紧推进并及时填报进展。",
+            "完成时限 %(due)s 临近（还有 %(n)s 天），请抓紧推进并及时填报进展。",
+            days,
+        ) % {"due": a.due.isoformat(), "n": days}
+    if a.is_silent:
+        return _("该项工作本期尚未填报进展，请于 3 日内填报。")
+    return _("请抓紧推进该项工作，并及时填报进展。")
+
+
+def _mail_text(*, body, items, message, sender, today):
+    context = {
+        "body": body,
+        "items": items,
+        "message": message,
+        "sender": sender,
+        "today": today,
+        "site_url": getattr(settings, "TRACKER_SITE_URL", ""),
+    }
+    subject = render_to_string("tracker/email/reminder_subject.txt", context)
+    text = render_to_string("tracker/email/reminder.txt", context)
+    return " ".join(subject.split()), text
+
+
+# --- a manager's reminder -------------------------------------------------------------------
+
+
+def remind(*, assignment, sender, message, site_url=""):
+    """A manager's 催办 of one assignment. Returns the Reminder: its `recipients` are who got
+    the mail (none when nobody has an address), `mail_failed` whether sending failed."""
+    message = (message or "").strip()
+    today = timezone.localdate()
+    assignment = Assignment.objects.for_list().with_state(today).get(pk=assignment.pk)
+    if assignment.signoff == states.SignOff.SIGNED_OFF:
+        raise ValidationError(_("该项工作已销号，不需要催办。"))
+    reminder = Reminder(
+        assignment=assignment,
+        kind=Reminder.Kind.MANUAL,
+        sent_by=sender,
+        message=message,
+        day=today,
+    )
+    reminder.full_clean()
+    to = recipients_of(assignment.body)
+    if to:
+        subject, text = _mail_text(
+            body=assignment.body,
+            items=[_item(assignment, site_url)],
+            message=message,
+            sender=sender,
+            today=today,
+        )
+        sent = _send(subject, text, to)
+        reminder.emailed_to = "\n".join(to) if sent else ""
+        reminder.mail_failed = not sent
+    reminder.save()
+    return reminder
+
+
+# --- the scheduled sweep --------------------------------------------------------------------
+
+
+def scheduled_candidates(today):
+    """Active assignments due soon or overdue, not done, not waiting for a sign-off decision
+    and not chased yet today (a reminder whose mail failed does not count), grouped by body:
+    {body: [assignment, …]}."""
+    chased_today = Reminder.objects.filter(assignment=OuterRef("pk"), day=today, mail_failed=False)
+    assignments = (
+        Assignment.objects.active()
+        .for_list()
+        .with_state(today)
+        .filter(states.overdue_q(today) | states.due_soon_q(today))
+        .exclude(signoff=states.SignOff.REQUESTED)
+        .exclude(Exists(chased_today))
+        .order_by("body__name", "due", "task__number", TASK_BEFORE_MEASURES, "pk")
+    )
+    groups = defaultdict(list)
+    for a in assignments:
+        groups[a.body].append(a)
+    return dict(groups)
+
+
+@dataclass
+class BodyResult:
+    body: object
+    items: list
+    recipients: list
+    outcome: str  # sent | no_address | mail_failed | already | dry_run
+
+
+def send_scheduled(*, today=None, site_url="", dry_run=False):
+    """One reminder per candidate assignment and one mail per body listing its items.
+    Returns a BodyResult per body. A body whose mail fails has its reminders marked as failed,
+    so the next run tries it again (see the module docstring). Not to be called inside a
+    transaction: each body's reminders are committed before its mail is sent."""
+    today = today or timezone.localdate()
+    results = []
+    for body, items in scheduled_candidates(today).items():
+        to = recipients_of(body)
+        if dry_run:
+            results.append(BodyResult(body, items, to, "dry_run"))
+            continue
+        results.append(_send_to_body(body, items, to, today, site_url))
+    return results
+
+
+def _send_to_body(body, items, to, today, site_url):
+    rows = [
+        Reminder(
+            assignment=a,
+            kind=Reminder.Kind.OVERDUE if a.is_overdue else Reminder.Kind.DUE_SOON,
+            message=reminder_message(a, today),
+            day=today,
+            emailed_to="\n".join(to),
+        )
+        for a in items
+    ]
+    for row in rows:
+        row.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            # A concurrent sweep that recorded this body's reminders first makes this fail on
+            # reminder_scheduled_once_a_day, before anything is sent twice.
+            Reminder.objects.bulk_create(rows)
+    except IntegrityError:
+        return BodyResult(body, items, to, "already")
+    if not to:
+        return BodyResult(body, items, to, "no_address")
+    subject, text = _mail_text(
+        body=body,
+        items=[_item(a, site_url) for a in items],
+        message="",
+        sender=None,
+        today=today,
+    )
+    if not _send(subject, text, to):
+        Reminder.objects.filter(pk__in=[row.pk for row in rows]).record_mail_failure()
+        return BodyResult(body, items, to, "mail_failed")
+    return BodyResult(body, items, to, "sent")

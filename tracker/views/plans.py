@@ -1,0 +1,193 @@
+"""Plans and tasks: the list of plans, a plan's overview, a task's page, and an
+administrator's plan edits on the task page (a deadline or a body the text does not name)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tracker.access import (
+    body_of,
+    get_plan,
+    get_task,
+    get_task_to_edit,
+    is_manager,
+    is_plan_admin,
+    visible_assignments,
+)
+from tracker.forms.plans import AssignForm, DeadlineForm
+from tracker.models import TASK_BEFORE_MEASURES, Assignment, Plan
+from tracker.services import plan_edits, supervision
+
+
+@login_required
+@require_GET
+def home(request):
+    if body_of(request.user) is not None:
+        return redirect("my_work")  # body staff land on their body's work
+    if is_manager(request.user):
+        return redirect("dashboard")  # managers start the day on the dashboard
+    plans = list(Plan.objects.all()[:2])
+    if len(plans) == 1:
+        return redirect(plans[0])
+    return redirect("plan_list")
+
+
+@login_required
+@require_GET
+def plan_list(request):
+    plans = Plan.objects.all()
+    return render(request, "tracker/plan_list.html", {"plans": plans})
+
+
+def _assignments_prefetch():
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.select_related("body", "measure").order_by(
+            "role", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
+        ),
+    )
+
+
+@login_required
+@require_GET
+def plan_overview(request, slug):
+    plan = get_plan(request.user, slug)
+    today = timezone.localdate()
+    tasks = list(plan.tasks.select_related("category").prefetch_related(_assignments_prefetch()))
+    overdue_ids = set(plan.tasks.overdue(today).values_list("pk", flat=True))
+    for task in tasks:
+        task.is_overdue = task.pk in overdue_ids
+        task.lead = next(
+            (a for a in task.assignments.all() if a.role == "lead" and not a.measure_id), None
+        )
+        task.others = _distinct_bodies(a for a in task.assignments.all() if a is not task.lead)
+    categories = list(plan.categories.all())
+    groups = [(c, [t for t in tasks if t.category_id == c.pk]) for c in categories]
+    uncategorised = [t for t in tasks if t.category_id is None]
+    if uncategorised:
+        groups.append((None, uncategorised))
+    return render(
+        request,
+        "tracker/plan_overview.html",
+        {
+            "plan": plan,
+            "groups": groups,
+            "task_count": plan.tasks.active().count(),
+            "overdue_count": len(overdue_ids),
+            "today": today,
+        },
+    )
+
+
+def _distinct_bodies(assignments):
+    seen, bodies = set(), []
+    for a in assignments:
+        if a.body_id not in seen:
+            seen.add(a.body_id)
+            bodies.append(a.body)
+    return bodies
+
+
+@login_required
+@require_GET
+def task_detail(request, slug, number):
+    task = get_task(request.user, slug, number)
+    return _task_page(request, task, _plan_edit_forms(request.user, task))
+
+
+def _plan_edit_forms(user, task, deadline_form=None, assign_form=None):
+    """The task page's two plan-edit forms, for administrators only; a bound form that
+    failed validation is shown again with its messages."""
+    if not is_plan_admin(user):
+        return {}
+    return {
+        "deadline_form": deadline_form or DeadlineForm(task=task),
+        "assign_form": assign_form or AssignForm(task=task),
+    }
+
+
+def _task_page(request, task, forms, status=200):
+    today = timezone.localdate()
+    assignments = list(
+        task.assignments.select_related("body", "measure")
+        .with_state(today)
+        .order_by("role", *Assignment.BODY_ORDER)
+    )
+    measures = list(task.measures.with_light(today))
+    for m in measures:
+        m.assignment_list = [a for a in assignments if a.measure_id == m.pk]
+    task_assignments = [a for a in assignments if a.measure_id is None]
+    return render(
+        request,
+        "tracker/task_detail.html",
+        {
+            "plan": task.plan,
+            "task": task,
+            "measures": measures,
+            "task_assignments": task_assignments,
+            # Each target with the values the bodies the user may see last reported.
+            "targets": supervision.attach_reported_values(
+                task.targets.select_related("measure"),
+                visible_assignments(request.user).filter(task=task),
+            ),
+            "source_lines": task.plan.source_lines(task.first_line, task.last_line),
+            "today": today,
+            # The task's light, its roll-up and the timeline (tracker/services/supervision.py).
+            **supervision.task_progress(request.user, task, assignments, today),
+            **forms,
+        },
+        status=status,
+    )
+
+
+# --- plan edits: what the text does not say, set by an administrator ----------------------
+# POST only; an invalid form answers with the task page again, errors next to the fields.
+
+
+@login_required
+@require_POST
+def task_deadline(request, slug, number):
+    task = get_task_to_edit(request.user, slug, number)
+    form = DeadlineForm(request.POST, task=task)
+    if not form.is_valid():
+        forms = _plan_edit_forms(request.user, task, deadline_form=form)
+        return _task_page(request, task, forms, status=400)
+    data = form.cleaned_data
+    plan_edits.deadline_set(
+        item=data["measure"] or task,
+        user=request.user,
+        deadline=data["deadline"],
+        ongoing=data["ongoing"],
+        reason=data["reason"],
+    )
+    messages.success(request, _("已设定完成时限，并记入变更记录。"))
+    return redirect(task)
+
+
+@login_required
+@require_POST
+def task_assign(request, slug, number):
+    task = get_task_to_edit(request.user, slug, number)
+    form = AssignForm(request.POST, task=task)
+    if not form.is_valid():
+        forms = _plan_edit_forms(request.user, task, assign_form=form)
+        return _task_page(request, task, forms, status=400)
+    data = form.cleaned_data
+    assignment = plan_edits.body_assign(
+        task=task,
+        measure=data["measure"],
+        body=data["body"],
+        new_name=data["new_body"],
+        new_kind=data["new_kind"],
+        role=data["role"],
+        user=request.user,
+        reason=data["reason"],
+    )
+    messages.success(
+        request, _("已指定责任单位“%(body)s”，并记入变更记录。") % {"body": assignment.body}
+    )
+    return redirect(task)
