@@ -17,7 +17,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .jsonout import to_json
 from .model import ParsedPlan
 from .parser import parse
-from .review import Review, apply_review, load_review
+from .review import Review, apply_review, load_review, parse_review
 
 __all__ = [
     "Gazetteer",
@@ -33,5 +33,6 @@ __all__ = [
     "load_gazetteer",
     "load_review",
     "parse",
+    "parse_review",
     "to_json",
 ]

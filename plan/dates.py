@@ -7,12 +7,19 @@
     到2027年 / 2027年前                                                   → 2027-12-31
     年内 / 今年年底前 / 本年度内 → 12-31 of the plan's issue year (no date, and a warning,
                                     when the issue date is unknown); 明年 → the year after
+    三年内 / 5年内 / 两年内 → the issue date N years on ("5年内重点引进100名…" is five
+                                    years, not 年内); no date and a warning without issue date
+    到“十四五”末 / “十四五”期间 / 十四五时期 → the last day of that five-year plan
+                                    (十四五: 2025-12-31, 十五五: 2030-12-31)
     长期坚持 / 持续推进 / 长期推进 / 常态化推进, standing as a clause of their own or after
     完成时限： → ongoing (date None, ongoing=True)
 
 A bare date ("2025年7月23日") is not a deadline, nor is a year that is a plan's horizon
 ("以近期目标年为2025年", "远期目标展望至2027年"), a starting date ("自2025年8月1日起施行")
-or a status date ("截至2024年6月"). Dates that do not exist (2025年2月30日) are ignored.
+or a status date ("截至2024年6月"), nor the end of a period ("2019年1月1日至12月31日",
+"2019年1月1日至2020年12月31日": a policy's validity, not work to finish). Dates that do not
+exist (2025年2月30日) are ignored. After a 完成时限/时间节点 label, or in such a column of a
+task table (`labelled=True`), a bare year or month is a deadline ("2019年" → 2019-12-31).
 """
 
 from __future__ import annotations
@@ -49,9 +56,23 @@ _PATTERNS = [
     ("yearend", re.compile(rf"{_PRE}{_YEAR}年(?:年底|年末|底|末)(?P<post>前|之前|以前)?")),
     ("year", re.compile(rf"{_PRE}{_YEAR}年(?P<post>前|之前|以前|内)?")),
     (
+        "years",
+        re.compile(
+            r"(?P<pre>在|于)?(?P<n>\d{1,2}|[一二三四五六七八九十两]{1,3})(?:个)?(?:年|周年)(?:内|之内|以内)"
+        ),
+    ),
+    (
+        "fyp",
+        re.compile(
+            r"(?P<pre>到|至|在|于)?[“\"]?(?P<fyp>[一二三四五六七八九十]{2,3})五[”\"]?"
+            r"(?:规划)?(?P<when>末|期末|期间|时期|内)(?P<post>前|之前)?"
+        ),
+    ),
+    (
         "relative",
         re.compile(
-            r"(?P<rel>今年|本年度?|当年|明年)(?:(?:年底|年末|底|末)(?:前|之前)?|内)|(?P<inyear>年内)"
+            r"(?P<rel>今年|本年度?|当年|明年)(?:(?:年底|年末|底|末)(?:前|之前)?|内)"
+            r"|(?<![\d一二三四五六七八九十两〇零几多个])(?P<inyear>年内)"
         ),
     ),
 ]
@@ -99,10 +120,31 @@ def _valid_year(year: int | None) -> bool:
     return year is not None and 1949 <= year <= 2199
 
 
+def _years_on(start: dt.date, years: int) -> dt.date:
+    """`start` moved on by whole years (29 February → 28 February)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
 def _hit_date(
     kind: str, m: re.Match[str], issue_date: dt.date | None
 ) -> tuple[dt.date | None, str]:
     """(date, warning) for a match; date None and a warning when it cannot be known."""
+    if kind == "years":
+        n = cn_number(m.group("n"))
+        if n is None or not 1 <= n <= 30:
+            return None, ""
+        if issue_date is None:
+            return None, f"“{m.group(0)}”相对于印发日期，但原文未写明印发日期，未能换算为日期"
+        return _years_on(issue_date, n), ""
+    if kind == "fyp":
+        n = cn_number(m.group("fyp"))
+        if n is None or not 6 <= n <= 30:
+            return None, ""
+        # The sixth five-year plan ended in 1985; every later one five years on.
+        return dt.date(1985 + 5 * (n - 6), 12, 31), ""
     if kind == "relative":
         rel = m.group("rel") or ""
         if issue_date is None:
@@ -131,7 +173,10 @@ def _hit_date(
     return dt.date(year, month, day), ""
 
 
-def _is_deadline(kind: str, m: re.Match[str], text: str) -> bool:
+_PERIOD_START_RE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?$")
+
+
+def _is_deadline(kind: str, m: re.Match[str], text: str, labelled: bool = False) -> bool:
     """Is this date phrase a deadline in its sentence (not a horizon, start or status)?"""
     before = text[max(0, m.start() - 4) : m.start()]
     after = text[m.end() : m.end() + 2]
@@ -141,7 +186,18 @@ def _is_deadline(kind: str, m: re.Match[str], text: str) -> bool:
         return False
     if any(after.startswith(w) for w in _NOT_DEADLINE_AFTER):
         return False
+    if pre == "至" and _PERIOD_START_RE.search(text[max(0, m.start() - 12) : m.start()]):
+        # "2019年1月1日至2020年12月31日": the end of a validity period.
+        return False
+    if kind == "fyp":
+        return True
+    if kind == "years":
+        # "实施三年行动" is a programme's length and "近三年内" the past; "三年内" / "在5年内"
+        # is a deadline.
+        return not text[max(0, m.start() - 2) : m.start()].endswith(("近", "过去", "前"))
     if kind == "relative":
+        return True
+    if labelled or any(m.start() == t.end() for t in _TIME_LABEL_RE.finditer(text)):
         return True
     if kind in ("day", "month", "year"):
         # A bare date or year ("2025年7月23日", "2025年") is not a deadline; "到…" or "…前"
@@ -151,8 +207,11 @@ def _is_deadline(kind: str, m: re.Match[str], text: str) -> bool:
     return True
 
 
-def find_deadlines(text: str, issue_date: dt.date | None = None) -> list[DateHit]:
-    """Every deadline phrase in `text`, left to right, without overlaps."""
+def find_deadlines(
+    text: str, issue_date: dt.date | None = None, *, labelled: bool = False
+) -> list[DateHit]:
+    """Every deadline phrase in `text`, left to right, without overlaps. `labelled`: the
+    text is a 完成时限 cell or clause, where a bare year or month is a deadline."""
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -160,7 +219,7 @@ def find_deadlines(text: str, issue_date: dt.date | None = None) -> list[DateHit
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             # The year pattern also matches inside the longer ones; those ran first.
-            if not _is_deadline(kind, m, text):
+            if not _is_deadline(kind, m, text, labelled):
                 taken.append((m.start(), m.end()))
                 continue
             date, warning = _hit_date(kind, m, issue_date)
@@ -171,7 +230,7 @@ def find_deadlines(text: str, issue_date: dt.date | None = None) -> list[DateHit
     for m in _ONGOING_RE.finditer(text):
         if any(m.start() < e and s < m.end() for s, e in taken):
             continue
-        if _stands_alone(text, m.start(), m.end()):
+        if (labelled and not hits) or _stands_alone(text, m.start(), m.end()):
             hits.append(DateHit(Deadline(None, m.group(0), ongoing=True), m.start(), m.end()))
     hits.sort(key=lambda h: h.start)
     return hits

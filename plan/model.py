@@ -1,7 +1,9 @@
 """The structured plan that `plan.parse()` returns: plain dataclasses, no Django.
 
-Every item keeps the 1-based line numbers of the ORIGINAL text it came from, so a
-reader can always go back to the sentence. `provenance` says who decided a value:
+Every item keeps the 1-based line numbers of the text it came from, so a reader can always
+go back to the sentence, and beside each line a `ref`: where that is in the document the
+administrator uploaded ("第12行" in a text file, "第3页" in a PDF, "表1第5行" in a task
+table, "工作表“分工”第4行" in a spreadsheet). `provenance` says who decided a value:
 "text" (read from the plan text) or "review" (an administrator's decision in the
 review file, with its `reason`).
 """
@@ -44,6 +46,7 @@ class Span:
 
     first: int
     last: int
+    ref: str = ""  # "第12–14行", "第3页", "表1第5行": the same place in the uploaded document
 
 
 @dataclass
@@ -54,6 +57,19 @@ class Deadline:
     line: int | None = None
     provenance: str = TEXT
     reason: str = ""  # the administrator's reason when provenance == REVIEW
+    ref: str = ""  # where `line` is in the uploaded document
+
+
+@dataclass
+class Milestone:
+    """One stage of a staged deadline ("2024年底前完成…，2025年底前全面…"): the task's
+    deadline is its last stage; every stage is kept here in the text's order."""
+
+    date: dt.date
+    phrase: str  # "2024年底前"
+    what: str  # the words the stage applies to: "完成试点"
+    line: int | None = None
+    ref: str = ""
 
 
 @dataclass
@@ -66,6 +82,10 @@ class BodyRef:
     line: int | None = None
     reason: str = ""
     due: Deadline | None = None  # a due date of this body's own, rarely stated
+    # One body standing for a class of bodies ("各区", "各省级人民政府", "各县（市、区）"),
+    # kept as written because no gazetteer lists its members.
+    collective: bool = False
+    ref: str = ""
 
 
 @dataclass
@@ -79,6 +99,7 @@ class Target:
     line: int | None = None
     provenance: str = TEXT
     reason: str = ""
+    ref: str = ""
 
 
 @dataclass
@@ -89,6 +110,7 @@ class Measure:
     deadline: Deadline | None = None
     bodies: list[BodyRef] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +127,10 @@ class Task:
     provenance: str = TEXT
     reason: str = ""
     title_provenance: str = TEXT  # REVIEW when the review file renamed the task
+    milestones: list[Milestone] = field(default_factory=list)  # staged deadlines, in order
+    # Every place the text states this task: its item in the prose and its row in a task
+    # table (附件 重点任务分工表) when the plan has both; `span` is the first of them.
+    stated_at: list[Span] = field(default_factory=list)
 
     def all_bodies(self) -> list[BodyRef]:
         """The task's own bodies, then those named only on its measures (one per name).
@@ -119,8 +145,13 @@ class Task:
         return out
 
     @property
+    def leads(self) -> list[BodyRef]:
+        """The task's lead bodies (牵头), first-named first: a plan may name co-leads."""
+        return [b for b in self.bodies if b.role == LEAD]
+
+    @property
     def lead(self) -> BodyRef | None:
-        """The task's lead body (牵头), or None."""
+        """The first-named lead body, or None."""
         return next((b for b in self.bodies if b.role == LEAD), None)
 
 
@@ -136,6 +167,7 @@ class Category:
 class Warning:
     line: int | None
     message: str  # Chinese, for the import report
+    ref: str = ""
 
 
 @dataclass
@@ -155,5 +187,7 @@ class ParsedPlan:
     warnings: list[Warning] = field(default_factory=list)
     slug: str = ""  # natural key; from the review file, else derived
     start_date_reason: str = ""  # the administrator's reason when start_date_source == REVIEW
+    # What the uploaded file was: "text", "docx", "pdf", "html", "xlsx" or "csv".
+    source_kind: str = "text"
     # The gazetteer the text was parsed with: apply_review() checks body names against it.
     gazetteer: Gazetteer | None = field(default=None, repr=False, compare=False)

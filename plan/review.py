@@ -1,19 +1,24 @@
 """The administrator's review file: decisions the plan text does not make, each with its
 reason. The format is documented in docs/plan-json.md ("Review file").
 
-`load_review()` checks the file's shape (valid TOML, known keys, a `reason` for every
-decision); `apply_review()` checks every reference against the parsed plan (task numbers
-as the text numbered them, confirmed by `expect`, measure numbers, body names) and returns
-a new ParsedPlan. Both raise only ReviewError.
+`load_review(path)` reads the file at a path (for the import command); `parse_review(text)`
+reads review TOML that was uploaded (for the web) and never opens a file, whatever the text
+says. Both check the file's shape (valid TOML, known keys, a `reason` for every decision,
+values of a sane size: nesting, digits, dates between 1949 and 2100); `apply_review()`
+checks every reference against the parsed plan (task numbers as the text numbered them,
+confirmed by `expect`, measure numbers, body names) and returns a new ParsedPlan. All
+three raise only ReviewError, with a Chinese message naming the entry and the key.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import os
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -104,31 +109,62 @@ def _where(table: str, index: int | None = None) -> str:
     return f"复核文件 [[{table}]] 第{index}条" if index is not None else f"复核文件 [{table}]"
 
 
-def load_review(path_or_text: str | Path) -> Review:
-    """Read a review file (a Path, or a one-line string naming a file or ending in .toml)
-    or review TOML (any other string: the content).
+MAX_REVIEW_CHARS = 500_000
+MAX_NESTING = 8  # [[split.parts]] inside [[split]] is the deepest the format needs
+MAX_DIGITS = 18
+MAX_TEXT = 200  # titles, names, phrases
+MAX_LIST = 200
+FIRST_DATE = dt.date(1949, 10, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_.\-\"']+)\s*=")
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
+_LONG_NUMBER_RE = re.compile(rf"\d[\d_]{{{MAX_DIGITS},}}")
+_HEADER_RE = re.compile(r"^\s*\[\[?\s*[A-Za-z0-9_.\-\"' ]+\]\]?\s*$")
 
-    Raises ReviewError for a missing file, bad TOML, an unknown key, a missing `reason`."""
-    source = ""
-    if isinstance(path_or_text, Path) or (
-        isinstance(path_or_text, str)
-        and "\n" not in path_or_text
-        and (path_or_text.strip().endswith(".toml") or os.path.isfile(path_or_text))
-    ):
-        path = Path(path_or_text)
-        try:
-            raw = path.read_bytes()
-        except (OSError, ValueError) as exc:
-            raise ReviewError(f"无法读取复核文件 {path}：{exc}") from exc
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ReviewError(f"复核文件 {path} 不是 UTF-8 文本") from exc
-        source = str(path)
-    elif isinstance(path_or_text, str):
-        text = path_or_text
-    else:
-        raise ReviewError("复核文件应为路径或 TOML 文本")
+
+def load_review(path: str | os.PathLike[str]) -> Review:
+    """Read the review file at `path` (for the import command).
+
+    A `str` is accepted for now only for the callers that still pass the uploaded TOML
+    text itself: it is read as TOML, never opened as a path, and a DeprecationWarning
+    asks for `parse_review(text)` instead; pass a `pathlib.Path` to read a file.
+
+    Raises ReviewError for a missing file, bad TOML, an unknown key, a missing `reason`,
+    or a value of absurd size."""
+    if isinstance(path, str):
+        warnings.warn(
+            "load_review(str) reads the string as review TOML, never as a file path: "
+            "call parse_review(text) for uploaded text, or load_review(Path(...)) for a file",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return parse_review(path)
+    if not isinstance(path, os.PathLike):
+        raise ReviewError("复核文件应为文件路径（pathlib.Path）")
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except (OSError, ValueError) as exc:
+        raise ReviewError(f"无法读取复核文件 {file}：{exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReviewError(f"复核文件 {file} 不是 UTF-8 文本") from exc
+    return parse_review(text, source=str(file))
+
+
+def parse_review(text: str, *, source: str = "") -> Review:
+    """Read review TOML that was uploaded or pasted (for the web import). The text is only
+    ever parsed: it is never taken for a file name.
+
+    Raises ReviewError for bad TOML, an unknown key, a missing `reason`, nesting deeper
+    than the format needs, a number of more than 18 digits, or a date outside 1949–2100,
+    naming the entry and key."""
+    if not isinstance(text, str):
+        raise ReviewError("复核文件应为 TOML 文本")
+    if len(text) > MAX_REVIEW_CHARS:
+        raise ReviewError(f"复核文件过大（超过{MAX_REVIEW_CHARS}字符）")
+    _check_lexical(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -136,7 +172,77 @@ def load_review(path_or_text: str | Path) -> Review:
         raise ReviewError(
             f"复核文件不是有效的 TOML：{exc}", int(m.group(1)) if m else None
         ) from exc
+    except RecursionError as exc:
+        # _check_lexical stops what it can see; this is what it could not.
+        raise ReviewError("复核文件嵌套过深，无法读取") from exc
+    except ValueError as exc:
+        raise ReviewError(f"复核文件含有无法读取的数值（{exc}）") from exc
+    _check_values(data, "")
     return _check_shape(data, source)
+
+
+def _check_lexical(text: str) -> None:
+    """Refuse nesting and numbers of absurd size before the TOML parser sees them (it would
+    exhaust the stack or refuse the integer without saying where)."""
+    depth = 0
+    key = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _KEY_RE.match(line)
+        if m:
+            key = m.group(1).strip("\"'")
+        bare = _STRING_RE.sub('""', line).split("#", 1)[0]
+        header = bool(_HEADER_RE.match(bare)) and not m
+        if not header:
+            for ch in bare:
+                if ch in "[{":
+                    depth += 1
+                    if depth > MAX_NESTING:
+                        raise ReviewError(
+                            f"复核文件：{key or '该值'} 嵌套过深（超过{MAX_NESTING}层）",
+                            number,
+                        )
+                elif ch in "]}":
+                    depth = max(0, depth - 1)
+        if _LONG_NUMBER_RE.search(bare) and not header:
+            raise ReviewError(f"复核文件：{key or '该值'} 的数字过长（超过{MAX_DIGITS}位）", number)
+
+
+def _check_values(value: Any, where: str, depth: int = 0) -> None:
+    """Every value of the parsed file, walked without recursion into absurd depth: numbers
+    finite and of sane size, dates between 1949 and 2100, strings and lists not huge."""
+    stack: list[tuple[Any, str, int]] = [(value, where, depth)]
+    while stack:
+        item, path, level = stack.pop()
+        name = path or "复核文件"
+        if level > MAX_NESTING:
+            raise ReviewError(f"复核文件：{name} 嵌套过深（超过{MAX_NESTING}层）")
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                stack.append((sub, f"{path}.{key}" if path else str(key), level + 1))
+        elif isinstance(item, list):
+            if len(item) > MAX_LIST:
+                raise ReviewError(f"复核文件：{name} 的条目过多（超过{MAX_LIST}条）")
+            for k, sub in enumerate(item, start=1):
+                stack.append((sub, f"{path}[{k}]", level + 1))
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int):
+            if abs(item) >= 10**MAX_DIGITS:
+                raise ReviewError(f"复核文件：{name} 的数字过大")
+        elif isinstance(item, float):
+            if not math.isfinite(item) or abs(item) >= 10**MAX_DIGITS:
+                raise ReviewError(f"复核文件：{name} 应为有限的数字")
+        elif isinstance(item, dt.date):
+            day = item.date() if isinstance(item, dt.datetime) else item
+            if not FIRST_DATE <= day <= LAST_DATE:
+                raise ReviewError(
+                    f"复核文件：{name} 的日期 {day.isoformat()} 不在合理范围内"
+                    f"（{FIRST_DATE.year}年至{LAST_DATE.year}年）"
+                )
+        elif isinstance(item, dt.time):
+            raise ReviewError(f"复核文件：{name} 应为日期，不能只写时间")
+        elif isinstance(item, str) and len(item) > MAX_REVIEW_CHARS // 10:
+            raise ReviewError(f"复核文件：{name} 的文字过长")
 
 
 def _check_shape(data: dict[str, Any], source: str) -> Review:
@@ -174,6 +280,8 @@ def _check_entry(table: str, entry: dict[str, Any], index: int | None) -> None:
     for key in ("lead", "title", "expect", "deadline_phrase", "name", "slug", "description"):
         if key in entry and key != "expect" and not isinstance(entry[key], str):
             raise ReviewError(f"{where}：{key} 应为字符串")
+        if isinstance(entry.get(key), str) and len(entry[key]) > MAX_TEXT:
+            raise ReviewError(f"{where}：{key} 超过{MAX_TEXT}字")
     for key in ("support", "responsible"):
         if key in entry and (
             not isinstance(entry[key], list) or not all(isinstance(x, str) for x in entry[key])
@@ -185,6 +293,8 @@ def _check_entry(table: str, entry: dict[str, Any], index: int | None) -> None:
             raise ReviewError(f"{where}：slug 只能由小写字母、数字和连字符组成（≤80字符）")
     if table == "start" and not isinstance(entry.get("date"), dt.date):
         raise ReviewError(f"{where}：date 应为日期，如 2024-09-01")
+    if table == "start" and isinstance(entry["date"], dt.datetime):
+        entry["date"] = entry["date"].date()
     if table in ("task", "measure", "split", "target") and "expect" not in entry:
         raise ReviewError(f"{where}：缺少 expect（任务标题的开头，用于核对所指任务）")
     if table == "merge":

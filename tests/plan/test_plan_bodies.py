@@ -39,13 +39,18 @@ def test_lead_and_supporting_bodies_as_the_clause_labels_them():
     ]
 
 
-def test_a_second_co_lead_is_recorded_as_support_with_a_warning():
+def test_a_lead_list_names_co_leads_in_their_order():
+    # Issue 9: "（牵头部门：市科委、市经济信息化委、市发展改革委）" names three leads.
     warnings = []
     resolver = Resolver(None, lambda line, msg: warnings.append(msg))
-    (clause,) = find_clauses("（牵头单位：市科委、市财政局）")
+    (clause,) = find_clauses("（牵头部门：市科委、市经济信息化委、市发展改革委）")
     refs = resolver.from_clause(clause, lambda i: 1)
-    assert [(b.name, b.role) for b in refs] == [("市科委", LEAD), ("市财政局", SUPPORT)]
-    assert warnings and "牵头" in warnings[0]
+    assert [(b.name, b.role) for b in refs] == [
+        ("市科委", LEAD),
+        ("市经济信息化委", LEAD),
+        ("市发展改革委", LEAD),
+    ]
+    assert warnings == []
 
 
 def test_every_county_is_responsible_for_its_share(gazetteer):

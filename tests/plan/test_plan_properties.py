@@ -121,7 +121,7 @@ def test_review_on_an_edited_seed_applies_or_raises_a_review_error(at, insert):
 @given(st.text(max_size=200))
 def test_random_review_text(text):
     with contextlib.suppress(ReviewError):
-        plan.load_review(text)
+        plan.parse_review(text)
 
 
 @FAST

@@ -72,7 +72,7 @@ def test_applying_a_review_does_not_change_the_parsed_plan(seed):
 
 
 def test_a_review_is_read_from_text_too(seed):
-    result = plan.apply_review(seed, plan.load_review(MINIMAL))
+    result = plan.apply_review(seed, plan.parse_review(MINIMAL))
     assert result.tasks[1].lead.name == "市邮政管理局"
 
 
@@ -88,7 +88,7 @@ def test_a_review_is_read_from_text_too(seed):
 )
 def test_a_malformed_review_file_is_a_review_error(toml, words):
     with pytest.raises(ReviewError) as info:
-        plan.load_review(toml)
+        plan.parse_review(toml)
     assert words in str(info.value)
 
 
@@ -119,7 +119,7 @@ def test_a_malformed_review_file_is_a_review_error(toml, words):
 )
 def test_a_review_entry_that_refers_to_nothing_real_is_a_review_error(seed, toml, words):
     with pytest.raises(ReviewError) as info:
-        plan.apply_review(seed, plan.load_review(toml))
+        plan.apply_review(seed, plan.parse_review(toml))
     assert words in str(info.value)
 
 
@@ -136,7 +136,7 @@ def test_a_declared_body_may_be_assigned(seed):
     toml = MINIMAL.replace('"市邮政管理局"', '"市快递协会"') + (
         '\n[[body]]\nname = "市快递协会"\nkind = "other"\nreason = "行业协会协助园区招商"\n'
     )
-    result = plan.apply_review(seed, plan.load_review(toml))
+    result = plan.apply_review(seed, plan.parse_review(toml))
     lead = result.tasks[1].lead
     assert (lead.name, lead.kind, lead.source) == ("市快递协会", "other", FROM_REVIEW)
 
@@ -161,7 +161,7 @@ expect = "提升农村服务网络"
 lead = "市邮政管理局"
 reason = "站点布局由邮政管理部门统筹"
 """
-    result = plan.apply_review(seed, plan.load_review(toml))
+    result = plan.apply_review(seed, plan.parse_review(toml))
     assert len(result.tasks) == 16
     first, second = result.tasks[2], result.tasks[3]
     assert (first.title, second.title) == ("推进客货邮融合发展", "完善村级快递站点")
@@ -178,8 +178,8 @@ def test_a_lead_stated_by_the_text_needs_override_to_change(gazetteer):
     parsed = plan.parse(text, gazetteer=gazetteer)
     toml = '[[task]]\nnumber = 1\nexpect = "推进园区建设"\nlead = "市邮政管理局"\nreason = "x"\n'
     with pytest.raises(ReviewError):
-        plan.apply_review(parsed, plan.load_review(toml))
-    result = plan.apply_review(parsed, plan.load_review(toml + "override = true\n"))
+        plan.apply_review(parsed, plan.parse_review(toml))
+    result = plan.apply_review(parsed, plan.parse_review(toml + "override = true\n"))
     roles = [(b.name, b.role, b.source) for b in result.tasks[0].bodies]
     assert roles == [("市邮政管理局", "lead", "review"), ("市交通运输局", "support", "clause")]
 
@@ -188,8 +188,54 @@ def test_a_review_is_read_from_a_path_or_from_its_text(tmp_path):
     path = tmp_path / "x.review.toml"
     path.write_text(MINIMAL, encoding="utf-8")
     assert plan.load_review(path).entries["task"][0]["number"] == 2
-    assert plan.load_review(str(path)).entries["task"][0]["number"] == 2
-    assert plan.load_review("# 暂无决定").entries["task"] == []
+    assert plan.parse_review(MINIMAL).entries["task"][0]["number"] == 2
+    assert plan.parse_review("# 暂无决定").entries["task"] == []
     with pytest.raises(ReviewError) as info:
-        plan.load_review(str(tmp_path / "missing.toml"))
+        plan.load_review(tmp_path / "missing.toml")
     assert "无法读取" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "content", ["pyproject.toml", "/etc/passwd", "seeds/liaocheng.gazetteer.toml"]
+)
+def test_uploaded_review_text_is_never_taken_for_a_path(content):
+    # Issue 9: an uploaded review whose content names a file made the server read it.
+    with pytest.raises(ReviewError) as info:
+        plan.parse_review(content)
+    assert "TOML" in str(info.value)
+    assert "build-system" not in str(info.value) and "root" not in str(info.value)
+
+
+def test_a_string_given_to_load_review_is_read_as_text_with_a_deprecation_warning():
+    # Kept only until the web import calls parse_review(): a str is never opened as a path.
+    with pytest.warns(DeprecationWarning, match="parse_review"), pytest.raises(ReviewError):
+        plan.load_review("pyproject.toml")
+    with pytest.warns(DeprecationWarning):
+        assert plan.load_review(MINIMAL).entries["task"][0]["number"] == 2
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        ("deep = " + "[" * 5000 + "]" * 5000, "deep 嵌套过深"),
+        ("deep = [\n" + "[\n" * 3000, "deep 嵌套过深"),
+        ("t = " + "{a = " * 400 + "1" + "}" * 400, "t 嵌套过深"),
+        ("[[task]]\nnumber = " + "9" * 5000 + '\nexpect = "x"\nreason = "x"', "number 的数字过长"),
+        ('[start]\ndate = 9999-12-31\nreason = "x"', "start.date 的日期 9999-12-31"),
+        ('[start]\ndate = 0001-01-01\nreason = "x"', "不在合理范围内"),
+        ('[start]\ndate = 10:00:00\nreason = "x"', "start.date 应为日期"),
+        (
+            '[[task]]\nnumber = 2\nexpect = "推进"\ndeadline = 2999-12-31\nreason = "x"',
+            "task[1].deadline 的日期",
+        ),
+        (
+            '[[target]]\ntask = 2\nexpect = "推进"\ndescription = "d"\nvalue = inf\nreason = "x"',
+            "target[1].value 应为有限的数字",
+        ),
+        ('[plan]\ntitle = "' + "长" * 300 + '"\nreason = "x"', "title 超过"),
+    ],
+)
+def test_an_absurd_review_value_is_a_clear_review_error_naming_the_field(toml, words):
+    with pytest.raises(ReviewError) as info:
+        plan.parse_review(toml)
+    assert words in str(info.value)
