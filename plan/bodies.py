@@ -480,6 +480,23 @@ class Resolver:
                 refs.extend(got)
         return dedupe(refs)
 
+    def from_cells(self, cells: list[tuple[str, str, int]]) -> list[BodyRef]:
+        """Bodies of a task table's row: (part kind, cell text, line) for each body
+        column, in the table's order (牵头 → co-leads, 责任 → first leads, 配合 → support)."""
+        parts = [Part(kind, text, 0) for kind, text, _ in cells]
+        lines = [line for _, _, line in cells]
+        refs: list[BodyRef] = []
+        has_lead_list = any(p.kind == P_LEAD for p in parts)
+        lead_taken = False
+        for part, line in zip(parts, lines, strict=True):
+            clause = Clause(0, 0, [part])
+            got = self.from_clause(clause, lambda _i, line=line: line)
+            if part.kind == P_RESP and (has_lead_list or lead_taken):
+                got = [replace(r, role=SUPPORT) if r.role == LEAD else r for r in got]
+            lead_taken = lead_taken or any(r.role == LEAD for r in got)
+            refs.extend(got)
+        return dedupe(refs)
+
     def from_sentence(self, text: str, line_at: Callable[[int], int]) -> list[BodyRef]:
         refs: list[tuple[int, BodyRef]] = []
         taken: list[tuple[int, int]] = []

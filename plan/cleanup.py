@@ -13,7 +13,9 @@ Rules, in order:
    characters), every space run is removed unless both neighbours are ASCII (so "AI 大模型"
    becomes "AI大模型" but "DRG DIP" stays). An undamaged official text keeps its spaces.
 3. ASCII punctuation next to Chinese becomes full-width (`,` → `，`, `(` → `（`, …), one
-   character for one, so regular expressions need only one form.
+   character for one, so regular expressions need only one form. A heading number glued to
+   a title that starts with digits ("11.121人才梯队项目。") gets a space after its dot when
+   it is the next number at its level (item 10 came before it), so it reads as item 11.
 4. Lines join into paragraphs. Consecutive lines join unless the next one starts a heading
    or an indented paragraph after a finished sentence. Paragraphs separated by blank lines
    join when the first ends mid-sentence, unless the first is a heading or a short
@@ -195,6 +197,33 @@ def _fix_punct(text: str) -> str:
     return "".join(chars)
 
 
+_GLUED_RE = re.compile(r"^(\d{1,3})[.．](?=\d)(?!\d{4}年)")
+_L3_RE = re.compile(r"^(\d{1,3})[.．、](?![\d.．])")
+_UPPER_RE = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇]+[章节部分篇]|[一二三四五六七八九十百]+[、．.]|[（(][一二三四五六七八九十百]+[）)])"
+)
+
+
+def _unglue_headings(lines: list[Line]) -> None:
+    """ "11.121人才梯队项目" after item 10 is item 11 titled "121人才梯队项目": a space after
+    the dot lets HEADING_RE see it. Only the next number in sequence is taken, so "3.5亿元"
+    or "1.2019年…" are never headings."""
+    last = 0
+    for line in lines:
+        text = line.text
+        if _UPPER_RE.match(text):
+            last = 0
+            continue
+        m = _L3_RE.match(text)
+        if m:
+            last = int(m.group(1))
+            continue
+        g = _GLUED_RE.match(text)
+        if g and int(g.group(1)) == last + 1:
+            line.text = text[: g.end()] + " " + text[g.end() :]
+            last += 1
+
+
 def clean_lines(text: str) -> list[Line]:
     """Repair each line of `text` on its own (rules 1–3); blank lines are kept, empty."""
     raw_lines = split_lines(text)
@@ -216,7 +245,15 @@ def clean_lines(text: str) -> list[Line]:
         indented = bool(raw) and raw[0] in SPACES and not m
         fixed = _fix_punct(_fix_spaces(stripped, damaged))
         result.append(Line(number, fixed, md, bold, indented))
+    _unglue_headings(result)
     return result
+
+
+def paragraph_per_line(lines: list[Line]) -> bool:
+    """Is the text written one paragraph per line (as text taken from a web page or a
+    database field is), rather than hard-wrapped?"""
+    lengths = sorted(len(line.text) for line in lines if line.text)
+    return bool(lengths) and lengths[len(lengths) // 2] >= 50
 
 
 def ends_sentence(text: str) -> bool:
@@ -274,6 +311,7 @@ def _mid_word(before: str, after: str) -> bool:
 def join(lines: list[Line], titles: Iterable[str] = ()) -> list[Block]:
     """Join repaired lines into paragraph blocks (rule 4)."""
     known = tuple(t for t in titles if t)
+    per_line = paragraph_per_line(lines)
     blocks: list[Block] = []
     current: Block | None = None
     gap = False  # a blank line since `current` last grew
@@ -297,7 +335,7 @@ def join(lines: list[Line], titles: Iterable[str] = ()) -> list[Block]:
                 # A hard-wrapped paragraph continues on the next line; a new paragraph
                 # starts indented after a finished sentence, and a short unpunctuated
                 # line (a signature, a kicker) stands alone.
-                starts_new = (line.indented and ends_sentence(current.text)) or (
+                starts_new = ((line.indented or per_line) and ends_sentence(current.text)) or (
                     is_kicker(current.text) and not _mid_word(current.text, line.text)
                 )
         if starts_new:

@@ -29,11 +29,11 @@ import hashlib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from . import dates
-from .bodies import Resolver, find_clauses, merge
+from .bodies import P_LEAD, P_RESP, P_SUPPORT, Resolver, find_clauses, merge
 from .cleanup import HEADING_RE, Block, clean_lines, concat, ends_sentence, is_kicker, join
 from .errors import PlanParseError
 from .gazetteer import Gazetteer
@@ -42,11 +42,22 @@ from .model import (
     Category,
     Deadline,
     Measure,
+    Milestone,
     ParsedPlan,
     Span,
-    Target,
     Task,
     Warning,
+)
+from .tables import (
+    CONTENT,
+    LEAD_COL,
+    NAME,
+    RESP_COL,
+    SUPPORT_COL,
+    TIME_COL,
+    Cell,
+    Table,
+    find_tables,
 )
 from .targets import find_targets
 from .text import clauses, core, same_topic, sentences, title_shaped
@@ -85,6 +96,11 @@ _LEAD_IN_RE = re.compile(
 _ORDINAL_RE = re.compile(r"(?:^|[，。；])(?P<o>[一二三四五六七八九十]是)")
 _RANK = {"l0": 0, "l1": 1, "l2": 2, "l3": 3, "l4": 4, "l5": 5}
 _TIME_CLAUSE_RE = re.compile(r"[（(](?:完成时限|完成时间|时间节点|时限)[：:][^（）()]*[）)]")
+_CLOSING_WORDS = (
+    r"保障措施|组织实施|组织保障|工作要求|实施保障|工作保障|保障机制|附则|其他事项|附件说明|"
+    r"组织领导|监督考核|督查考核|工作机制"
+)
+_CLOSING_RE = re.compile(rf"^(?P<title>{_CLOSING_WORDS})(?:[。：:]|$)")
 
 
 @dataclass
@@ -99,9 +115,7 @@ class _Ctx:
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(Warning(line, message))
 
-    def deadline(
-        self, text: str, line_at: Callable[[int], int]
-    ) -> tuple[Deadline | None, list[dates.DateHit]]:
+    def deadline(self, text: str, line_at) -> tuple[Deadline | None, list[dates.DateHit]]:
         hits = dates.find_deadlines(text, self.issue_date)
         for h in hits:
             if h.warning:
@@ -112,9 +126,7 @@ class _Ctx:
         d = best.deadline
         return Deadline(d.date, d.phrase, d.ongoing, line_at(best.start)), hits
 
-    def facts(
-        self, block: Block, start: int, end: int, scope: str
-    ) -> tuple[Deadline | None, list[BodyRef], list[Target]]:
+    def facts(self, block: Block, start: int, end: int, scope: str):
         """(deadline, bodies, targets) stated in block.text[start:end]."""
         text = block.text[start:end]
 
@@ -134,8 +146,19 @@ class _Ctx:
 # The entry point
 
 
-def parse(text: str, *, gazetteer: Gazetteer | None = None, source_name: str = "") -> ParsedPlan:
+def parse(
+    text: str,
+    *,
+    gazetteer: Gazetteer | None = None,
+    source_name: str = "",
+    refs: Mapping[int, str] | None = None,
+    source_kind: str = "text",
+) -> ParsedPlan:
     """Parse a plan text into a ParsedPlan.
+
+    `refs` maps a line of `text` to where it stands in the uploaded document ("第3页",
+    "表1第5行"); without it a line is "第N行" of the text. `plan.read_document()` passes it
+    for .docx, .pdf, .html, .xlsx and .csv files.
 
     Raises PlanParseError (a PlanError) when the text is empty, is not a plan, or has no
     structure that can be read; it raises no other exception.
@@ -145,10 +168,14 @@ def parse(text: str, *, gazetteer: Gazetteer | None = None, source_name: str = "
     if not text.strip():
         raise PlanParseError("文本为空，没有可导入的内容")
     lines = clean_lines(text)
+    tables, lines = find_tables(lines)
     titles = _enumerated_titles(join(lines))
     blocks = join(lines, titles)
-    article = _choose_article(blocks)
-    place = _text_place(article)
+    if not blocks and not tables:
+        raise PlanParseError("文本为空，没有可导入的内容")
+    article, (first, last) = _choose_article(blocks, tables)
+    tables = [t for t in tables if first <= t.first <= last]
+    place = _text_place(article) if article else ""
     if gazetteer is not None and place and place != gazetteer.jurisdiction:
         # A gazetteer of another city would turn this plan's bodies into that city's.
         mismatch = f"方案属于{place}，所选地名文件属于{gazetteer.jurisdiction}，已忽略该地名文件"
@@ -157,23 +184,38 @@ def parse(text: str, *, gazetteer: Gazetteer | None = None, source_name: str = "
         mismatch = ""
     ctx = _Ctx(gazetteer)
     if mismatch:
-        ctx.warn(article[0].first, mismatch)
-    plan = _read_meta(article, ctx, gazetteer)
-    levels = Counter(b.heading_level for b in article if b.heading_level)
-    if any(n >= 2 for n in levels.values()):
-        _read_official(article, plan, ctx)
-    else:
-        _read_prose(
-            article, plan, ctx, [t for t in titles if any(b.text.startswith(t) for b in article)]
-        )
+        ctx.warn(article[0].first if article else None, mismatch)
+    plan = _read_meta(article, ctx, gazetteer, source_name, (first, last))
+    prose_tasks: list[Task] = []
+    if article:
+        levels = Counter(b.heading_level for b in article if b.heading_level)
+        if any(n >= 2 for n in levels.values()):
+            _read_official(article, plan, ctx)
+        elif not tables:
+            _read_prose(
+                article,
+                plan,
+                ctx,
+                [t for t in titles if any(b.text.startswith(t) for b in article)],
+            )
+        prose_tasks = plan.tasks
+    if tables:
+        _merge_tables(plan, prose_tasks, tables, ctx)
     if not plan.tasks:
         raise PlanParseError(
-            "没有识别出任何任务：文本中既无编号的任务，也无可识别的任务段落", plan.span.first
+            "没有识别出任何任务：文本中既无编号的任务，也无可识别的任务段落或任务表",
+            plan.span.first,
         )
+    for number, task in enumerate(plan.tasks, start=1):
+        task.number = number
+        if not task.stated_at:
+            task.stated_at = [task.span]
     _check_counts(plan, article, ctx)
     plan.warnings = ctx.warnings + gap_warnings(plan)
     plan.slug = _derive_slug(plan.jurisdiction, plan.title)
     plan.gazetteer = gazetteer
+    plan.source_kind = source_kind
+    fill_refs(plan, refs or {})
     return plan
 
 
@@ -248,34 +290,55 @@ def _score(article: list[Block]) -> int:
     return score
 
 
-def _choose_article(blocks: list[Block]) -> list[Block]:
-    articles = _articles(blocks)
+def _choose_article(
+    blocks: list[Block], tables: list[Table]
+) -> tuple[list[Block], tuple[int, int]]:
+    """The article that is the plan, and the lines it covers up to the next article (a task
+    table in that range belongs to it)."""
+    articles = _articles(blocks) if blocks else []
     if not articles:
-        raise PlanParseError("文本为空，没有可导入的内容")
-    scored = [(_score(a), -k, a) for k, a in enumerate(articles)]
-    best_score, _, best = max(scored, key=lambda t: (t[0], t[1]))
+        return [], (1, 10**9)
+    scored = []
+    for k, a in enumerate(articles):
+        first = a[0].first
+        last = articles[k + 1][0].first - 1 if k + 1 < len(articles) else 10**9
+        with_table = any(first <= t.first <= last for t in tables)
+        scored.append((_score(a) + (8 if with_table else 0), -k, a, (first, last)))
+    best_score, _, best, bounds = max(scored, key=lambda t: (t[0], t[1]))
     if best_score < 2:
         raise PlanParseError(
-            "这不像一份实施方案：没有方案名称（《…方案》）、任务数量、编号的任务或责任单位",
+            "这不像一份实施方案：没有方案名称（《…方案》）、任务数量、编号的任务、责任单位或任务表",
             blocks[0].first if blocks else None,
         )
-    return best
+    return best, bounds
 
 
 # ---------------------------------------------------------------------------------------
 # Plan-level facts
 
 
-def _read_meta(article: list[Block], ctx: _Ctx, gazetteer: Gazetteer | None) -> ParsedPlan:
+def _read_meta(
+    article: list[Block],
+    ctx: _Ctx,
+    gazetteer: Gazetteer | None,
+    source_name: str = "",
+    bounds: tuple[int, int] = (1, 1),
+) -> ParsedPlan:
     text = "".join(b.text for b in article)
     title = ""
-    for found in _PLAN_TITLE_RE.finditer(text):
-        if len(found.group(1)) >= 6 and not found.group(1).startswith(("实施方案", "方案")):
-            title = found.group(1)
+    for m in _PLAN_TITLE_RE.finditer(text):
+        if len(m.group(1)) >= 6 and not m.group(1).startswith(("实施方案", "方案")):
+            title = m.group(1)
             break
     if not title:
         heading = next((b for b in article if b.md or b.bold), None)
-        title = heading.text if heading else article[0].text[:60]
+        if heading is not None:
+            title = heading.text
+        elif article:
+            title = article[0].text[:60]
+        else:
+            # A task table alone: its file's name is all there is.
+            title = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source_name) or "任务表"
     declared_c = declared_t = None
     for block in article:
         m = _DECLARED_RE.search(block.text)
@@ -309,7 +372,10 @@ def _read_meta(article: list[Block], ctx: _Ctx, gazetteer: Gazetteer | None) -> 
     jurisdiction = gazetteer.jurisdiction if gazetteer else _place(title) or _place(issuer)
     ctx.issue_date = issue_date
     if issue_date is None:
-        ctx.warn(article[0].first, "原文未写明印发日期；“年内”等相对时限无法换算为日期")
+        ctx.warn(
+            article[0].first if article else None,
+            "原文未写明印发日期；“年内”等相对时限无法换算为日期",
+        )
     return ParsedPlan(
         title=title.strip()[:200],
         jurisdiction=jurisdiction,
@@ -319,7 +385,7 @@ def _read_meta(article: list[Block], ctx: _Ctx, gazetteer: Gazetteer | None) -> 
         start_date_source="",
         declared_categories=declared_c,
         declared_tasks=declared_t,
-        span=Span(article[0].first, article[-1].last),
+        span=Span(article[0].first, article[-1].last) if article else Span(*bounds),
     )
 
 
@@ -408,6 +474,8 @@ class _Item:
     paras: list[Block] = field(default_factory=list)
     children: list[_Item] = field(default_factory=list)
     parent: _Item | None = None
+    head_clause: bool = False  # the heading itself names bodies: "（一）…（牵头单位：…）"
+    closing: bool = False  # an unnumbered closing section (保障措施, 组织实施, …)
 
     @property
     def rank(self) -> int:
@@ -420,7 +488,7 @@ class _Item:
         return out
 
     def own_has_clause(self) -> bool:
-        return any(find_clauses(p.text) for p in self.paras)
+        return self.head_clause or any(find_clauses(p.text) for p in self.paras)
 
     def subtree_has_clause(self) -> bool:
         return self.own_has_clause() or any(c.subtree_has_clause() for c in self.children)
@@ -452,12 +520,33 @@ def _make_item(block: Block) -> _Item:
             stop = len(rest) if len(rest) <= 60 else min(len(rest), 40)
         else:
             stop = min(len(rest), 40)
-    title = rest[:stop].strip()
+    head_clause = False
     own_start = start + stop
+    # A clause in the heading itself ("（一）加强组织领导（牵头单位：…）") names the task's
+    # own bodies: the title ends where it starts, and it belongs to the title part.
+    for clause in find_clauses(block.text):
+        if start <= clause.start <= start + stop:
+            stop = clause.start - start
+            own_start = clause.end
+            head_clause = True
+            break
+    title = rest[:stop].strip()
     while own_start < len(block.text) and block.text[own_start] in "。：:！？； ":
         own_start += 1
-    item = _Item(level, block, title, own_start)
+    item = _Item(level, block, title, own_start, head_clause=head_clause)
     remainder = block.sub(own_start).strip()
+    if remainder.text:
+        item.paras.append(remainder)
+    return item
+
+
+def _closing_item(block: Block) -> _Item | None:
+    """An unnumbered closing section ("保障措施", "组织实施。各区要…"), or None."""
+    m = _CLOSING_RE.match(block.text)
+    if m is None:
+        return None
+    item = _Item("l1", block, m.group("title"), m.end(), closing=True)
+    remainder = block.sub(m.end()).strip()
     if remainder.text:
         item.paras.append(remainder)
     return item
@@ -487,37 +576,82 @@ def _read_official(article: list[Block], plan: ParsedPlan, ctx: _Ctx) -> None:
             else:
                 roots.append(item)
             stack.append(item)
+            continue
+        closing = _closing_item(block) if stack else None
+        if closing is not None:
+            # Its text is never the last task's: it is a section of its own.
+            roots.append(closing)
+            stack = [closing]
         elif stack:
             stack[-1].paras.append(block)
     items = [it for root in roots for it in root.walk()]
     for it in items:
         if _TARGET_SECTION_RE.match(it.title):
             _read_plan_targets(it, plan, ctx)
-    task_level = _task_level(items)
-    any_clause = any(it.own_has_clause() for it in items)
+    if any(it.own_has_clause() for it in items):
+        task_items = [t for root in roots for t in _carrier_tasks(root, top=True)]
+    else:
+        level = _task_level(items)
+        task_items = [
+            it
+            for it in items
+            if it.level == level
+            and not _in_section(it, _TARGET_SECTION_RE)
+            and not _in_section(it, _EXCLUDED_RE)
+            and not _in_closing(it)
+        ]
     categories: dict[int, Category] = {}
-    for it in items:
-        if it.level != task_level or _in_section(it, _TARGET_SECTION_RE):
+
+    def category_of(node: _Item | None) -> int | None:
+        if node is None or _CONTAINER_RE.match(node.title) or node.closing:
+            return None
+        key = id(node)
+        if key not in categories:
+            summary = " ".join(p.text for p in node.paras if not HEADING_RE.match(p.text))
+            categories[key] = Category(len(categories) + 1, node.title, summary, node.span)
+        return categories[key].number
+
+    for it in task_items:
+        is_last = it is task_items[-1]
+        segments, tail = _segments(it) if not it.children and not it.head_clause else ([], [])
+        if segments and tail:
+            if is_last:
+                line = tail[0][0].line_at(tail[0][1])
+                ctx.warn(
+                    line, f"第{line}行起的文字在最后一项任务的责任单位之后，视为结尾，未计入任务"
+                )
+            else:
+                segments[-1].extend(tail)
+        if len(segments) >= 2:
+            # Each body clause closes a unit of work of its own inside the item: the units
+            # are the tasks, the item their category.
+            number = category_of(it)
+            for segment in segments:
+                plan.tasks.append(_segment_task(segment, number, ctx))
             continue
-        top = it
-        while top.parent is not None:
-            top = top.parent
-        if any_clause and not top.subtree_has_clause():
-            continue
-        if not any_clause and _in_section(it, _EXCLUDED_RE):
-            continue
-        category = None
-        parent = it.parent
-        if parent is not None and not _CONTAINER_RE.match(parent.title):
-            key = id(parent)
-            if key not in categories:
-                summary = " ".join(p.text for p in parent.paras if not HEADING_RE.match(p.text))
-                categories[key] = Category(len(categories) + 1, parent.title, summary, parent.span)
-            category = categories[key].number
-        plan.tasks.append(_official_task(it, len(plan.tasks) + 1, category, ctx))
-        if any_clause and not it.subtree_has_clause():
+        plan.tasks.append(_official_task(it, category_of(it.parent), ctx, is_last))
+        if not it.subtree_has_clause() and any(t.own_has_clause() for t in task_items):
             ctx.warn(it.head.first, f"任务“{it.title}”没有责任单位条款")
     plan.categories = list(categories.values())
+
+
+def _carrier_tasks(item: _Item, top: bool = False) -> list[_Item]:
+    """The tasks under `item` in a plan whose items name their bodies: the highest items
+    that carry a body clause of their own (their sub-items are their measures), and the
+    items beside them that carry none (a task the text left without bodies). A section
+    whose items name no bodies (指导思想, 实施步骤, a closing section) gives no tasks."""
+    if item.own_has_clause():
+        return [item]
+    if not item.subtree_has_clause():
+        return []
+    out: list[_Item] = []
+    carriers = [c for c in item.children if c.own_has_clause()]
+    for child in item.children:
+        if child.subtree_has_clause():
+            out.extend(_carrier_tasks(child))
+        elif carriers and not child.children and not child.closing:
+            out.append(child)
+    return out
 
 
 def _in_section(item: _Item, pattern: re.Pattern[str]) -> bool:
@@ -529,37 +663,118 @@ def _in_section(item: _Item, pattern: re.Pattern[str]) -> bool:
     return False
 
 
+def _in_closing(item: _Item) -> bool:
+    node: _Item | None = item
+    while node is not None:
+        if node.closing:
+            return True
+        node = node.parent
+    return False
+
+
 def _task_level(items: list[_Item]) -> str | None:
-    with_clause = Counter(it.level for it in items if it.own_has_clause())
-    if with_clause:
-        return max(with_clause, key=lambda lv: (with_clause[lv], -_RANK[lv]))
     leaves = Counter(
         it.level
         for it in items
         if not it.children
         and not _in_section(it, _TARGET_SECTION_RE)
         and not _in_section(it, _EXCLUDED_RE)
+        and not _in_closing(it)
     )
     if not leaves:
         return None
     return max(leaves, key=lambda lv: (leaves[lv], -_RANK[lv]))
 
 
-def _official_task(item: _Item, number: int, category: int | None, ctx: _Ctx) -> Task:
-    whole = concat(_with_breaks(item.blocks()))
-    deadline, t_bodies, t_targets = ctx.facts(item.head, 0, item.title_end, "task")
+_Piece = tuple[Block, int, int]  # a block and a [start, end) range of its text
+
+
+def _segments(item: _Item) -> tuple[list[list[_Piece]], list[_Piece]]:
+    """The item's own text cut after each body clause: each piece of work the text closes
+    with its own 责任单位 clause ("…。（生态环境部牵头，…参与）"), in order; and the text
+    after the last clause (the caller gives it to the last piece, or drops it as closing
+    text after the plan's last task)."""
+    segments: list[list[_Piece]] = []
+    current: list[_Piece] = []
+    for block in item.paras:
+        pos = 0
+        for clause in find_clauses(block.text):
+            end = clause.end
+            while end < len(block.text) and block.text[end] in "。；; ":
+                end += 1
+            current.append((block, pos, end))
+            segments.append(current)
+            current, pos = [], end
+        if block.text[pos:].strip("。；; \n"):
+            current.append((block, pos, len(block.text)))
+    if not segments:
+        return ([current] if current else []), []
+    return segments, current
+
+
+def _piece_block(pieces: list[_Piece]) -> Block:
+    parts: list[Block] = []
+    for block, start, end in pieces:
+        if parts:
+            parts.append(Block("\n", [block.line_at(start)]))
+        parts.append(block.sub(start, end).strip())
+    return concat(parts)
+
+
+def _segment_task(pieces: list[_Piece], category: int | None, ctx: _Ctx) -> Task:
+    whole = _piece_block(pieces)
+    bodies: list[BodyRef] = []
+    for clause in find_clauses(whole.text):
+        bodies = merge(bodies, ctx.resolver.from_clause(clause, whole.line_at))
+    stripped = _without_clauses(whole)
     task = Task(
-        number=number,
+        number=0,
+        title=_tidy_title(title_of(stripped.text)),
+        text=whole.text,
+        span=whole.span(),
+        category=category,
+        bodies=bodies,
+    )
+    for s, e in sentences(stripped.text):
+        task.measures.append(
+            _measure_from(stripped, s, e, len(task.measures) + 1, ctx, strip_clauses=False)
+        )
+    task.measures = [m for m in task.measures if m.text]
+    task.deadline, task.milestones = _stated_deadline([whole], ctx)
+    return task
+
+
+def _official_task(item: _Item, category: int | None, ctx: _Ctx, is_last: bool) -> Task:
+    paras = list(item.paras)
+    if is_last and not item.children and not item.head_clause:
+        # Text after the last task's own clause is the plan's closing text, not the task's.
+        with_clause = [k for k, p in enumerate(paras) if find_clauses(p.text)]
+        if with_clause and with_clause[-1] < len(paras) - 1:
+            dropped = paras[with_clause[-1] + 1 :]
+            paras = paras[: with_clause[-1] + 1]
+            ctx.warn(
+                dropped[0].first,
+                f"第{dropped[0].first}行起的段落在最后一项任务的责任单位之后，视为结尾，未计入任务",
+            )
+    blocks = [item.head, *paras]
+    for child in item.children:
+        blocks.extend(child.blocks())
+    whole = concat(_with_breaks(blocks))
+    _, t_bodies, t_targets = ctx.facts(item.head, 0, item.title_end, "task")
+    task = Task(
+        number=0,
         title=_tidy_title(item.title),
         text=whole.text,
-        span=item.span,
+        span=Span(blocks[0].first, max(b.last for b in blocks)),
         category=category,
-        deadline=deadline,
         bodies=t_bodies,
         targets=t_targets,
     )
     measures: list[Measure] = []
     if item.children:
+        for p in paras:
+            for clause in find_clauses(p.text):
+                task.bodies = merge(task.bodies, ctx.resolver.from_clause(clause, p.line_at))
         for child in item.children:
             child_block = concat(_with_breaks(child.blocks()))
             marker = HEADING_RE.match(child_block.text)
@@ -569,33 +784,74 @@ def _official_task(item: _Item, number: int, category: int | None, ctx: _Ctx) ->
                 _measure_from(child_block, 0, len(child_block.text), len(measures) + 1, ctx)
             )
     else:
-        paras = item.paras
         with_clause = [bool(find_clauses(p.text)) for p in paras]
-        if len(paras) >= 2 and all(with_clause):
+        if len(paras) >= 2 and all(with_clause) and item.head_clause:
             for p in paras:
                 measures.append(_measure_from(p, 0, len(p.text), len(measures) + 1, ctx))
         else:
             for p in paras:
                 for clause in find_clauses(p.text):
                     task.bodies = merge(task.bodies, ctx.resolver.from_clause(clause, p.line_at))
-                for m in _TIME_CLAUSE_RE.finditer(p.text):
-                    d, _ = ctx.deadline(m.group(0), _shifted(p, m.start()))
-                    if d is not None and task.deadline is None:
-                        task.deadline = d
                 stripped = _without_clauses(p)
                 for s, e in sentences(stripped.text):
                     measures.append(
                         _measure_from(stripped, s, e, len(measures) + 1, ctx, strip_clauses=False)
                     )
     task.measures = [m for m in measures if m.text]
-    for k, measure in enumerate(task.measures, start=1):
-        measure.number = k
+    for k, m in enumerate(task.measures, start=1):
+        m.number = k
+    task.deadline, task.milestones = _stated_deadline(
+        [item.head.sub(0, item.title_end), *blocks[1:]], ctx
+    )
     return task
 
 
-def _shifted(block: Block, offset: int) -> Callable[[int], int]:
-    """line_at for a piece of `block` that starts at `offset`."""
-    return lambda i: block.line_at(offset + i)
+def _stated_deadline(
+    blocks: list[Block], ctx: _Ctx, labelled: bool = False
+) -> tuple[Deadline | None, list[Milestone]]:
+    """The deadline the task's own text states, and its stages: every deadline phrase
+    in the task's text (its heading, paragraphs and sub-items) counts, the latest date is
+    the due date (a task due in stages is due at its last stage), and when two or more
+    dates are stated each is a Milestone. Only an ongoing phrase (长期坚持) when no date."""
+    found: list[tuple[dates.DateHit, Block]] = []
+    for block in blocks:
+        for hit in dates.find_deadlines(block.text, ctx.issue_date, labelled=labelled):
+            if hit.warning:
+                ctx.warn(block.line_at(hit.start), hit.warning)
+            found.append((hit, block))
+    best = dates.latest([h for h, _ in found])
+    if best is None:
+        return None, []
+    block = next(b for h, b in found if h is best)
+    d = best.deadline
+    deadline = Deadline(d.date, d.phrase, d.ongoing, block.line_at(best.start))
+    dated = [(h, b) for h, b in found if h.deadline.date is not None]
+    milestones: list[Milestone] = []
+    if len({h.deadline.date for h, _ in dated}) >= 2:
+        for h, b in dated:
+            assert h.deadline.date is not None
+            milestones.append(
+                Milestone(
+                    h.deadline.date,
+                    h.deadline.phrase,
+                    _stage_words(b.text, h.start, h.end),
+                    b.line_at(h.start),
+                )
+            )
+    return deadline, milestones
+
+
+def _stage_words(text: str, start: int, end: int) -> str:
+    """The words a stage's date applies to: its clause without the date phrase."""
+    left = max(text.rfind(ch, 0, start) for ch in "，。；：,;\n") + 1
+    rights = [p for p in (text.find(ch, end) for ch in "，。；,;\n") if p >= 0]
+    right = min(rights) if rights else len(text)
+    words = (text[left:start] + text[end:right]).strip(" ，,")
+    if not words and right < len(text):
+        # "2024年底前，完成试点": the words are in the next clause.
+        nxt = [p for p in (text.find(ch, right + 1) for ch in "，。；,;\n") if p >= 0]
+        words = text[right + 1 : min(nxt) if nxt else len(text)].strip()
+    return words[:100]
 
 
 def _with_breaks(blocks: list[Block]) -> list[Block]:
@@ -653,10 +909,281 @@ def _read_plan_targets(item: _Item, plan: ParsedPlan, ctx: _Ctx) -> None:
 
 
 def _tidy_title(title: str) -> str:
-    t = title.strip().strip("。，,；;：: ")
+    t = re.sub(r"[，,；;]?\s*(?:完成时限|完成时间|时间节点|时限要求|时限)[：:].*$", "", title)
+    t = t.strip().strip("。，,；;：: ")
     if t.endswith("等") and len(t) > 3:
         t = t[:-1]
     return t[:200]
+
+
+# ---------------------------------------------------------------------------------------
+# Task tables (附件 重点任务分工表) and their merging with the prose
+
+
+def _table_tasks(table: Table, ctx: _Ctx) -> list[tuple[Task, str]]:
+    """(task, category name or "") for each row of a task table."""
+    names = table.column(NAME)
+    contents = table.column(CONTENT)
+    name_col = names[0] if names else None
+    text_col = contents[0] if contents else name_col
+    if text_col is None:
+        return []
+    # A name column whose cells are left out or repeated (a merged cell) groups the rows:
+    # it is their category, and each row's own text is its task.
+    grouped = False
+    if name_col is not None and name_col != text_col:
+        seen = [r.cells.get(name_col) for r in table.rows]
+        texts = [c.text for c in seen if c is not None]
+        grouped = len(texts) < len(seen) or len(set(texts)) < len(texts)
+    out: list[tuple[Task, str]] = []
+    category = ""
+    for row in table.rows:
+        main = row.cells.get(text_col)
+        name = row.cells.get(name_col) if name_col is not None else None
+        if grouped and name is not None:
+            category = name.text
+        if main is None and name is not None and not grouped:
+            main = name
+        if main is None:
+            ctx.warn(row.first, f"任务表第{row.number}行没有任务内容，未导入")
+            continue
+        block = _cell_block(main)
+        if name is not None and not grouped and name is not main:
+            title = name.text
+            full = concat([_cell_block(name), Block("\n", [name.line]), block])
+        else:
+            title = title_of(block.text)
+            full = block
+        task = Task(
+            number=0,
+            title=_tidy_title(title),
+            text=full.text,
+            span=Span(row.first, row.last, f"表{table.number}第{row.number}行"),
+            category=None,
+        )
+        cells: list[tuple[str, str, int]] = []
+        for col, cell in sorted(row.cells.items()):
+            kind = {LEAD_COL: P_LEAD, RESP_COL: P_RESP, SUPPORT_COL: P_SUPPORT}.get(
+                table.roles[col]
+            )
+            if kind is not None:
+                cells.append((kind, cell.text, cell.line))
+        task.bodies = ctx.resolver.from_cells(cells)
+        times = [row.cells[c] for c in table.column(TIME_COL) if c in row.cells]
+        if times:
+            task.deadline, task.milestones = _stated_deadline(
+                [_cell_block(c) for c in times], ctx, labelled=True
+            )
+        if task.deadline is None:
+            task.deadline, task.milestones = _stated_deadline([block], ctx)
+        parts = sentences(block.text)
+        if len(parts) >= 2 or (name is not None and not grouped):
+            for s, e in parts:
+                task.measures.append(_measure_from(block, s, e, len(task.measures) + 1, ctx))
+        else:
+            _, _, task.targets = ctx.facts(block, 0, len(block.text), "task")
+        out.append((task, category))
+    return out
+
+
+def _cell_block(cell: Cell) -> Block:
+    return Block(cell.text, [cell.line] * len(cell.text))
+
+
+def _merge_tables(plan: ParsedPlan, prose: list[Task], tables: list[Table], ctx: _Ctx) -> None:
+    """Put the plan's task tables together with its prose.
+
+    A prose task that a table row restates (their titles agree) takes the row's bodies
+    and, when the row gives one, its deadline; it keeps both places as `stated_at`. When
+    the prose states tasks without bodies and its items do not match the rows one for one
+    (the table divides the work differently), the rows are the tasks: prose items that
+    name no bodies are not tasks of their own then (a warning says so). Rows that match
+    no prose task are tasks of their own, with the table's names as their categories."""
+    rows: list[tuple[Task, str]] = []
+    for table in tables:
+        rows.extend(_table_tasks(table, ctx))
+    if not rows:
+        return
+    pairs = _match_titles([t.title for t in prose], [t.title for t, _ in rows])
+    prose_has_bodies = any(t.all_bodies() for t in prose)
+    merge_into_prose = bool(prose) and (prose_has_bodies or len(pairs) * 2 >= len(rows))
+    used_rows: set[int] = set()
+    tasks: list[Task] = []
+    if merge_into_prose:
+        for k, task in enumerate(prose):
+            r = pairs.get(k)
+            if r is not None:
+                row_task = rows[r][0]
+                used_rows.add(r)
+                if row_task.bodies:
+                    task.bodies = row_task.bodies
+                if row_task.deadline is not None:
+                    task.deadline, task.milestones = row_task.deadline, row_task.milestones
+                task.stated_at = [task.span, row_task.span]
+            tasks.append(task)
+    else:
+        kept = [t for t in prose if t.all_bodies()]
+        dropped = len(prose) - len(kept)
+        if dropped:
+            ctx.warn(
+                rows[0][0].span.first,
+                f"任务取自第{tables[0].first}行起的任务表；正文中{dropped}个条目未写明责任单位，"
+                "不单独列为任务",
+            )
+        tasks.extend(kept)
+    cats: dict[str, int] = {c.title: c.number for c in plan.categories}
+    for r, (task, category) in enumerate(rows):
+        if r in used_rows:
+            continue
+        if category:
+            if category not in cats:
+                number = len(plan.categories) + 1
+                plan.categories.append(Category(number, category, "", task.span))
+                cats[category] = number
+            task.category = cats[category]
+        tasks.append(task)
+    plan.tasks = tasks
+    # Categories of prose items that are no longer tasks go; the rest are renumbered.
+    used = {t.category for t in tasks}
+    kept_categories = [c for c in plan.categories if c.number in used]
+    renumber = {c.number: k for k, c in enumerate(kept_categories, start=1)}
+    for c in kept_categories:
+        c.number = renumber[c.number]
+    for t in tasks:
+        t.category = renumber.get(t.category) if t.category is not None else None
+    plan.categories = kept_categories
+
+
+def _norm_title(title: str) -> str:
+    return re.sub(r"[\s“”\"‘’「」，,。；;：:、（）()【】\-—·等]", "", title)
+
+
+def _title_similarity(a: str, b: str) -> float:
+    a, b = _norm_title(a), _norm_title(b)
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    if a in b or b in a:
+        return 0.5 + 0.5 * min(len(a), len(b)) / max(len(a), len(b))
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+def _match_titles(left: list[str], right: list[str]) -> dict[int, int]:
+    """One-to-one pairs (left index → right index) of titles that say the same thing."""
+    scored = sorted(
+        ((_title_similarity(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right)),
+        reverse=True,
+    )
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for score, i, j in scored:
+        if score < 0.75:
+            break
+        if i in pairs or j in taken:
+            continue
+        pairs[i] = j
+        taken.add(j)
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------
+# Titles
+
+
+_LEAD_IN_CLAUSE_RE = re.compile(
+    r"^(?:以[^，。；]{1,40}?为(?:重点|核心|引领|抓手|主线|基础|导向|目标|主体|责任主体|契机|载体|"
+    r"突破口|切入点|牵引|依托|支撑)"
+    r"|坚持[^，。；]{1,30}?原则|按照[^，。；]{1,40}?(?:原则|要求|部署|规定|标准)"
+    r"|依据[^，。；]{1,60}?(?:要求|规定)|根据[^，。；]{1,40}?(?:要求|规定|实际|需要)"
+    r"|多措并举|因地制宜|统筹兼顾|立足[^，。；]{1,20}|在[^，。；]{1,30}?(?:中|上|方面|基础上)"
+    r"|(?:面向|聚焦|依托|围绕|针对|对标|瞄准|借助)[^，。；]{1,40})$"
+)
+
+
+def title_of(text: str) -> str:
+    """A task's title from its text: the first clause, after lead-in clauses that only set
+    the scene ("以规模养殖场为重点，", "按照“谁购买谁交回”原则，", "多措并举，"), without a
+    long explanation in brackets."""
+    body = text.strip()
+    pieces = [body[s:e].strip() for s, e in clauses(body)]
+    pieces = [p for p in pieces if p]
+    if not pieces:
+        return body[:40]
+    k = 0
+    while k < len(pieces) - 1 and _LEAD_IN_CLAUSE_RE.match(pieces[k]):
+        k += 1
+    title = pieces[k]
+    m = re.search(r"（[^（）]{13,}）$", title)
+    if m and m.start() >= 4:
+        title = title[: m.start()]
+    return title
+
+
+# ---------------------------------------------------------------------------------------
+# Where each line is in the uploaded document
+
+
+def fill_refs(plan: ParsedPlan, refs: Mapping[int, str]) -> None:
+    """Give every line and span of the plan its `ref`: where it is in the document the
+    administrator uploaded ("第12行", "第3页", "表1第5行"). A ref already set (a table row's
+    "表1第5行") is kept, with the document's own place added when that says more."""
+
+    def at(line: int | None) -> str:
+        if line is None:
+            return ""
+        return refs.get(line) or f"第{line}行"
+
+    def span_ref(span: Span) -> str:
+        if refs:
+            first, last = at(span.first), at(span.last)
+            where = first if first == last else f"{first}至{last}"
+        else:
+            where = (
+                f"第{span.first}行" if span.first == span.last else f"第{span.first}–{span.last}行"
+            )
+        if span.ref and not refs and span.ref not in where:
+            return f"{span.ref}（{where}）"
+        return where
+
+    done: set[int] = set()
+
+    def fix_span(span: Span) -> None:
+        # One Span object may stand in several places (a task's span, its category's).
+        if id(span) not in done:
+            done.add(id(span))
+            span.ref = span_ref(span)
+
+    fix_span(plan.span)
+    for c in plan.categories:
+        fix_span(c.span)
+    for task in plan.tasks:
+        for span in [task.span, *task.stated_at]:
+            fix_span(span)
+        _fill_line_refs(task, at)
+        for m in task.measures:
+            fix_span(m.span)
+            _fill_line_refs(m, at)
+    for t in plan.targets:
+        t.ref = at(t.line)
+    for w in plan.warnings:
+        w.ref = at(w.line)
+
+
+def _fill_line_refs(item: Task | Measure, at: Callable[[int | None], str]) -> None:
+    if item.deadline is not None:
+        item.deadline.ref = at(item.deadline.line)
+    for b in item.bodies:
+        b.ref = at(b.line)
+        if b.due is not None:
+            b.due.ref = at(b.due.line)
+    for t in item.targets:
+        t.ref = at(t.line)
+        if t.due is not None:
+            t.due.ref = at(t.due.line)
+    for ms in item.milestones:
+        ms.ref = at(ms.line)
 
 
 # ---------------------------------------------------------------------------------------

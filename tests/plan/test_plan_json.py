@@ -21,6 +21,7 @@ def test_to_json_is_json_safe_with_iso_dates_and_decimal_strings(reviewed):
         "line": 105,
         "provenance": "text",
         "reason": "",
+        "ref": "第105行",
     }
     assert park["targets"][0]["value"] == "1" and park["targets"][0]["unit"] == "处"
     assert park["bodies"][0]["source"] == "review" and park["bodies"][0]["reason"]

@@ -45,12 +45,19 @@ def test_main_targets_are_plan_level_targets(village):
 
 
 def test_bold_and_indented_headings_give_categories_and_tasks(village):
-    assert [c.title for c in village.categories] == ["完善农村寄递网络", "强化要素保障"]
+    # "4.优化车辆通行" names no bodies; its sub-items （1）（2） each do: they are the finest
+    # numbered units that carry bodies, so they are the tasks and item 4 their category.
+    assert [c.title for c in village.categories] == [
+        "完善农村寄递网络",
+        "强化要素保障",
+        "优化车辆通行",
+    ]
     assert [(t.number, t.category, t.title) for t in village.tasks] == [
         (1, 1, "建设县级共配中心"),
         (2, 1, "推进村级站点建设"),
         (3, 2, "加大资金支持"),
-        (4, 2, "优化车辆通行"),
+        (4, 3, "为快递车辆发放城区通行证"),
+        (5, 3, "规范快递车辆停靠"),
     ]
 
 
@@ -86,20 +93,29 @@ def test_measure_deadlines_and_a_county_target_within_the_year(village):
     assert target.due.phrase == "年内"
     assert village.tasks[1].measures[1].deadline.date == dt.date(2025, 6, 30)
     assert village.tasks[1].measures[1].deadline.phrase == "2025年上半年"
-    assert all(t.deadline is None for t in village.tasks)
 
 
-def test_sub_items_are_measures_with_their_own_clauses(village):
-    task = village.tasks[3]
-    assert task.bodies == [] and task.lead is None
-    first, second = task.measures
+def test_deadlines_the_item_states_reach_the_task_with_its_stages(village):
+    # Issue 9: "于…10月底前…于…年底前" inside one item reached only its measures.
+    first = village.tasks[0]
+    assert (first.deadline.date, first.deadline.phrase) == (dt.date(2025, 6, 30), "2025年6月底前")
+    assert [(m.date, m.phrase, m.what) for m in first.milestones] == [
+        (dt.date(2024, 12, 31), "年内", "各县（市、区）建成1个县级寄递共配中心"),
+        (dt.date(2025, 6, 30), "2025年6月底前", "实现乡镇全覆盖"),
+    ]
+    assert village.tasks[1].deadline.date == dt.date(2025, 6, 30)
+    assert village.tasks[1].milestones == []
+    assert village.tasks[2].deadline is None
+
+
+def test_sub_items_with_their_own_clauses_are_tasks(village):
+    first, second = village.tasks[3:5]
     assert [(b.name, b.role) for b in first.bodies] == [("市公安局", LEAD)]
     assert [(b.name, b.role, b.kind) for b in second.bodies] == [
         ("市公安局", LEAD, "department"),
         ("市城市管理局", SUPPORT, "department"),  # not in the gazetteer: kept as written
     ]
     assert second.deadline.ongoing and second.deadline.date is None
-    assert {b.name for b in task.all_bodies()} == {"市公安局", "市城市管理局"}
 
 
 def test_safeguard_sections_without_clauses_and_the_closing_line_are_not_tasks(village):

@@ -152,7 +152,10 @@ class TestMedicalDevicesActionPlan:
 
 class TestTechServicesOpinions:
     """关于进一步深化改革创新 加快科技服务业高质量发展的若干意见: three parts 一、…三、 in bold,
-    sixteen items （一）…（十六）, each with paragraphs that carry their own 责任单位 clause."""
+    sixteen items （一）…（十六）, most with several paragraphs that each close with their own
+    责任单位 clause. Each such paragraph is a unit of work with its own bodies, so it is a
+    task (the gold lists' convention: "each body parenthetical starts a new entry"), and
+    its item is its category; an item with one paragraph is one task."""
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -163,21 +166,21 @@ class TestTechServicesOpinions:
         assert parsed.issue_date == dt.date(2025, 5, 17)
         assert parsed.issuer == "上海市人民政府办公厅"
 
-    def test_three_categories_and_sixteen_tasks(self, parsed):
-        assert [c.title for c in parsed.categories] == [
-            "提升科技服务供给质量",
-            "促进科技服务市场升级",
-            "强化科技服务要素保障",
+    def test_every_paragraph_with_its_own_clause_is_a_task(self, parsed):
+        assert len(parsed.tasks) == 39
+        assert [c.title for c in parsed.categories[:3]] == [
+            "推动科技创新资源开放",
+            "创新概念验证建设运营模式",
+            "深化科技社团和科技期刊改革",
         ]
-        assert len(parsed.tasks) == 16
-        per_category = [sum(1 for t in parsed.tasks if t.category == c) for c in (1, 2, 3)]
-        assert per_category == [7, 4, 5]
-        assert parsed.tasks[8].title == "优化财政科研经费和科技创新券支持方式"
-
-    def test_each_paragraph_is_a_measure_with_its_own_clause(self, parsed):
-        first = parsed.tasks[0]
-        assert first.bodies == []
-        assert [roles(m.bodies) for m in first.measures] == [
+        first_three = parsed.tasks[:3]
+        assert [t.category for t in first_three] == [1, 1, 1]
+        assert [t.title for t in first_three] == [
+            "优化运营管理和开放共享考核制度",
+            "加强校企合作",
+            "探索试点“科学数据银行”模式",
+        ]
+        assert [roles(t.bodies) for t in first_three] == [
             [("市科委", LEAD), ("市发展改革委", SUPPORT)],
             [("市教委", LEAD), ("市经济信息化委", SUPPORT), ("市科委", SUPPORT)],
             [
@@ -187,12 +190,16 @@ class TestTechServicesOpinions:
                 ("市经济信息化委", SUPPORT),
             ],
         ]
-        assert [m.span.first for m in first.measures] == [21, 23, 25]
-        last = parsed.tasks[15]
-        assert roles(last.measures[0].bodies) == [("市科委", LEAD), ("各区政府", RESPONSIBLE)]
+        assert [t.span.first for t in first_three] == [21, 23, 25]
+        assert roles(parsed.tasks[-2].bodies) == [("市科委", LEAD), ("各区政府", RESPONSIBLE)]
 
-    def test_a_single_paragraph_clause_belongs_to_the_task(self, parsed):
-        task = parsed.tasks[8]
+    def test_lead_in_clauses_do_not_make_the_title(self, parsed):
+        titles = [t.title for t in parsed.tasks]
+        assert "推进高校院所与行业企业联合招生、联合培养" in titles  # "面向…，推进…"
+        assert not any(t.startswith(("面向", "聚焦", "依托", "围绕")) for t in titles)
+
+    def test_an_item_with_a_single_paragraph_is_one_task(self, parsed):
+        task = next(t for t in parsed.tasks if t.title == "优化财政科研经费和科技创新券支持方式")
         assert roles(task.bodies) == [("市科委", LEAD), ("市财政局", SUPPORT)]
         assert len(task.measures) == 2
 
