@@ -13,6 +13,7 @@ Every exception these raise is a PlanError subclass with a Chinese message.
 
 from .decode import decode
 from .errors import GazetteerError, PlanDecodeError, PlanError, PlanParseError, ReviewError
+from .formats import detect_kind, read_document
 from .gazetteer import Gazetteer, load_gazetteer
 from .jsonout import to_json
 from .model import ParsedPlan
@@ -30,9 +31,11 @@ __all__ = [
     "ReviewError",
     "apply_review",
     "decode",
+    "detect_kind",
     "load_gazetteer",
     "load_review",
     "parse",
     "parse_review",
+    "read_document",
     "to_json",
 ]

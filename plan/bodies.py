@@ -490,7 +490,7 @@ class Resolver:
         lead_taken = False
         for part, line in zip(parts, lines, strict=True):
             clause = Clause(0, 0, [part])
-            got = self.from_clause(clause, lambda _i, line=line: line)
+            got = self.from_clause(clause, _constant(line))
             if part.kind == P_RESP and (has_lead_list or lead_taken):
                 got = [replace(r, role=SUPPORT) if r.role == LEAD else r for r in got]
             lead_taken = lead_taken or any(r.role == LEAD for r in got)
@@ -538,6 +538,13 @@ class Resolver:
                     refs.append((m.start("list") + at, ref))
         refs.sort(key=lambda p: p[0])
         return dedupe([r for _, r in refs])
+
+
+def _constant(line: int) -> Callable[[int], int]:
+    def line_at(_offset: int) -> int:
+        return line
+
+    return line_at
 
 
 def collective_kind(name: str) -> str:

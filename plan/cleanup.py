@@ -9,6 +9,8 @@ it came from, so any slice of a block can name its source lines (`Block.span()`)
 Rules, in order:
 1. Each line: Markdown heading marks (`#`), bold marks (`**`), leading/trailing spaces
    (ASCII, full-width, no-break) are removed and remembered; a `---` rule is a blank line.
+   Radical code points that some PDF fonts give for ordinary characters ("⾏⽅⼈⺠⻚" for
+   "行方人民页") become those characters.
 2. Spaces between words: when the text is damaged (many spaces between two Chinese
    characters), every space run is removed unless both neighbours are ASCII (so "AI 大模型"
    becomes "AI大模型" but "DRG DIP" stays). An undamaged official text keeps its spaces.
@@ -27,6 +29,7 @@ Rules, in order:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -150,6 +153,21 @@ def split_lines(text: str) -> list[str]:
     return [line.rstrip("\r") for line in text.split("\n")]
 
 
+# Equivalent unified ideographs of the CJK radicals supplement (Unicode's
+# EquivalentUnifiedIdeograph.txt) that PDF text layers give in place of the characters;
+# Kangxi radicals (U+2F00–U+2FD5) have an NFKC form and need no table.
+_RADICALS = str.maketrans(
+    "⺟⺠⺣⺰⻅⻆⻈⻉⻋⻌⻐⻓⻔⻙⻚⻛⻜⻠⻢⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+    "母民灬纟见角讠贝车辶钅长门韦页风飞饣马鱼鸟卤麦黄黾齐齿龙龟",
+)
+_KANGXI_RE = re.compile("[\u2f00-\u2fd5]")
+
+
+def fix_radicals(text: str) -> str:
+    text = text.translate(_RADICALS)
+    return _KANGXI_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
 def is_damaged(text: str) -> bool:
     """True when spaces between Chinese characters look like extraction damage."""
     gaps = len(_CJK_GAP_RE.findall(text))
@@ -226,7 +244,7 @@ def _unglue_headings(lines: list[Line]) -> None:
 
 def clean_lines(text: str) -> list[Line]:
     """Repair each line of `text` on its own (rules 1–3); blank lines are kept, empty."""
-    raw_lines = split_lines(text)
+    raw_lines = split_lines(fix_radicals(text))
     damaged = is_damaged(text)
     result: list[Line] = []
     for number, raw in enumerate(raw_lines, start=1):

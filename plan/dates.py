@@ -149,10 +149,13 @@ def _hit_date(
         rel = m.group("rel") or ""
         if issue_date is None:
             return None, f"“{m.group(0)}”相对于印发日期，但原文未写明印发日期，未能换算为日期"
-        return dt.date(issue_date.year + (1 if rel == "明年" else 0), 12, 31), ""
-    year = cn_number(m.group("y"))
-    if year is None or not _valid_year(year):
+        year = issue_date.year + (1 if rel == "明年" else 0)
+        return dt.date(year, 12, 31), ""
+    found_year = cn_number(m.group("y"))
+    if found_year is None or not _valid_year(found_year):
         return None, ""
+    year = found_year
+    assert year is not None
     if kind in ("yearend", "year"):
         return dt.date(year, 12, 31), ""
     if kind == "part":

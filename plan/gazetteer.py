@@ -32,7 +32,8 @@ class Gazetteer:
     bodies: list[GazBody] = field(default_factory=list)
     _index: dict[str, GazBody] = field(default_factory=dict, repr=False)
     _aliases: dict[str, GazBody] = field(default_factory=dict, repr=False)
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Compiled patterns and derived lists, made once per gazetteer (plan.bodies).
+    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for body in self.bodies:
@@ -54,8 +55,8 @@ class Gazetteer:
         Aliases are not here: a department alias ("公安") counts only in a list of
         departments (see plan.bodies), and a short county name ("东阿") is too often part
         of another word ("东阿阿胶")."""
-        cached: list[tuple[str, GazBody]] | None = self.cache.get("names_in_sentences")
-        if cached is not None:
+        cached = self.cache.get("names_in_sentences")
+        if isinstance(cached, list):
             return cached
         pairs: list[tuple[str, GazBody]] = []
         for body in self.bodies:

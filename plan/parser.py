@@ -45,6 +45,7 @@ from .model import (
     Milestone,
     ParsedPlan,
     Span,
+    Target,
     Task,
     Warning,
 )
@@ -115,7 +116,9 @@ class _Ctx:
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(Warning(line, message))
 
-    def deadline(self, text: str, line_at) -> tuple[Deadline | None, list[dates.DateHit]]:
+    def deadline(
+        self, text: str, line_at: Callable[[int], int]
+    ) -> tuple[Deadline | None, list[dates.DateHit]]:
         hits = dates.find_deadlines(text, self.issue_date)
         for h in hits:
             if h.warning:
@@ -126,7 +129,9 @@ class _Ctx:
         d = best.deadline
         return Deadline(d.date, d.phrase, d.ongoing, line_at(best.start)), hits
 
-    def facts(self, block: Block, start: int, end: int, scope: str):
+    def facts(
+        self, block: Block, start: int, end: int, scope: str
+    ) -> tuple[Deadline | None, list[BodyRef], list[Target]]:
         """(deadline, bodies, targets) stated in block.text[start:end]."""
         text = block.text[start:end]
 
@@ -339,23 +344,25 @@ def _read_meta(
         else:
             # A task table alone: its file's name is all there is.
             title = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source_name) or "任务表"
-    declared_c = declared_t = None
+    declared_c: int | None = None
+    declared_t: int | None = None
     for block in article:
-        m = _DECLARED_RE.search(block.text)
-        if m:
-            declared_c, declared_t = dates.cn_number(m.group("c")), dates.cn_number(m.group("t"))
+        found = _DECLARED_RE.search(block.text)
+        if found:
+            declared_c = dates.cn_number(found.group("c"))
+            declared_t = dates.cn_number(found.group("t"))
             break
     if declared_t is None:
         for block in article:
-            m = _DECLARED_TASKS_RE.search(block.text)
-            if m:
-                declared_t = dates.cn_number(m.group("t"))
+            found = _DECLARED_TASKS_RE.search(block.text)
+            if found:
+                declared_t = dates.cn_number(found.group("t"))
                 break
     if declared_c is None:
         for block in article:
-            m = _ENUM_RE.search(block.text)
-            if m:
-                declared_c = dates.cn_number(m.group("n"))
+            found = _ENUM_RE.search(block.text)
+            if found:
+                declared_c = dates.cn_number(found.group("n"))
                 break
     issuer, issue_date = "", None
     for k, block in enumerate(article):
@@ -366,9 +373,9 @@ def _read_meta(
                 issuer = article[k - 1].text
             break
     if not issuer:
-        m = _ISSUER_RE.search(text)
-        if m:
-            issuer = re.sub(r"^(?:近期|近日|日前|经|由)", "", m.group("who"))
+        by = _ISSUER_RE.search(text)
+        if by:
+            issuer = re.sub(r"^(?:近期|近日|日前|经|由)", "", by.group("who"))
     jurisdiction = gazetteer.jurisdiction if gazetteer else _place(title) or _place(issuer)
     ctx.issue_date = issue_date
     if issue_date is None:
@@ -958,7 +965,7 @@ def _table_tasks(table: Table, ctx: _Ctx) -> list[tuple[Task, str]]:
             number=0,
             title=_tidy_title(title),
             text=full.text,
-            span=Span(row.first, row.last, f"表{table.number}第{row.number}行"),
+            span=Span(row.first, row.last, f"表{table.number}第{row.number + 1}行"),
             category=None,
         )
         cells: list[tuple[str, str, int]] = []

@@ -337,7 +337,9 @@ class _Applier:
         self.g = gazetteer
         self.original = {t.number: t for t in self.plan.tasks}
         # text number → the task it became; (number, part) for split tasks
-        self.where: dict[int | tuple[int, int], Task] = {n: t for n, t in self.original.items()}
+        self.where: dict[int | tuple[int, int], Task] = {}
+        for number, task in self.original.items():
+            self.where[number] = task
         self.merged_into: dict[int, int] = {}
         self.split_numbers: set[int] = set()
         self.declared: dict[str, str] = {}

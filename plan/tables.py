@@ -312,7 +312,9 @@ def align(roles: list[str], cells: list[Cell]) -> dict[int, Cell]:
     best: dict[tuple[int, int, int], float] = {(0, 0, 0): 0.0}
     back: dict[tuple[int, int, int], tuple[tuple[int, int, int], str]] = {}
 
-    def relax(state: tuple[int, int, int], cost: float, prev: tuple[int, int, int], how: str):
+    def relax(
+        state: tuple[int, int, int], cost: float, prev: tuple[int, int, int], how: str
+    ) -> None:
         if cost < best.get(state, _INF):
             best[state] = cost
             back[state] = (prev, how)
