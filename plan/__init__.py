@@ -1,14 +1,29 @@
 """Plan text → structured plan, in pure Python (no Django).
 
-    from plan import decode, parse, load_gazetteer, load_review, apply_review, to_json
+An uploaded file of any kind (.txt/.md, .docx, .pdf, .html, .xlsx, .csv; told by its
+content, not its name):
+
+    from plan import read_document, load_gazetteer, parse_review, apply_review, to_json
+
+    text, plan = read_document(uploaded_bytes, "方案.docx",
+                               gazetteer=load_gazetteer("seeds/liaocheng.gazetteer.toml"))
+    plan = apply_review(plan, parse_review(uploaded_review_text))   # the web: never a path
+    data = to_json(plan)                                            # JSON-safe dict
+
+`text` is the document written as plan text: keep it as the plan's source, since every
+line number in the ParsedPlan counts in it; each `ref` beside a line says where that line
+is in the uploaded file ("第3页", "表1第5行", "第12行").
+
+Text you already have:
+
+    from plan import decode, parse, load_review
 
     text = decode(uploaded_bytes)                       # PlanDecodeError
-    plan = parse(text, gazetteer=load_gazetteer("seeds/liaocheng.gazetteer.toml"),
-                 source_name="000_b4e0627ec94ce713.txt")  # PlanParseError
-    plan = apply_review(plan, load_review("seeds/liaocheng-express-2024.review.toml"))
-    data = to_json(plan)                                 # JSON-safe dict
+    plan = parse(text, gazetteer=..., source_name="000_b4e0627ec94ce713.txt")  # PlanParseError
+    plan = apply_review(plan, load_review(Path("seeds/liaocheng-express-2024.review.toml")))
 
-Every exception these raise is a PlanError subclass with a Chinese message.
+Every exception these raise is a PlanError subclass with a Chinese message. docs/plan-json.md
+documents the JSON and the review file.
 """
 
 from .decode import decode

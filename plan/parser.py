@@ -489,7 +489,9 @@ class _Item:
         return _RANK[self.level]
 
     def blocks(self) -> list[Block]:
-        out = [self.head, *self.paras]
+        # The heading's own words, then its paragraphs (the first is the rest of the
+        # heading's line): each piece of text once.
+        out = [self.head.sub(0, self.title_end).strip(), *self.paras]
         for child in self.children:
             out.extend(child.blocks())
         return out
@@ -756,14 +758,23 @@ def _official_task(item: _Item, category: int | None, ctx: _Ctx, is_last: bool) 
     if is_last and not item.children and not item.head_clause:
         # Text after the last task's own clause is the plan's closing text, not the task's.
         with_clause = [k for k, p in enumerate(paras) if find_clauses(p.text)]
-        if with_clause and with_clause[-1] < len(paras) - 1:
-            dropped = paras[with_clause[-1] + 1 :]
-            paras = paras[: with_clause[-1] + 1]
-            ctx.warn(
-                dropped[0].first,
-                f"第{dropped[0].first}行起的段落在最后一项任务的责任单位之后，视为结尾，未计入任务",
-            )
-    blocks = [item.head, *paras]
+        if with_clause:
+            k = with_clause[-1]
+            end = find_clauses(paras[k].text)[-1].end
+            while end < len(paras[k].text) and paras[k].text[end] in "。；; ":
+                end += 1
+            tail_line = None
+            if paras[k].text[end:].strip():
+                tail_line = paras[k].line_at(end)
+            elif k < len(paras) - 1:
+                tail_line = paras[k + 1].first
+            if tail_line is not None:
+                paras = [*paras[:k], paras[k].sub(0, end)]
+                ctx.warn(
+                    tail_line,
+                    f"第{tail_line}行起的文字在最后一项任务的责任单位之后，视为结尾，未计入任务",
+                )
+    blocks = [item.head.sub(0, item.title_end).strip(), *paras]
     for child in item.children:
         blocks.extend(child.blocks())
     whole = concat(_with_breaks(blocks))
@@ -807,9 +818,7 @@ def _official_task(item: _Item, category: int | None, ctx: _Ctx, is_last: bool) 
     task.measures = [m for m in measures if m.text]
     for k, m in enumerate(task.measures, start=1):
         m.number = k
-    task.deadline, task.milestones = _stated_deadline(
-        [item.head.sub(0, item.title_end), *blocks[1:]], ctx
-    )
+    task.deadline, task.milestones = _stated_deadline(blocks, ctx)
     return task
 
 
@@ -835,8 +844,12 @@ def _stated_deadline(
     dated = [(h, b) for h, b in found if h.deadline.date is not None]
     milestones: list[Milestone] = []
     if len({h.deadline.date for h, _ in dated}) >= 2:
+        seen: set[dt.date] = set()
         for h, b in dated:
             assert h.deadline.date is not None
+            if h.deadline.date in seen:
+                continue  # a 完成时限 line restating a stage is not another stage
+            seen.add(h.deadline.date)
             milestones.append(
                 Milestone(
                     h.deadline.date,
@@ -905,9 +918,10 @@ def _measure_from(
 
 
 def _read_plan_targets(item: _Item, plan: ParsedPlan, ctx: _Ctx) -> None:
-    for block in item.blocks():
-        start = item.title_end if block is item.head else 0
-        for s, e in sentences(block.text, start):
+    for k, block in enumerate(item.blocks()):
+        if k == 0:
+            continue  # the section's heading ("一、主要目标") states no target
+        for s, e in sentences(block.text):
             _, _, targets = ctx.facts(block, s, e, "plan")
             for t in targets:
                 if t.scope == "task":
