@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from plan import apply_review, decode, load_gazetteer, load_review, parse
+from plan import apply_review, decode, load_gazetteer, parse, parse_review
 from plan import model as pm
 from tracker.history import TRACKED_MODELS, record_changes, record_created
 from tracker.models import (
@@ -467,5 +467,5 @@ def read_plan_source(data, *, source_name="", review=None, gazetteer_path=None):
     gazetteer = load_gazetteer(gazetteer_path) if gazetteer_path else None
     parsed = parse(text, gazetteer=gazetteer, source_name=source_name)
     if review is not None:
-        parsed = apply_review(parsed, load_review(decode(review)))
+        parsed = apply_review(parsed, parse_review(decode(review)))
     return text, parsed
