@@ -14,8 +14,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 PYTEST := $(VPY) -m pytest
 SQLITE_ARGS := -m "not postgres"
 # The parser (tests/plan) never touches a database and the browser tests exercise pages, not
-# SQL: both run once, on SQLite.
-POSTGRES_ARGS := -m "not browser" --ignore=tests/plan
+# SQL: both run once, on SQLite; so do the tests of SQLite itself (marked sqlite).
+POSTGRES_ARGS := -m "not browser and not sqlite" --ignore=tests/plan
 
 .PHONY: run test lint test-sqlite test-postgres bench fixtures messages clean
 

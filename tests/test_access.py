@@ -6,7 +6,11 @@ Expected results: a status code, "login" (redirected to the login page) or "admi
 
 In the world below staff_b's body owns the assignment, staff_a's body leads its task (and may
 read, not write, the other bodies' work on it), and staff_c's body has no part in it.
+`bare_staff` is Django staff and `bare_superuser` a superuser, neither in a role group nor in a
+body: the Django admin lets them in, the app gives them nothing a signed-in stranger does not
+get (tracker/access.py).
 Endpoints that change something are also POSTed (POSTS): only the expected role writes.
+Every answer, whatever it is, carries `Cache-Control: private, no-store`.
 """
 
 import datetime as dt
@@ -31,7 +35,16 @@ from tracker.services import reporting
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "staff_a", "staff_b", "staff_c", "manager", "admin_user"]
+ROLES = [
+    "anonymous",
+    "staff_a",
+    "staff_b",
+    "staff_c",
+    "manager",
+    "admin_user",
+    "bare_staff",
+    "bare_superuser",
+]
 
 
 def all_patterns(resolver=None, prefix="", namespace=""):
@@ -74,6 +87,10 @@ def world(django_db_setup, django_db_blocker):
             ).user,
             "manager": make_manager(),
             "admin_user": make_admin(),
+            "bare_staff": UserFactory(username="bare_staff", is_staff=True),
+            "bare_superuser": UserFactory(
+                username="bare_superuser", is_staff=True, is_superuser=True
+            ),
         }
         staff_a, staff_b = users["staff_a"], users["staff_b"]
         task = TaskFactory(number=1, deadline=dt.date(2030, 12, 31))
@@ -102,11 +119,29 @@ def world(django_db_setup, django_db_blocker):
 # name -> (path builder, {role: expected})
 ALL = {r: 200 for r in ROLES}
 STAFF_403 = {"staff_a": 403, "staff_b": 403, "staff_c": 403}
+# Staff and superusers without a role group or a body: what a signed-in stranger gets.
+BARE = ["bare_staff", "bare_superuser"]
+BARE_403 = dict.fromkeys(BARE, 403)
+BARE_404 = dict.fromkeys(BARE, 404)
 # Another body's assignment, report or evidence is 404 to body staff: it does not exist for them.
 READ = {**ALL, "anonymous": "login"}
-OWNER_WRITES = {**READ, "staff_a": 403, "staff_c": 404, "manager": 403, "admin_user": 403}
-MANAGER_DECIDES = {**READ, "staff_a": 403, "staff_b": 403, "staff_c": 404}
-MANAGERS_READ = {"anonymous": "login", **STAFF_403, "manager": 200, "admin_user": 200}
+OWNER_WRITES = {
+    **READ,
+    "staff_a": 403,
+    "staff_c": 404,
+    "manager": 403,
+    "admin_user": 403,
+    **BARE_404,
+}
+MANAGER_DECIDES = {**READ, "staff_a": 403, "staff_b": 403, "staff_c": 404, **BARE_404}
+MANAGERS_READ = {
+    "anonymous": "login",
+    **STAFF_403,
+    "manager": 200,
+    "admin_user": 200,
+    **BARE_403,
+}
+ADMINS_ONLY = {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 200, **BARE_403}
 PAGES = {
     "home": (lambda w: "/", {"anonymous": "login", **{r: 302 for r in ROLES[1:]}}),
     "plan_list": (lambda w: "/plans/", {**ALL, "anonymous": "login"}),
@@ -124,32 +159,29 @@ PAGES = {
         lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/assign/",
         {**{r: 405 for r in ROLES}, "anonymous": "login"},
     ),
-    "import_start": (
-        lambda w: "/import/",
-        {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 200},
-    ),
+    "import_start": (lambda w: "/import/", ADMINS_ONLY),
     # GET of the confirmation step sends the administrator back to the start.
-    "import_confirm": (
-        lambda w: "/import/confirm/",
-        {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 302},
-    ),
+    "import_confirm": (lambda w: "/import/confirm/", {**ADMINS_ONLY, "admin_user": 302}),
     # The reporting chain (tracker/views/reporting.py). Managers have no work of their own:
     # on to their to-do list.
     "my_work": (
         lambda w: "/work/",
         {**ALL, "anonymous": "login", "manager": 302, "admin_user": 302},
     ),
-    "assignment_detail": (lambda w: f"/assignments/{w['a']}/", {**READ, "staff_c": 404}),
-    "evidence_download": (lambda w: f"/evidence/{w['evidence']}/", {**READ, "staff_c": 404}),
+    "assignment_detail": (
+        lambda w: f"/assignments/{w['a']}/",
+        {**READ, "staff_c": 404, **BARE_404},
+    ),
+    "evidence_download": (
+        lambda w: f"/evidence/{w['evidence']}/",
+        {**READ, "staff_c": 404, **BARE_404},
+    ),
     "report_create": (lambda w: f"/assignments/{w['a']}/report/", OWNER_WRITES),
     "extension_create": (lambda w: f"/assignments/{w['a']}/extension/", OWNER_WRITES),
     "report_correct": (lambda w: f"/reports/{w['report']}/correct/", OWNER_WRITES),
     "signoff_review": (lambda w: f"/assignments/{w['a']}/signoff/", MANAGER_DECIDES),
     "extension_decide": (lambda w: f"/extensions/{w['extension']}/decide/", MANAGER_DECIDES),
-    "todo": (
-        lambda w: "/review/",
-        {"anonymous": "login", **STAFF_403, "manager": 200, "admin_user": 200},
-    ),
+    "todo": (lambda w: "/review/", MANAGERS_READ),
     # Supervision (tracker/views/supervision.py): the managers' pages are 403 to body staff; the
     # list and its exports answer everyone, each with what they may see.
     "dashboard": (lambda w: "/dashboard/", MANAGERS_READ),
@@ -160,6 +192,10 @@ PAGES = {
     "list_export_csv": (lambda w: "/list/export.csv", READ),
     "remind": (lambda w: f"/assignments/{w['a']}/remind/", MANAGER_DECIDES),
     "login": (lambda w: "/accounts/login/", {"anonymous": 200, **{r: 302 for r in ROLES[1:]}}),
+    # Who downloaded and exported what: plan administrators only.
+    "access_records": (lambda w: "/audit/", ADMINS_ONLY),
+    # For the proxy and the monitoring: no login, no data.
+    "healthz": (lambda w: "/healthz", ALL),
     # Logging out is a POST; a GET is refused for everyone.
     "logout": (lambda w: "/accounts/logout/", {r: 405 for r in ROLES}),
     "set_language": (lambda w: "/i18n/setlang/", {r: 302 for r in ROLES}),
@@ -172,6 +208,10 @@ PAGES = {
             "staff_c": "admin-login",
             "manager": "admin-login",
             "admin_user": 200,
+            # The admin lets staff in, as Django intends (what they may change there is
+            # their model permissions); that gives them nothing in the app.
+            "bare_staff": 200,
+            "bare_superuser": 200,
         },
     ),
 }
@@ -194,6 +234,15 @@ def test_role_gets_what_it_should(client_as, world, name, role):
         assert response.url.startswith("/admin/login/")
     else:
         check(response, want)
+    assert_private(response)
+
+
+def assert_private(response):
+    """Pages, downloads, exports, refusals and redirects alike: for this person only, kept by
+    no shared cache and not on the browser's disk (tracker.middleware.PrivateCacheMiddleware)."""
+    directives = {d.strip().split("=")[0] for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+    assert "public" not in directives
 
 
 def test_body_staff_cannot_open_any_admin_page(client_as, world):
@@ -215,7 +264,7 @@ def check(response, want):
 # The import's two steps write nothing on these posts (its own tests cover the writes):
 # no model, only who is let in.
 WROTE = 302
-ADMIN_DECIDES = {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": WROTE}
+ADMIN_DECIDES = {**ADMINS_ONLY, "admin_user": WROTE}
 POSTS = {
     "task_deadline": (
         lambda w: {"deadline": "2031-01-31", "reason": "会议决定"},
@@ -267,16 +316,15 @@ POSTS = {
         Reminder,
         {**MANAGER_DECIDES, "manager": WROTE, "admin_user": WROTE},
     ),
-    "import_start": (
-        lambda w: {"source_text": ""},
+    # A wrong password: the form again for the anonymous (django-axes counts it: its own
+    # tests, tests/test_login.py); the signed-in are sent on.
+    "login": (
+        lambda w: {"username": "staff_a", "password": "wrong"},
         None,
-        {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 200},
+        {"anonymous": 200, **{r: 302 for r in ROLES[1:]}},
     ),
-    "import_confirm": (
-        lambda w: {},
-        None,
-        {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 302},
-    ),
+    "import_start": (lambda w: {"source_text": ""}, None, ADMINS_ONLY),
+    "import_confirm": (lambda w: {}, None, {**ADMINS_ONLY, "admin_user": 302}),
 }
 
 
@@ -299,6 +347,7 @@ def test_only_the_right_role_may_post(client_as, world, name, role):
     before = model.objects.count() if model else None
     response = client_as(user).post(path_of(world), data_of(world))
     check(response, expected[role])
+    assert_private(response)
     # A write adds rows (a deadline edit records each changed field); a refusal adds none.
     if model is not None:
         assert (model.objects.count() > before) == (expected[role] == WROTE)

@@ -3,18 +3,31 @@ helpers below, named by what they grant; nothing else checks a role.
 
 Three roles:
 
-- plan administrators (`is_plan_admin`): Django staff; they import plans, edit them on the
-  task page and manage users. They may also do everything a manager does;
-- managers (督查, `is_manager`): members of the MANAGERS_GROUP group, and administrators;
-  they see everything, decide sign-offs and extensions, and chase (催办);
+- plan administrators (`is_plan_admin`): hold the permission `tracker.administer_plans`,
+  normally as members of the ADMINS_GROUP group (管理员); they import plans, edit them on
+  the task page and see the access audit. They may also do everything a manager does;
+- managers (督查, `is_manager`): hold `tracker.supervise`, normally as members of the
+  MANAGERS_GROUP group (督查人员), and administrators; they see everything, decide sign-offs
+  and extensions, and chase (催办);
 - body staff (`body_of`): users with a Membership; they see and report on their own body's
   work and, read-only, the other bodies' work on the tasks and measures their body leads.
+
+A role comes only from those permissions, given through a group (or to the user directly in
+the admin), never from the account's flags: `is_staff` only opens the Django admin, as Django
+intends, and what a staff member may change there is again their model permissions (the
+管理员 group carries the ones an administrator's work needs). A superuser -- the account that
+runs the site -- has every power in the Django admin, but no business role in the app until
+put in a group: who imports plans and who signs off work is the city's decision, recorded as
+a membership. The groups are made by migration 0003, which gave them to the existing
+superusers and the staff who already held plan permissions.
 
 Whatever a user may not read answers 404, so nothing tells a stranger that it exists; what
 they may read but not change answers 403.
 """
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +35,11 @@ from django.utils.translation import gettext_lazy
 
 from tracker.models import Assignment, Evidence, ExtensionRequest, Plan, Report, Task
 
+ADMINS_GROUP = "管理员"
 MANAGERS_GROUP = "督查人员"
+# The permissions that make the roles (tracker.models.Plan.Meta.permissions).
+ADMINISTER_PLANS = "administer_plans"
+SUPERVISE = "supervise"
 
 ROLE_LABELS = {
     "admin": gettext_lazy("管理员"),
@@ -35,22 +52,32 @@ ROLE_LABELS = {
 # --- roles --------------------------------------------------------------------------------
 
 
+def _role_permissions(user):
+    """The role permissions the user holds through a group or directly -- never through the
+    superuser flag (see the module's docstring). One query per request, then cached."""
+    cached = getattr(user, "_role_permissions", None)
+    if cached is None:
+        held = Permission.objects.filter(
+            content_type__app_label="tracker", codename__in=[ADMINISTER_PLANS, SUPERVISE]
+        ).filter(Q(group__user=user) | Q(user=user))
+        cached = set(held.values_list("codename", flat=True))
+        user._role_permissions = cached
+    return cached
+
+
 def is_plan_admin(user):
-    """Plan administrators are Django staff."""
-    return user.is_authenticated and user.is_active and user.is_staff
+    """Plan administrators hold `tracker.administer_plans` (the 管理员 group)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return ADMINISTER_PLANS in _role_permissions(user)
 
 
 def is_manager(user):
-    """Managers see and decide everything; plan administrators are managers too."""
+    """Managers (the 督查人员 group) see and decide everything; plan administrators are
+    managers too."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if is_plan_admin(user):
-        return True
-    cached = getattr(user, "_is_manager", None)
-    if cached is None:
-        cached = user.groups.filter(name=MANAGERS_GROUP).exists()
-        user._is_manager = cached
-    return cached
+    return bool({ADMINISTER_PLANS, SUPERVISE} & _role_permissions(user))
 
 
 def body_of(user):

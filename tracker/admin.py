@@ -5,17 +5,24 @@ It never changes the plan silently, and never changes the history at all:
 - `RecordsChanges`: a ModelAdmin mixin for plans, tasks, measures, assignments and targets.
   Every save, inline save and delete writes ChangeRecords through tracker.history (who, when,
   old → new), in the admin's own transaction.
-- Reports, evidence, reported values, extension requests, decisions, change records and
-  reminders are shown read-only: nobody, not even a superuser, may add, change or delete
-  them here.
+- Reports, evidence, reported values, extension requests, decisions, change records,
+  reminders and access records are shown read-only: nobody, not even a superuser, may add,
+  change or delete them here.
+- Users: the 管理员 group may add and change users and put them in groups, but only a
+  superuser may make a superuser or hand out single permissions (either could give any power).
+- Login lockouts (django-axes' 访问尝试): an administrator unlocks an account or an address by
+  deleting its attempt; every failure stays in 登录失败记录.
 """
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker import history
 from tracker.models import (
+    AccessRecord,
     Assignment,
     Body,
     Category,
@@ -316,3 +323,28 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "body__name"]
     autocomplete_fields = ["body"]
     list_select_related = ["user", "body"]
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(ReadOnlyHistory):
+    list_display = ["created_at", "user_name", "kind", "subject", "rows", "client_address"]
+    list_filter = ["kind"]
+    search_fields = ["user_name", "subject", "filters", "client_address"]
+    date_hierarchy = "created_at"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class GuardedUserAdmin(UserAdmin):
+    """Django's user admin, except that only a superuser may change the superuser flag or a
+    user's single permissions: an administrator manages users without being able to make
+    themselves (or anyone) more than an administrator."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields

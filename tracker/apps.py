@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = _("实施方案督查")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from tracker.middleware import stamp_login
+
+        # Connected here, not when the middleware is first built, so a login before the
+        # first request (a test's force_login) starts the idle clock too.
+        user_logged_in.connect(stamp_login, dispatch_uid="tracker.stamp_login")

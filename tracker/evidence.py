@@ -6,6 +6,11 @@
 - docx, xlsx, pptx: a zip with `[Content_Types].xml` and a `word/`, `xl/` or `ppt/` folder
 - wps, et, dps: an OLE2 compound file (`D0 CF 11 E0 A1 B1 1A E1`), as WPS Office writes them
 
+How much a report may carry: at most MAX_FILES files, each at most TRACKER_UPLOAD_MAX_BYTES,
+together at most TRACKER_UPLOAD_REPORT_MAX_BYTES; and a body's reports at most
+TRACKER_UPLOAD_BODY_DAY_MAX_BYTES a day (settings.py). The form says so before anything is
+uploaded and refuses more; the reporting service checks again under the body's lock.
+
 The name has to agree with the content: an .exe renamed .pdf is refused, and so is a PDF named
 .docx (it would open in the wrong program). Only the zip's directory is read, never its
 contents, so a zip bomb costs nothing.
@@ -16,6 +21,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 import filetype
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+MAX_FILES = 10
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -102,4 +112,35 @@ def kind_of(name, fileobj):
     for key, kind in KINDS.items():
         if ext in kind.extensions and content == kind.content:
             return key
+    return None
+
+
+def remaining_today(uploaded_today):
+    """Bytes a body may still upload today, when it has uploaded `uploaded_today`."""
+    return max(0, settings.TRACKER_UPLOAD_BODY_DAY_MAX_BYTES - uploaded_today)
+
+
+def quota_problem(sizes, uploaded_today):
+    """What is wrong with one report carrying files of these sizes, for a body that has
+    uploaded `uploaded_today` bytes today -- or None. (Each file's own size and kind are
+    checked with its name, by the form.)"""
+    if len(sizes) > MAX_FILES:
+        return _("最多上传 %(n)s 个文件，这次选择了 %(count)s 个。") % {
+            "n": MAX_FILES,
+            "count": len(sizes),
+        }
+    total = sum(sizes)
+    report_max = settings.TRACKER_UPLOAD_REPORT_MAX_BYTES
+    if total > report_max:
+        return _("这些文件合计 %(size)s，超过了每次填报 %(limit)s 的上限。") % {
+            "size": filesizeformat(total),
+            "limit": filesizeformat(report_max),
+        }
+    left = remaining_today(uploaded_today)
+    if total > left:
+        return _("这些文件合计 %(size)s，本单位今天只能再上传 %(left)s（每天上限 %(limit)s）。") % {
+            "size": filesizeformat(total),
+            "left": filesizeformat(left),
+            "limit": filesizeformat(settings.TRACKER_UPLOAD_BODY_DAY_MAX_BYTES),
+        }
     return None

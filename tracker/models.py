@@ -69,6 +69,11 @@ class Plan(models.Model):
         verbose_name = _("实施方案")
         verbose_name_plural = pgettext_lazy("复数", "实施方案")
         ordering = ["title"]
+        # The roles of tracker/access.py, held through the groups 管理员 and 督查人员.
+        permissions = [
+            ("administer_plans", _("管理实施方案（导入方案、设定时限和责任单位、查看访问记录）")),
+            ("supervise", _("督查（看板、清单、销号和延期审核、催办）")),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="plan_report_period_positive", condition=Q(report_period_days__gte=1)
@@ -900,6 +905,18 @@ def evidence_path(instance, filename):
     return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{instance.kind}"
 
 
+class EvidenceQuerySet(AppendOnlyQuerySet):
+    def uploaded_by_body_on(self, body, day):
+        """Bytes of evidence the body's reports carried in on a local day (the daily quota)."""
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        rows = self.filter(
+            report__assignment__body=body,
+            created_at__gte=start,
+            created_at__lt=start + dt.timedelta(days=1),
+        )
+        return rows.aggregate(total=models.Sum("size"))["total"] or 0
+
+
 class Evidence(AppendOnly):
     """佐证材料: a file attached to a report. Stored under MEDIA_ROOT, served only by
     tracker.views.reporting.evidence_download to people who may see the assignment."""
@@ -913,6 +930,9 @@ class Evidence(AppendOnly):
     content_type = models.CharField(_("MIME 类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    # The history's own queryset, still append-only (AppendOnlyQuerySet).
+    objects = EvidenceQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("佐证材料")
@@ -1249,3 +1269,62 @@ def open_reminder_annotations():
         "reminder_message": Subquery(latest.values("message")[:1]),
         "reminder_at": Subquery(latest.values("created_at")[:1]),
     }
+
+
+# --- Access records (访问记录) ----------------------------------------------------------------
+
+
+class AccessKind(models.TextChoices):
+    EVIDENCE = "evidence", _("下载佐证材料")
+    EXPORT = "export", _("导出清单")
+
+
+class AccessRecord(AppendOnly):
+    """访问记录: who downloaded which evidence file, and who exported what (the filters in
+    words and as the query string, and how many rows). Written as the file is served
+    (tracker/services/audit.py); append-only like the rest of the history, and shown to plan
+    administrators (/audit/, and read-only in the admin)."""
+
+    Kind = AccessKind
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("访问人"),
+    )
+    # As the user was named at the time, like ChangeRecord.user_name.
+    user_name = models.CharField(_("访问人姓名"), max_length=150)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    evidence = models.ForeignKey(
+        Evidence,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name=_("佐证材料"),
+    )
+    subject = models.CharField(_("内容"), max_length=300)
+    filters = models.TextField(_("筛选条件"), blank=True)
+    query = models.TextField(_("查询参数"), blank=True)
+    rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    client_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("访问记录")
+        verbose_name_plural = pgettext_lazy("复数", "访问记录")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="access_kind_valid", condition=Q(kind__in=AccessKind.values)
+            ),
+            # A download names its file; an export counts its rows.
+            models.CheckConstraint(
+                name="access_names_its_subject",
+                condition=Q(kind=AccessKind.EVIDENCE, evidence__isnull=False)
+                | Q(kind=AccessKind.EXPORT, evidence__isnull=True, rows__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_name} · {self.get_kind_display()} · {self.subject}"

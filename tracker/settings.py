@@ -5,6 +5,7 @@ fresh clone works with `make run`. Production sets DJANGO_DEBUG=0 and the
 variables documented in README.md; `manage.py check --deploy` is then silent.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -53,20 +54,35 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "tracker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Everything below WhiteNoise (static files stay cacheable) answers `private, no-store`.
+    "tracker.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before CSRF, which would read (and spool to disk) an oversized upload to find its token.
+    "tracker.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.SessionIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes watches every login (the app's and the admin's) before Django checks the
+# password; a locked-out account or address is refused even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -123,6 +139,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sessions end after TRACKER_SESSION_IDLE_SECONDS without a request (tracker.middleware.
+# SessionIdleMiddleware), and when the browser closes unless 记住我 was ticked at login.
+TRACKER_SESSION_IDLE_SECONDS = env_int("TRACKER_SESSION_IDLE_SECONDS", 8 * 3600)
+SESSION_COOKIE_AGE = TRACKER_SESSION_IDLE_SECONDS
+
+# Login throttling (django-axes): after TRACKER_LOGIN_FAILURE_LIMIT failed logins for one
+# account, or from one client address, both are refused for TRACKER_LOGIN_LOCKOUT_MINUTES
+# after the last failure, or until an administrator unlocks them (admin: 访问尝试, or
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS` / `axes_reset`).
+AXES_FAILURE_LIMIT = env_int("TRACKER_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("TRACKER_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "tracker.views.accounts.locked_out"
+# The client address, from X-Forwarded-For only when the request comes from a trusted proxy.
+AXES_CLIENT_IP_CALLABLE = "tracker.middleware.client_address"
+# Every failure is kept (admin: 登录失败记录) and logged with the account and the address.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# No start-up banner on every manage.py command; the failure lines still name both.
+AXES_VERBOSE = False
+# A successful login does not wipe the address's failures: one valid account must not reset
+# the count of guesses at the others.
+AXES_RESET_ON_SUCCESS = False
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed.
+TRACKER_TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -174,6 +216,8 @@ if not DEBUG:
     # Behind a TLS-terminating proxy (nginx), which sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The proxy's and the monitoring's health check may ask over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
@@ -218,4 +262,19 @@ TRACKER_DUE_SOON_DAYS = env_int("TRACKER_DUE_SOON_DAYS", 30)
 TRACKER_BEHIND_PACE_POINTS = env_int("TRACKER_BEHIND_PACE_POINTS", 15)
 # Links in scheduled reminder mails (manage.py send_reminders) start with this address.
 TRACKER_SITE_URL = os.environ.get("TRACKER_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
-TRACKER_UPLOAD_MAX_BYTES = env_int("TRACKER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+
+# Evidence upload limits (tracker/forms/reporting.py, tracker/services/reporting.py): per file,
+# per report (all its files together) and per body per day (Asia/Shanghai). The form states
+# them before anything is uploaded.
+MB = 1024 * 1024
+TRACKER_UPLOAD_MAX_BYTES = env_int("TRACKER_UPLOAD_MAX_BYTES", 20 * MB)
+TRACKER_UPLOAD_REPORT_MAX_BYTES = env_int("TRACKER_UPLOAD_REPORT_MAX_BYTES", 50 * MB)
+TRACKER_UPLOAD_BODY_DAY_MAX_BYTES = env_int("TRACKER_UPLOAD_BODY_DAY_MAX_BYTES", 200 * MB)
+# The largest request the site accepts: a report's files plus its form fields. The proxy in
+# front must allow at least this much (README: client_max_body_size); a larger request gets
+# a 413 page from tracker.middleware.RequestSizeLimitMiddleware.
+TRACKER_REQUEST_MAX_BYTES = TRACKER_UPLOAD_REPORT_MAX_BYTES + MB
+# Fields other than files (Django's own limit); files above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# spooled to a temporary file, never held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * MB + MB // 2
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * MB + MB // 2

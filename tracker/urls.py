@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tracker.views import importing, plans, reporting, supervision
+from tracker.views import accounts, importing, operations, plans, reporting, supervision
 
 urlpatterns = [
     # Plans and tasks, and an administrator's plan edits (tracker/views/plans.py).
@@ -41,11 +41,10 @@ urlpatterns = [
     path("list/export.xlsx", supervision.list_export, {"fmt": "xlsx"}, name="list_export_xlsx"),
     path("list/export.csv", supervision.list_export, {"fmt": "csv"}, name="list_export_csv"),
     path("assignments/<int:pk>/remind/", supervision.remind, name="remind"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Operations: who read what (administrators), and the health check (no login, no data).
+    path("audit/", operations.access_records, name="access_records"),
+    path("healthz", operations.healthz, name="healthz"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

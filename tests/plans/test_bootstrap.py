@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from tests.factories import BodyFactory, PlanFactory, TaskFactory
-from tracker.access import is_manager
+from tracker.access import is_manager, is_plan_admin
 from tracker.management.commands import bootstrap
 from tracker.models import Membership, Plan, Task
 
@@ -51,9 +51,12 @@ def test_it_creates_the_demo_users_with_their_roles(fixture_dir):
     call_command("bootstrap", "--demo-users", stdout=io.StringIO())
     call_command("bootstrap", "--demo-users", stdout=io.StringIO())  # idempotent
     User = get_user_model()
-    assert User.objects.get(username="admin").is_staff
-    assert is_manager(User.objects.get(username="dubanshi"))
-    assert not User.objects.get(username="dubanshi").is_staff
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert is_plan_admin(admin) and admin.groups.filter(name="管理员").exists()
+    dubanshi = User.objects.get(username="dubanshi")
+    assert is_manager(dubanshi) and not is_plan_admin(dubanshi)
+    assert not dubanshi.is_staff
     assert Membership.objects.get(user__username="youzheng").body.name == "市邮政管理局"
     shen = User.objects.get(username="shenxian")
     assert shen.membership.body.name == "莘县" and not shen.is_staff

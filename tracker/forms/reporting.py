@@ -21,16 +21,41 @@ from tracker.services.reporting import new_due_problem
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
 
-MAX_FILES = 10
+MAX_FILES = evidence_files.MAX_FILES
 TEXT_MAX = 2000
 REASON_MAX = 1000
 
 
-def _accepted_help():
+def _accepted_help(remaining_today):
     return _(
         "可上传 PDF、OFD、JPG/PNG 图片、Word/Excel/PowerPoint（docx/xlsx/pptx）、"
-        "WPS（wps/et/dps）文件，每个不超过 %(size)s，最多 %(n)s 个。"
-    ) % {"size": filesizeformat(settings.TRACKER_UPLOAD_MAX_BYTES), "n": MAX_FILES}
+        "WPS（wps/et/dps）文件。每次最多 %(n)s 个，每个不超过 %(size)s，合计不超过 %(total)s；"
+        "本单位每天合计不超过 %(day)s，今天还可上传 %(left)s。"
+    ) % {
+        "n": MAX_FILES,
+        "size": filesizeformat(settings.TRACKER_UPLOAD_MAX_BYTES),
+        "total": filesizeformat(settings.TRACKER_UPLOAD_REPORT_MAX_BYTES),
+        "day": filesizeformat(settings.TRACKER_UPLOAD_BODY_DAY_MAX_BYTES),
+        "left": filesizeformat(remaining_today),
+    }
+
+
+def _limit_attrs(remaining_today):
+    """The limits and their messages for tracker/static/tracker/report.js, which checks the
+    chosen files before they are uploaded. `{…}` are filled in by the script."""
+    return {
+        "data-max-files": MAX_FILES,
+        "data-max-file": settings.TRACKER_UPLOAD_MAX_BYTES,
+        "data-max-report": settings.TRACKER_UPLOAD_REPORT_MAX_BYTES,
+        "data-max-today": remaining_today,
+        "data-msg-files": _("最多上传 %(n)s 个文件，您选择了 {count} 个。") % {"n": MAX_FILES},
+        "data-msg-file": _("“{name}”有 {size}，超过了每个文件 %(limit)s 的上限。")
+        % {"limit": filesizeformat(settings.TRACKER_UPLOAD_MAX_BYTES)},
+        "data-msg-report": _("所选文件合计 {size}，超过了每次填报 %(limit)s 的上限。")
+        % {"limit": filesizeformat(settings.TRACKER_UPLOAD_REPORT_MAX_BYTES)},
+        "data-msg-today": _("所选文件合计 {size}，本单位今天只能再上传 %(left)s。")
+        % {"left": filesizeformat(remaining_today)},
+    }
 
 
 class ReportForm(forms.Form):
@@ -57,12 +82,16 @@ class ReportForm(forms.Form):
     # The declared field, not Form.files: the form's metaclass moves it into base_fields.
     files = MultipleFileField(label=_("佐证材料"), required=False)  # type: ignore[assignment]
 
-    def __init__(self, *args, targets=(), today=None, **kwargs):
+    def __init__(self, *args, targets=(), today=None, uploaded_today=0, **kwargs):
+        """`uploaded_today`: bytes the body has already uploaded today (the daily quota)."""
         self.today = today or timezone.localdate()
+        self.uploaded_today = uploaded_today
+        self.remaining_today = evidence_files.remaining_today(uploaded_today)
         super().__init__(*args, **kwargs)
         self.fields["as_of"].initial = self.today
-        self.fields["files"].help_text = _accepted_help()
+        self.fields["files"].help_text = _accepted_help(self.remaining_today)
         self.fields["files"].widget.attrs["accept"] = ",".join(evidence_files.ACCEPTED_EXTENSIONS)
+        self.fields["files"].widget.attrs.update(_limit_attrs(self.remaining_today))
         self.targets = list(targets)
         for target in self.targets:
             goal = ""
@@ -98,7 +127,7 @@ class ReportForm(forms.Form):
     def clean_files(self):
         files = self.cleaned_data["files"]
         if len(files) > MAX_FILES:
-            raise ValidationError(_("最多上传 %(n)s 个文件。") % {"n": MAX_FILES})
+            raise ValidationError(evidence_files.quota_problem([u.size for u in files], 0))
         limit = settings.TRACKER_UPLOAD_MAX_BYTES
         errors = []
         for upload in files:
@@ -121,6 +150,9 @@ class ReportForm(forms.Form):
                 )
         if errors:
             raise ValidationError(errors)
+        problem = evidence_files.quota_problem([u.size for u in files], self.uploaded_today)
+        if problem:
+            raise ValidationError(problem)
         return files
 
     def clean(self):

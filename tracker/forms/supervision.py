@@ -7,6 +7,7 @@ import functools
 import django_filters as df
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -233,3 +234,29 @@ class AssignmentFilter(df.FilterSet):
 
     def overdue_at_least(self, queryset, name, value):
         return queryset.filter(is_overdue=True, days_overdue__gte=int(value))
+
+    def in_words(self):
+        """The filters in force as a person would read them, e.g. “县（市、区）：莘县；亮灯：
+        红灯”; empty when none. For the access records of an export."""
+        form = self.form
+        if not form.is_valid():
+            return ""
+        parts = []
+        for name, field in form.fields.items():
+            value = form.cleaned_data.get(name)
+            if value in EMPTY_VALUES:
+                continue
+            parts.append(f"{field.label}：{_shown(field, value)}")
+        return "；".join(parts)
+
+
+def _shown(field, value):
+    """A filter's value as its form shows it: a row by its name, a choice by its label."""
+    if isinstance(value, list | tuple):
+        return "、".join(_shown(field, item) for item in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    labels = {str(key): str(label) for key, label in getattr(field, "choices", ())}
+    return labels.get(str(value), str(value))

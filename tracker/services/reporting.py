@@ -18,6 +18,7 @@ from tracker import evidence as evidence_files
 from tracker.history import record_changes
 from tracker.models import (
     Assignment,
+    Body,
     ChangeRecord,
     Decision,
     Evidence,
@@ -107,6 +108,7 @@ def report_create(
                 row = ReportedValue(report=report, target=target, value=value, created_at=now)
                 row.full_clean()
                 row.save()
+            _check_upload_quota(locked, files, now)
             for upload in files:
                 stored.append(_store_evidence(report, upload, now).file.name)
             _refresh_progress(locked, report, now)
@@ -115,6 +117,18 @@ def report_create(
             Evidence._meta.get_field("file").storage.delete(name)
         raise
     return report
+
+
+def _check_upload_quota(locked, files, now):
+    """The limits of tracker/evidence.py, checked again where they cannot be raced: the body's
+    row is locked, so two reports of one body at the same moment count each other's files."""
+    if not files:
+        return
+    Body.objects.select_for_update().filter(pk=locked.body_id).first()
+    used = Evidence.objects.uploaded_by_body_on(locked.body_id, timezone.localdate(now))
+    problem = evidence_files.quota_problem([upload.size for upload in files], used)
+    if problem:
+        raise ValidationError({"files": problem})
 
 
 def _store_evidence(report, upload, now):

@@ -34,8 +34,9 @@ from tracker.forms.reporting import (
     ReportForm,
     SignOffForm,
 )
-from tracker.models import TASK_BEFORE_MEASURES, Assignment, ExtensionRequest, Target
-from tracker.services import reporting, timeline
+from tracker.middleware import client_address
+from tracker.models import TASK_BEFORE_MEASURES, Assignment, Evidence, ExtensionRequest, Target
+from tracker.services import audit, reporting, timeline
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -143,6 +144,7 @@ def _report_form(request, assignment, corrects=None):
         request.FILES or None,
         targets=targets,
         today=today,
+        uploaded_today=Evidence.objects.uploaded_by_body_on(assignment.body, today),
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
@@ -315,6 +317,10 @@ def evidence_download(request, pk):
         handle = evidence.file.storage.open(evidence.file.name, "rb")
     except FileNotFoundError as error:
         raise Http404 from error
+    # Recorded before a byte leaves (tracker/services/audit.py).
+    audit.record_download(
+        user=request.user, evidence=evidence, client_address=client_address(request)
+    )
     return FileResponse(
         handle,
         as_attachment=True,

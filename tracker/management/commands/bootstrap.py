@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from tracker.access import MANAGERS_GROUP
+from tracker.access import ADMINS_GROUP, MANAGERS_GROUP
 from tracker.models import Body, Membership, Plan
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -25,6 +25,7 @@ DEMO_PASSWORD = "demo-2024"
 DEMO_JURISDICTION = "聊城市"
 # username, full name, role, body (name, kind) for body staff
 DEMO_USERS = [
+    # The administrator also opens the Django admin (staff) and runs the site (superuser).
     ("admin", "管理员（市政府办公室）", "admin", None),
     ("dubanshi", "督查室 王督查", "manager", None),
     ("youzheng", "市邮政管理局 李工作人员", "staff", ("市邮政管理局", Body.Kind.DEPARTMENT)),
@@ -63,7 +64,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def create_demo_users(self):
         User = get_user_model()
-        managers, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
+        # Made, with their permissions, by migration 0003.
+        groups = {
+            "admin": Group.objects.get(name=ADMINS_GROUP),
+            "manager": Group.objects.get(name=MANAGERS_GROUP),
+        }
         self.stdout.write(f"演示用户（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, role, body in DEMO_USERS:
             # An address on a reserved domain, so reminders show up on the console mailer.
@@ -75,8 +80,8 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.is_staff = user.is_superuser = role == "admin"
                 user.save()
-            if role == "manager":
-                user.groups.add(managers)
+            if role in groups:
+                user.groups.add(groups[role])
             if body:
                 name, kind = body
                 body_obj, _ = Body.objects.get_or_create(
