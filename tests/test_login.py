@@ -104,6 +104,7 @@ def test_an_administrator_unlocks_an_account_in_the_admin(client, clerk, client_
     admin_client = client_as(make_admin())
     listing = admin_client.get("/admin/axes/accessattempt/")
     assert listing.status_code == 200 and "shenxian" in listing.content.decode()
+    assert "访问尝试" in listing.content.decode()  # django-axes' admin, in Chinese
     ids = [str(pk) for pk in AccessAttempt.objects.values_list("pk", flat=True)]
     confirm = admin_client.post(
         "/admin/axes/accessattempt/",

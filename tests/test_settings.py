@@ -64,3 +64,14 @@ def test_time_zone_and_languages():
     assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+def test_the_readme_tells_the_proxy_the_request_size_the_settings_accept():
+    """nginx's client_max_body_size in README.md is the site's TRACKER_REQUEST_MAX_BYTES: a
+    report's files at their cap and the form around them."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    allowed = int(re.search(r"client_max_body_size (\d+)m;", readme).group(1)) * 1024 * 1024
+    assert allowed == settings.TRACKER_REQUEST_MAX_BYTES
+    assert allowed > settings.TRACKER_UPLOAD_REPORT_MAX_BYTES >= settings.TRACKER_UPLOAD_MAX_BYTES

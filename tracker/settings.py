@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
-    "axes",
+    "tracker.apps.AxesConfig",  # django-axes, named in Chinese
     "tracker",
 ]
 
