@@ -19,7 +19,9 @@
   warning.hidden = true;
   input.insertAdjacentElement("afterend", warning);
 
+  // As the page writes sizes (Django's filesizeformat): KB below 1 MB, else MB.
   function size(bytes) {
+    if (bytes < 1048576) return (bytes / 1024).toFixed(1) + " KB";
     return (bytes / 1048576).toFixed(1) + " MB";
   }
 
