@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.utils import translation
 
 from tests.builders import PDF, file_report, progress_world, upload
 from tracker.services import backup
@@ -232,5 +233,5 @@ def test_an_archive_of_something_else_is_refused(tmp_path, fresh_place):
     result = run_manage("restore", str(archive), env=fresh_place)
     assert result.returncode != 0
     assert "这不是本系统的备份文件" in result.stderr
-    with pytest.raises(CommandError, match="找不到备份文件"):
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="找不到备份文件"):
         call_command("restore", str(tmp_path / "missing.tar.gz"))
