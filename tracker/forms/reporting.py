@@ -127,7 +127,9 @@ class ReportForm(forms.Form):
     def clean_files(self):
         files = self.cleaned_data["files"]
         if len(files) > MAX_FILES:
-            raise ValidationError(evidence_files.quota_problem([u.size for u in files], 0))
+            raise ValidationError(
+                evidence_files.quota_problem([u.size for u in files], self.uploaded_today)
+            )
         limit = settings.TRACKER_UPLOAD_MAX_BYTES
         errors = []
         for upload in files:
