@@ -867,11 +867,20 @@ def _stage_words(text: str, start: int, end: int) -> str:
     rights = [p for p in (text.find(ch, end) for ch in "，。；,;\n") if p >= 0]
     right = min(rights) if rights else len(text)
     words = (text[left:start] + text[end:right]).strip(" ，,")
+    # "2024年6月底前、2025年底前" (a 完成时限 cell): the other stage's date is not words.
+    words = "、".join(p for p in words.split("、") if not _only_a_date(p)).strip(" ，,、")
     if not words and right < len(text):
         # "2024年底前，完成试点": the words are in the next clause.
         nxt = [p for p in (text.find(ch, right + 1) for ch in "，。；,;\n") if p >= 0]
         words = text[right + 1 : min(nxt) if nxt else len(text)].strip()
     return words[:100]
+
+
+def _only_a_date(piece: str) -> bool:
+    """True when `piece` is nothing but a deadline phrase ("2025年底前")."""
+    piece = piece.strip(" ，,")
+    hits = dates.find_deadlines(piece, None)
+    return bool(hits) and hits[0].start == 0 and hits[0].end == len(piece)
 
 
 def _with_breaks(blocks: list[Block]) -> list[Block]:

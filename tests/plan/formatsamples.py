@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import html
 import io
+import subprocess
+from pathlib import Path
 
 TITLE = "某区推进示范街区建设行动方案"
 ISSUER = "某区人民政府办公室"
@@ -213,3 +215,25 @@ def as_docx() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def as_pdf(chromium: str, folder: Path) -> bytes:
+    """The HTML page printed to PDF by Chromium, as a person would print it."""
+    page = folder / "plan.html"
+    page.write_text(as_html(), encoding="utf-8")
+    out = folder / "plan.pdf"
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={folder / 'profile'}",
+            f"--print-to-pdf={out}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return out.read_bytes()

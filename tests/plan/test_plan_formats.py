@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import formatsamples as fs
@@ -40,25 +39,7 @@ def pdf_bytes(tmp_path_factory):
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is needed in CI to print the PDF sample (/usr/bin/chromium)")
         pytest.skip("Chromium is not installed here: the PDF sample cannot be printed")
-    folder = tmp_path_factory.mktemp("pdf")
-    page = folder / "plan.html"
-    page.write_text(fs.as_html(), encoding="utf-8")
-    out = folder / "plan.pdf"
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--user-data-dir={folder / 'profile'}",
-            f"--print-to-pdf={out}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return out.read_bytes()
+    return fs.as_pdf(CHROMIUM, tmp_path_factory.mktemp("pdf"))
 
 
 SAMPLES = {
