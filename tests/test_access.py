@@ -30,8 +30,9 @@ from tests.factories import (
     make_admin,
     make_manager,
 )
-from tracker.models import ChangeRecord, Decision, ExtensionRequest, Reminder, Report
-from tracker.services import reporting
+from tests.plan import formatsamples
+from tracker.models import ChangeRecord, Decision, ExtensionRequest, Plan, Reminder, Report
+from tracker.services import importing, reporting
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,11 @@ def world(django_db_setup, django_db_blocker):
         extension = reporting.extension_request_create(
             assignment=other, author=staff_b, new_due=dt.date(2031, 6, 30), reason="用地审批"
         )
+        draft = importing.draft_create(
+            user=users["admin_user"],
+            source=formatsamples.as_text().encode("utf-8"),
+            source_name="分工.txt",
+        )
         yield {
             "slug": task.plan.slug,
             "number": task.number,
@@ -112,6 +118,7 @@ def world(django_db_setup, django_db_blocker):
             "evidence": report.evidence.get().pk,
             "extension": extension.pk,
             "as_of": report.as_of.isoformat(),
+            "draft": draft.key,
             "users": users,
         }
 
@@ -159,9 +166,23 @@ PAGES = {
         lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/assign/",
         {**{r: 405 for r in ROLES}, "anonymous": "login"},
     ),
+    # Archiving and restoring a plan: POST only.
+    "plan_archive": (
+        lambda w: f"/plans/{w['slug']}/archive/",
+        {**{r: 405 for r in ROLES}, "anonymous": "login"},
+    ),
+    "plan_restore": (
+        lambda w: f"/plans/{w['slug']}/restore/",
+        {**{r: 405 for r in ROLES}, "anonymous": "login"},
+    ),
     "import_start": (lambda w: "/import/", ADMINS_ONLY),
-    # GET of the confirmation step sends the administrator back to the start.
-    "import_confirm": (lambda w: "/import/confirm/", {**ADMINS_ONLY, "admin_user": 302}),
+    # The administrator's own upload; anyone else's is 404 to an administrator.
+    "import_preview": (lambda w: f"/import/{w['draft']}/", ADMINS_ONLY),
+    # Confirming is a POST.
+    "import_confirm": (
+        lambda w: f"/import/{w['draft']}/confirm/",
+        {**{r: 405 for r in ROLES}, "anonymous": "login"},
+    ),
     # The reporting chain (tracker/views/reporting.py). Managers have no work of their own:
     # on to their to-do list.
     "my_work": (
@@ -323,8 +344,12 @@ POSTS = {
         None,
         {"anonymous": 200, **{r: 302 for r in ROLES[1:]}},
     ),
+    "plan_archive": (lambda w: {"reason": "方案已完成"}, ChangeRecord, ADMIN_DECIDES),
+    # Restoring a plan that is not archived changes nothing: only who is let in.
+    "plan_restore": (lambda w: {"reason": "恢复跟踪"}, None, ADMIN_DECIDES),
+    # The upload writes a draft, not the plan: only who is let in.
     "import_start": (lambda w: {"source_text": ""}, None, ADMINS_ONLY),
-    "import_confirm": (lambda w: {}, None, {**ADMINS_ONLY, "admin_user": 302}),
+    "import_confirm": (lambda w: {}, Plan, ADMIN_DECIDES),
 }
 
 

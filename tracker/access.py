@@ -33,7 +33,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker.models import Assignment, Evidence, ExtensionRequest, Plan, Report, Task
+from tracker.models import (
+    Assignment,
+    Evidence,
+    ExtensionRequest,
+    ImportDraft,
+    Plan,
+    Report,
+    Task,
+)
 
 ADMINS_GROUP = "管理员"
 MANAGERS_GROUP = "督查人员"
@@ -120,6 +128,19 @@ def get_plan(user, slug):
     return get_object_or_404(Plan, slug=slug)
 
 
+def get_plan_to_archive(user, slug):
+    """归档 and 恢复 a plan: administrators only."""
+    require_plan_admin(user, _("只有方案管理员可以归档或恢复方案。"))
+    return get_plan(user, slug)
+
+
+def get_import_draft(user, key):
+    """A plan uploaded to the web import, for the administrator who uploaded it (404 to
+    anyone else: another administrator's upload does not exist for them)."""
+    require_plan_admin(user, _("只有方案管理员可以导入方案。"))
+    return get_object_or_404(ImportDraft.objects.select_related("plan"), key=key, uploaded_by=user)
+
+
 def get_task(user, slug, number):
     return get_object_or_404(
         Task.objects.select_related("plan", "category"), plan__slug=slug, number=number
@@ -153,9 +174,14 @@ def get_assignment(user, pk, today=None):
 
 
 def can_report(user, assignment):
-    """Only staff of the assignment's own body report on it or ask for an extension."""
+    """Only staff of the assignment's own body report on it or ask for an extension, and
+    not once its plan is archived (its records stay readable)."""
     body = body_of(user)
-    return body is not None and assignment.body_id == body.pk
+    return (
+        body is not None
+        and assignment.body_id == body.pk
+        and assignment.task.plan.archived_at is None
+    )
 
 
 def get_assignment_to_report(user, pk, today=None):

@@ -222,11 +222,24 @@ class PlanTargetInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(RecordsChanges):
-    list_display = ["title", "jurisdiction", "issuer", "issue_date", "start_date", "declared_tasks"]
-    list_filter = ["jurisdiction"]
+    list_display = ["title", "jurisdiction", "issuer", "issue_date", "start_date", "archived_at"]
+    list_filter = ["jurisdiction", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "slug", "issuer"]
-    readonly_fields = ["source_sha256", "imported_at"]
+    # Archiving has its own page and record (the plan overview); the source is the import's.
+    readonly_fields = [
+        "source_sha256",
+        "source_kind",
+        "imported_at",
+        "archived_at",
+        "archived_by",
+        "archive_reason",
+    ]
     inlines = [CategoryInline, PlanTargetInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # A plan is never deleted: archive it on its overview page (归档), which keeps
+        # every record and can be undone.
+        return False
 
 
 @admin.register(Category)

@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -22,14 +22,50 @@ from tracker import states
 
 
 class Source(models.TextChoices):
-    """Who decided a value."""
+    """Who decided a value: the plan's text, or an administrator — in the review file that
+    came with the import, or later on the task page. People read both of the latter as
+    管理员确定, with the reason beside it (templates/tracker/_provenance.html)."""
 
     TEXT = "text", _("方案原文")
-    REVIEW = "review", _("管理员审核文件")
-    ADMIN = "admin", _("管理员设定")
+    REVIEW = "review", _("管理员确定（导入时）")
+    ADMIN = "admin", _("管理员确定（导入后）")
 
 
-class PlanManager(models.Manager):
+# The sources (and assignment origins) that are a person's decision, not the text's.
+DECIDED_BY_PERSON = ("review", "admin")
+
+
+class PlanQuerySet(models.QuerySet):
+    def current(self):
+        """Plans being tracked: not archived (归档)."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        """Plans an administrator archived: kept with every record, tracked no more."""
+        return self.filter(archived_at__isnull=False)
+
+    def same_plan(self, *, slug, title, issuer, jurisdiction, sha256):
+        """The plan an import of this text updates, or None for a new plan: the same slug
+        (the review file's, else the one derived from place and title), else the same title
+        and issuer in the same jurisdiction, else the same source file (its sha256)."""
+        ways = []
+        if slug:
+            ways.append(Q(slug=slug))
+        if title:
+            ways.append(Q(title=title[:200], issuer=issuer[:100], jurisdiction=jurisdiction))
+        if sha256:
+            ways.append(Q(source_sha256=sha256))
+        for way in ways:
+            found = self.filter(way).order_by("pk").first()
+            if found is not None:
+                return found
+        return None
+
+
+_PlanManagerBase = models.Manager.from_queryset(PlanQuerySet)
+
+
+class PlanManager(_PlanManagerBase):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -61,7 +97,25 @@ class Plan(models.Model):
     report_period_days = models.PositiveSmallIntegerField(
         _("填报周期（天）"), default=30, help_text=_("超过此天数没有进展填报即为未按时填报。")
     )
+    source_kind = models.CharField(
+        _("来源文件类型"),
+        max_length=10,
+        blank=True,
+        help_text=_("text、docx、pdf、html、xlsx 或 csv：行号对应的是由它转写的文本。"),
+    )
     imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    # 归档: the plan leaves 我的任务, the dashboard, the lists and the reminders; every
+    # record stays, and it can be restored (services/plan_edits.py records both).
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("归档人"),
+    )
+    archive_reason = models.CharField(_("归档依据"), max_length=300, blank=True)
 
     objects = PlanManager()
 
@@ -78,6 +132,11 @@ class Plan(models.Model):
             models.CheckConstraint(
                 name="plan_report_period_positive", condition=Q(report_period_days__gte=1)
             ),
+            # Archiving is a decision: it says why.
+            models.CheckConstraint(
+                name="plan_archive_has_reason",
+                condition=Q(archived_at__isnull=True) | ~Q(archive_reason=""),
+            ),
         ]
 
     def __str__(self):
@@ -88,6 +147,10 @@ class Plan(models.Model):
 
     def get_absolute_url(self):
         return reverse("plan_overview", args=[self.slug])
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
 
     def source_lines(self, first, last):
         """Lines first..last (1-based, inclusive) of the source text, with their numbers."""
@@ -140,8 +203,9 @@ def lines_are_ordered(prefix=""):
 
 class TaskQuerySet(models.QuerySet):
     def active(self):
-        """Tasks the current revision of the plan still contains."""
-        return self.filter(withdrawn=False)
+        """Tasks being tracked: the current revision of the plan still contains them, and
+        the plan is not archived."""
+        return self.filter(withdrawn=False, plan__archived_at__isnull=True)
 
     def overdue(self, today):
         """逾期: an assignment of the task is overdue (by its own due date, which an approved
@@ -156,7 +220,8 @@ class TaskQuerySet(models.QuerySet):
     def with_light(self, today):
         """Annotate `light`: the worst light of the task's active assignments (states.py);
         for a task nobody answers for, red once its deadline has passed, else NULL; NULL for a
-        withdrawn task. Red exactly when overdue(). Task.light_on() is the same for one task."""
+        withdrawn task or a task of an archived plan. Red exactly when overdue().
+        Task.light_on() is the same for one task."""
         worst = (
             Assignment.objects.active()
             .filter(task=OuterRef("pk"))
@@ -170,7 +235,12 @@ class TaskQuerySet(models.QuerySet):
             light=states.light_of_rank(
                 "light_rank",
                 When(
-                    Q(light_rank__isnull=True, deadline__lt=today, withdrawn=False),
+                    Q(
+                        light_rank__isnull=True,
+                        deadline__lt=today,
+                        withdrawn=False,
+                        plan__archived_at__isnull=True,
+                    ),
                     then=Value(states.Light.RED),
                 ),
             )
@@ -196,6 +266,12 @@ class DeadlineFields(models.Model):
         _("时限来源"), max_length=10, choices=Source.choices, blank=True
     )
     deadline_reason = models.CharField(_("设定依据"), max_length=300, blank=True)
+    deadline_ref = models.CharField(
+        _("时限出处"),
+        max_length=100,
+        blank=True,
+        help_text=_("原文中的位置，如“第105行”“表1第3行”。"),
+    )
     ongoing = models.BooleanField(
         _("长期任务"), default=False, help_text=_("长期坚持、持续推进，没有完成日期。")
     )
@@ -206,7 +282,7 @@ class DeadlineFields(models.Model):
     @property
     def deadline_set_by_person(self):
         """True when a person, not the text, set this deadline."""
-        return self.deadline_source in (Source.REVIEW, Source.ADMIN)
+        return self.deadline_source in DECIDED_BY_PERSON
 
 
 def deadline_constraints(prefix):
@@ -246,6 +322,12 @@ class Task(DeadlineFields):
     source_text = models.TextField(_("原文"), blank=True)
     first_line = models.PositiveIntegerField(_("原文起始行"), null=True, blank=True)
     last_line = models.PositiveIntegerField(_("原文结束行"), null=True, blank=True)
+    source_ref = models.CharField(
+        _("原文出处"),
+        max_length=200,
+        blank=True,
+        help_text=_("原文中载明此任务的每一处，如“第11段；表1第2行”。"),
+    )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.TEXT)
     source_reason = models.CharField(_("审核说明"), max_length=500, blank=True)
     withdrawn = models.BooleanField(
@@ -275,6 +357,11 @@ class Task(DeadlineFields):
 
     def get_absolute_url(self):
         return reverse("task_detail", args=[self.plan.slug, self.number])
+
+    def first_lead(self):
+        """The task's first-named lead (牵头) assignment, or None: where one body must answer
+        for the whole task (a plan may name co-leads; the first compiles the report)."""
+        return self.assignments.filter(measure__isnull=True).leads().select_related("body").first()
 
     def light_on(self, today=None):
         """The task's light for one object; TaskQuerySet.with_light() is the same in SQL."""
@@ -314,6 +401,7 @@ class Measure(DeadlineFields):
     text = models.TextField(_("具体措施"))
     first_line = models.PositiveIntegerField(_("原文起始行"), null=True, blank=True)
     last_line = models.PositiveIntegerField(_("原文结束行"), null=True, blank=True)
+    source_ref = models.CharField(_("原文出处"), max_length=100, blank=True)
     withdrawn = models.BooleanField(_("已撤销"), default=False)
 
     objects = MeasureManager()
@@ -366,6 +454,11 @@ class Body(models.Model):
     position = models.PositiveSmallIntegerField(
         _("排序"), default=0, help_text=_("同类单位按此排列，如各县（市、区）的习惯顺序。")
     )
+    collective = models.BooleanField(
+        _("统称"),
+        default=False,
+        help_text=_("代表一类单位，如“各街道”“各省级人民政府”：按原文保留为一个单位。"),
+    )
 
     objects = BodyManager()
 
@@ -414,8 +507,14 @@ class AssignmentQuerySet(models.QuerySet):
         return self.annotate(due=Coalesce("due_date", "measure__deadline", "task__deadline"))
 
     def active(self):
-        """Assignments of tasks and measures the plan still contains (not withdrawn)."""
+        """Assignments being tracked: of tasks and measures the plan still contains (not
+        withdrawn), in a plan that is not archived (states.withdrawn_q)."""
         return self.exclude(states.withdrawn_q())
+
+    def leads(self):
+        """The lead (牵头) assignments, first-named first: a plan may name co-leads, and the
+        first of them is "the" lead where one body must answer (Task.first_lead)."""
+        return self.filter(role=AssignmentRole.LEAD).order_by("position", "pk")
 
     def overdue(self, today):
         """逾期: active, its due date has passed and it is not done."""
@@ -447,8 +546,22 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(states.county_share_q())
 
     def for_list(self):
-        """The joins every list of assignments needs."""
-        return self.select_related("task__plan", "task__category", "measure", "body")
+        """The joins every list of assignments needs, and why a date of its own was set."""
+        return self.select_related(
+            "task__plan", "task__category", "measure", "body"
+        ).with_due_reason()
+
+    def with_due_reason(self):
+        """Annotate `due_reason` and `due_via`: the reason and the way (an approved extension,
+        an administrator) of the latest change to an assignment's own due date; NULL when
+        nobody changed it (pages say so beside the date: _due_provenance.html)."""
+        changes = ChangeRecord.objects.filter(assignment=OuterRef("pk"), field="due_date").order_by(
+            "-created_at", "-pk"
+        )
+        return self.annotate(
+            due_reason=Subquery(changes.values("reason")[:1]),
+            due_via=Subquery(changes.values("via")[:1]),
+        )
 
     def for_overdue_list(self, today):
         """The overdue and progress list (逾期与进度清单) and its exports: active work with
@@ -499,8 +612,8 @@ class AssignmentRole(models.TextChoices):
 class AssignmentOrigin(models.TextChoices):
     CLAUSE = "clause", _("责任分工条款")
     NAMED = "named", _("原文提及")
-    REVIEW = "review", _("管理员审核文件")
-    ADMIN = "admin", _("管理员设定")
+    REVIEW = "review", _("管理员确定（导入时）")
+    ADMIN = "admin", _("管理员确定（导入后）")
 
 
 class Assignment(models.Model):
@@ -515,6 +628,14 @@ class Assignment(models.Model):
         TASK_BEFORE_MEASURES,
         "body__name",
         "pk",
+    )
+
+    # The roles in their customary order, co-leads as the text names them, then the bodies
+    # in their customary order (BODY_ORDER): the order of a task's or a measure's bodies.
+    ROLE_ORDER = (
+        "role",
+        Case(When(role=AssignmentRole.LEAD, then=F("position")), default=Value(0)),
+        *BODY_ORDER,
     )
 
     Role = AssignmentRole
@@ -537,7 +658,16 @@ class Assignment(models.Model):
     role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
     origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices)
     origin_line = models.PositiveIntegerField(_("原文行号"), null=True, blank=True)
+    origin_ref = models.CharField(
+        _("原文出处"), max_length=100, blank=True, help_text=_("如“第105行”“表1第3行”。")
+    )
     origin_reason = models.CharField(_("设定依据"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("原文顺序"),
+        default=0,
+        blank=True,
+        help_text=_("此单位在原文责任单位中的次序；几个牵头单位中第一个为主。"),
+    )
     due_date = models.DateField(_("本单位完成时限"), null=True, blank=True)
     due_text = models.CharField(_("时限原文"), max_length=100, blank=True)
     signed_off_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
@@ -580,17 +710,8 @@ class Assignment(models.Model):
                 condition=Q(measure__isnull=False),
                 name="assignment_unique_measure_body",
             ),
-            # At most one lead per task, and per measure.
-            models.UniqueConstraint(
-                fields=["task"],
-                condition=Q(role=AssignmentRole.LEAD, measure__isnull=True),
-                name="assignment_one_lead_per_task",
-            ),
-            models.UniqueConstraint(
-                fields=["measure"],
-                condition=Q(role=AssignmentRole.LEAD, measure__isnull=False),
-                name="assignment_one_lead_per_measure",
-            ),
+            # A task or a measure may have several leads (co-leads: "牵头单位：A、B"); their
+            # order is `position`, and the first-named answers where one must (leads()).
             models.CheckConstraint(
                 name="assignment_role_valid",
                 condition=Q(role__in=AssignmentRole.values),
@@ -657,12 +778,46 @@ class Assignment(models.Model):
     @property
     def set_by_person(self):
         """True when a person, not the text, put this body on the work."""
-        return self.origin in (self.Origin.REVIEW, self.Origin.ADMIN)
+        return self.origin in DECIDED_BY_PERSON
+
+    @property
+    def origin_place(self):
+        """Where the text names this body, as people read it ("第105行", "表1第3行"); rows
+        imported before references were kept have only the line number."""
+        if self.origin_ref:
+            return self.origin_ref
+        return f"第{self.origin_line}行" if self.origin_line else ""
+
+    @property
+    def deadline_from(self):
+        """Where the due date this assignment shows comes from: its measure or its task
+        (their deadline fields say who set it, the text's words and why), or None when it
+        has a date of its own (an approved extension or an administrator moved it). The
+        same choice as effective_due and is_ongoing."""
+        if self.due_date:
+            return None
+        measure = self.measure
+        if measure and (measure.deadline or (measure.ongoing and not self.task.deadline)):
+            return measure
+        return self.task
+
+    @property
+    def own_due_by_person(self):
+        """For an assignment with a date of its own: True when a person set it (an approved
+        extension, an administrator), False when the text states it (`due_text`). Reads the
+        `due_via` annotation (AssignmentQuerySet.with_due_reason)."""
+        via = getattr(self, "due_via", None)
+        return not (self.due_text and via in (None, "import"))
 
     @property
     def withdrawn(self):
-        """True when the plan no longer contains its task or measure (states.withdrawn_q)."""
-        return self.task.withdrawn or (self.measure is not None and self.measure.withdrawn)
+        """True when the work is no longer tracked: the plan no longer contains its task or
+        measure, or the plan is archived (states.withdrawn_q)."""
+        return (
+            self.task.withdrawn
+            or (self.measure is not None and self.measure.withdrawn)
+            or self.task.plan.archived_at is not None
+        )
 
     def get_absolute_url(self):
         return reverse("assignment_detail", args=[self.pk])
@@ -732,6 +887,7 @@ class Target(models.Model):
     due_date = models.DateField(_("完成时限"), null=True, blank=True)
     due_text = models.CharField(_("时限原文"), max_length=100, blank=True)
     line = models.PositiveIntegerField(_("原文行号"), null=True, blank=True)
+    ref = models.CharField(_("原文出处"), max_length=100, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.TEXT)
     source_reason = models.CharField(_("设定依据"), max_length=300, blank=True)
     withdrawn = models.BooleanField(_("已撤销"), default=False)
@@ -765,6 +921,64 @@ class Target(models.Model):
         return (*self.plan.natural_key(), self.number)
 
     natural_key.dependencies = ["tracker.plan", "tracker.task", "tracker.measure"]  # type: ignore[attr-defined]
+
+
+class MilestoneManager(models.Manager):
+    def get_by_natural_key(self, plan_slug, task_number, measure_number, due):
+        return self.get(
+            task__plan__slug=plan_slug,
+            task__number=task_number,
+            measure__number=measure_number,
+            due=due,
+        )
+
+
+class Milestone(models.Model):
+    """A stage of a staged deadline as the plan's text states it ("2024年6月底前完成…，
+    2025年底前全面…"): the date, the text's words for it, what is due then and where it is
+    written. The task's (or measure's) deadline is its last stage. A re-import updates the
+    stages in place and marks the ones the new text drops as withdrawn."""
+
+    task = models.ForeignKey(
+        Task, models.CASCADE, related_name="milestones", verbose_name=_("任务")
+    )
+    measure = models.ForeignKey(
+        Measure,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("具体措施"),
+    )
+    due = models.DateField(_("完成日期"))
+    text = models.CharField(_("阶段性目标"), max_length=300)
+    phrase = models.CharField(_("时限原文"), max_length=100, blank=True)
+    line = models.PositiveIntegerField(_("原文行号"), null=True, blank=True)
+    ref = models.CharField(_("原文出处"), max_length=100, blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.TEXT)
+    withdrawn = models.BooleanField(_("已撤销"), default=False)
+
+    objects = MilestoneManager()
+
+    class Meta:
+        verbose_name = _("阶段性目标")
+        verbose_name_plural = pgettext_lazy("复数", "阶段性目标")
+        ordering = ["task", "due", "pk"]
+        constraints = [
+            models.CheckConstraint(name="milestone_text_not_blank", condition=~Q(text="")),
+            models.CheckConstraint(
+                name="milestone_source_valid", condition=Q(source__in=Source.values)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.due.isoformat()} {self.text}"
+
+    def natural_key(self):
+        measure_number = self.measure.number if self.measure else None
+        return (*self.task.natural_key(), measure_number, self.due.isoformat())
+
+    natural_key.dependencies = ["tracker.task", "tracker.measure"]  # type: ignore[attr-defined]
 
 
 class MembershipManager(models.Manager):
@@ -1090,6 +1304,7 @@ class ChangeVia(models.TextChoices):
     EXTENSION = "extension", _("延期审批")
     IMPORT = "import", _("方案导入")
     PLAN_EDIT = "plan_edit", _("管理员在任务页设定")
+    ARCHIVE = "archive", _("方案归档与恢复")
 
 
 class ChangeAction(models.TextChoices):
@@ -1328,3 +1543,66 @@ class AccessRecord(AppendOnly):
 
     def __str__(self):
         return f"{self.user_name} · {self.get_kind_display()} · {self.subject}"
+
+
+# --- The web import's drafts ------------------------------------------------------------------
+
+
+class ImportDraftQuerySet(models.QuerySet):
+    def expired(self, now=None):
+        """Drafts not confirmed within TRACKER_IMPORT_DRAFT_HOURS of their upload."""
+        now = now or timezone.now()
+        limit = now - dt.timedelta(hours=settings.TRACKER_IMPORT_DRAFT_HOURS)
+        return self.filter(confirmed_at__isnull=True, created_at__lt=limit)
+
+
+class ImportDraft(models.Model):
+    """A plan uploaded to the web import, kept on the server between the preview and the
+    confirmation, so what is imported is exactly the file the preview was made from —
+    never a copy sent back by the browser. Confirmed once (then it names the plan it
+    created or updated, and stays as the record of what was uploaded); an unconfirmed
+    draft expires (ImportDraftQuerySet.expired) and is then removed."""
+
+    key = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
+    source = models.BinaryField(_("上传的文件"))
+    source_name = models.CharField(_("文件名"), max_length=200)
+    source_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, db_index=True)
+    review_text = models.TextField(_("审核文件"), blank=True)
+    gazetteer = models.CharField(_("地名文件"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="import_drafts",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("确认导入时间"), null=True, blank=True)
+    plan = models.ForeignKey(
+        Plan,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_drafts",
+        verbose_name=_("导入的方案"),
+    )
+
+    objects = ImportDraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入草稿")
+        verbose_name_plural = pgettext_lazy("复数", "导入草稿")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="import_draft_has_sha256", condition=~Q(source_sha256="")),
+        ]
+
+    def __str__(self):
+        return f"{self.source_name} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + dt.timedelta(hours=settings.TRACKER_IMPORT_DRAFT_HOURS)
+
+    def is_expired(self, now=None):
+        """True when it was not confirmed in time (ImportDraftQuerySet.expired)."""
+        return self.confirmed_at is None and (now or timezone.now()) > self.expires_at

@@ -36,9 +36,10 @@ work without a date have no due date.
   deadline has passed and has no light before. A task's light is red exactly when the task
   is overdue (`TaskQuerySet.overdue`).
 - **withdrawn (已撤销)**: work the current revision of the plan no longer contains — an
-  assignment of a withdrawn task or measure, a withdrawn task or measure itself. It keeps its
-  record (and, if signed off, stays done) but has no light: it is never overdue, due soon,
-  behind pace or silent. Lists leave it out (`AssignmentQuerySet.active()`).
+  assignment of a withdrawn task or measure, a withdrawn task or measure itself — and all the
+  work of an archived plan (已归档, `Plan.archived_at`). It keeps its record (and, if signed
+  off, stays done) but has no light: it is never overdue, due soon, behind pace or silent.
+  Lists, 我的任务, the dashboard and reminders leave it out (`AssignmentQuerySet.active()`).
 
 - **a share of a county (分解落实到县)**: an assignment in the role 分解落实 of a county body: the
   task or measure is broken down to each county, which answers for its own share
@@ -243,8 +244,13 @@ def _days(value):
 
 
 def withdrawn_q():
-    """An assignment of a task or a measure the plan no longer contains."""
-    return Q(task__withdrawn=True) | Q(measure__withdrawn=True)
+    """An assignment of a task or a measure the plan no longer contains, or of an archived
+    plan."""
+    return (
+        Q(task__withdrawn=True)
+        | Q(measure__withdrawn=True)
+        | Q(task__plan__archived_at__isnull=False)
+    )
 
 
 def done_q():
@@ -413,9 +419,10 @@ def next_steps(assignment, state):
 
 def task_light(task, lights, today):
     """A task's light from the lights of its active assignments (see the module docstring):
-    none for a withdrawn task; the worst of the lights; red for a task nobody answers for
-    once its deadline has passed. `TaskQuerySet.with_light()` is the same in SQL."""
-    if task.withdrawn:
+    none for a withdrawn task or one of an archived plan; the worst of the lights; red for a
+    task nobody answers for once its deadline has passed. `TaskQuerySet.with_light()` is the
+    same in SQL."""
+    if task.withdrawn or task.plan.archived_at is not None:
         return None
     lights = [light for light in lights if light is not None]
     if not lights:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", plans.home, name="home"),
     path("plans/", plans.plan_list, name="plan_list"),
     path("plans/<slug:slug>/", plans.plan_overview, name="plan_overview"),
+    path("plans/<slug:slug>/archive/", plans.plan_archive, name="plan_archive"),
+    path("plans/<slug:slug>/restore/", plans.plan_restore, name="plan_restore"),
     path("plans/<slug:slug>/tasks/<int:number>/", plans.task_detail, name="task_detail"),
     path(
         "plans/<slug:slug>/tasks/<int:number>/deadline/",
@@ -22,7 +24,8 @@ urlpatterns = [
     ),
     # Loading a plan from its text (tracker/views/importing.py).
     path("import/", importing.import_start, name="import_start"),
-    path("import/confirm/", importing.import_confirm, name="import_confirm"),
+    path("import/<uuid:key>/", importing.import_preview, name="import_preview"),
+    path("import/<uuid:key>/confirm/", importing.import_confirm, name="import_confirm"),
     # The reporting chain: reports, sign-off, extensions, the to-do list (reporting.py).
     path("work/", reporting.my_work, name="my_work"),
     path("assignments/<int:pk>/", reporting.assignment_detail, name="assignment_detail"),

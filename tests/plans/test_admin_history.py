@@ -82,7 +82,7 @@ def test_task_and_inline_measure_changes_are_recorded(client_as, admin_user):
     ]
     changes = {(c.model, c.field): (c.old, c.new) for c in ChangeRecord.objects.all()}
     assert changes[("task", "deadline")] == ("2024-12-31", "2025-06-30")
-    assert changes[("task", "deadline_source")] == ("方案原文", "管理员设定")
+    assert changes[("task", "deadline_source")] == ("方案原文", "管理员确定（导入后）")
     assert changes[("measure", "deadline")] == ("", "2025-03-31")
     assert ChangeRecord.objects.get(model="measure", field="deadline").measure == measure
     page = client.get(task.get_absolute_url()).content.decode()

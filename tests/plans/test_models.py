@@ -26,17 +26,24 @@ def violates(fn):
         fn()
 
 
-def test_a_task_has_at_most_one_lead():
-    task = TaskFactory()
-    AssignmentFactory(task=task, role="lead")
-    violates(lambda: AssignmentFactory(task=task, role="lead"))
-
-
-def test_a_measure_has_at_most_one_lead_but_its_task_may_have_another():
+def test_a_task_and_a_measure_may_have_co_leads_the_first_named_first():
     measure = MeasureFactory()
-    AssignmentFactory(task=measure.task, role="lead")
-    AssignmentFactory(task=measure.task, measure=measure, role="lead")
-    violates(lambda: AssignmentFactory(task=measure.task, measure=measure, role="lead"))
+    task = measure.task
+    second = AssignmentFactory(task=task, role="lead", position=1, body=BodyFactory(name="区经委"))
+    first = AssignmentFactory(task=task, role="lead", position=0, body=BodyFactory(name="区发改委"))
+    AssignmentFactory(task=task, role="support", position=2)
+    on_measure = [
+        AssignmentFactory(task=task, measure=measure, role="lead", position=k) for k in (1, 0)
+    ]
+    assert list(task.assignments.filter(measure=None).leads()) == [first, second]
+    assert task.first_lead() == first
+    assert list(measure.assignments.leads()) == on_measure[::-1]
+
+
+def test_a_task_without_a_lead_has_no_first_lead():
+    task = TaskFactory()
+    AssignmentFactory(task=task, role="support")
+    assert task.first_lead() is None
 
 
 def test_a_body_is_assigned_once_per_task_or_measure():

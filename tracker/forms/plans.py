@@ -78,3 +78,9 @@ class AssignForm(forms.Form):
             self.add_error("body", _("请选择责任单位，或填写新单位名称。"))
         data["new_body"] = new_name
         return data
+
+
+class ArchiveForm(forms.Form):
+    """归档 or 恢复 a plan: a decision, so it says why."""
+
+    reason = forms.CharField(label=_("依据"), max_length=300, help_text=REASON_HELP)

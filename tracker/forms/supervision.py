@@ -43,7 +43,7 @@ class BulletinForm(forms.Form):
     date = forms.DateField(label=_("截至日期"), required=False, widget=DateInput)
     plan = forms.ModelChoiceField(
         label=_("实施方案"),
-        queryset=Plan.objects.all(),
+        queryset=Plan.objects.current(),
         to_field_name="slug",
         required=False,
         empty_label=_("全部方案"),
@@ -73,7 +73,7 @@ class BulletinForm(forms.Form):
 class PlanChoiceForm(forms.Form):
     plan = forms.ModelChoiceField(
         label=_("实施方案"),
-        queryset=Plan.objects.all(),
+        queryset=Plan.objects.current(),
         to_field_name="slug",
         required=False,
         empty_label=_("全部方案"),
@@ -172,7 +172,7 @@ class AssignmentFilter(df.FilterSet):
         label=_("实施方案"),
         field_name="task__plan",
         to_field_name="slug",
-        queryset=Plan.objects,
+        queryset=Plan.objects.current(),
     )
     category = df.ModelChoiceFilter(
         empty_label=ALL, label=_("类别"), field_name="task__category", queryset=Category.objects

@@ -1,25 +1,36 @@
 """Load a parsed plan (plan.ParsedPlan) into the database.
 
 One entry point, `import_parsed_plan()`, used by the `import_plan` command and the web import.
-It runs in one transaction. Importing the same plan again updates it in place:
+It runs in one transaction. The plan it updates is the same plan (PlanQuerySet.same_plan: the
+same slug, else title and issuer, else the same source file); importing it again updates it
+in place:
 
 - tasks are matched by title, then by number; a task the new text drops is marked withdrawn,
   never deleted, so nothing recorded against it (reports, sign-offs) is detached;
-- measures and targets likewise (matched by text, then number);
+- measures, targets and milestones likewise (matched by text, then number; by date);
 - an administrator's own decisions made in the web (source "admin") are never overwritten
   by a re-import; the re-import's value is reported as a warning instead;
 - assignments are never deleted: one the new text no longer names is kept, with a warning.
+
+Every value keeps where it came from: the text's words and their place in the uploaded file
+(`ref`: "第105行", "表1第3行", "第3页"), or the administrator's decision and reason.
+
+The web import keeps the uploaded file on the server between its preview and confirmation
+(ImportDraft): `draft_create`, `draft_read`, `draft_confirm`.
 """
 
 import copy
 import hashlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from plan import apply_review, decode, load_gazetteer, parse, parse_review
+from plan import apply_review, load_gazetteer, parse_review, read_document
 from plan import model as pm
 from tracker.history import TRACKED_MODELS, record_changes, record_created
 from tracker.models import (
@@ -27,7 +38,9 @@ from tracker.models import (
     Body,
     Category,
     ChangeRecord,
+    ImportDraft,
     Measure,
+    Milestone,
     Plan,
     Source,
     Target,
@@ -47,6 +60,7 @@ class ImportResult:
     created: bool
     counts: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    parsed: pm.ParsedPlan | None = None
 
 
 def _deadline_fields(deadline):
@@ -57,6 +71,7 @@ def _deadline_fields(deadline):
             "deadline_text": "",
             "deadline_source": "",
             "deadline_reason": "",
+            "deadline_ref": "",
             "ongoing": False,
         }
     return {
@@ -64,8 +79,18 @@ def _deadline_fields(deadline):
         "deadline_text": deadline.phrase[:100],
         "deadline_source": Source.REVIEW if deadline.provenance == pm.REVIEW else Source.TEXT,
         "deadline_reason": deadline.reason[:300],
+        "deadline_ref": deadline.ref[:100],
         "ongoing": deadline.ongoing and deadline.date is None,
     }
+
+
+def _places(spans):
+    """Every place the text states an item, as people read it: "第11段；表1第2行"."""
+    refs = []
+    for span in spans:
+        if span.ref and span.ref not in refs:
+            refs.append(span.ref)
+    return "；".join(refs)[:200]
 
 
 def _source(provenance):
@@ -172,6 +197,7 @@ class _Importer:
             "source_last_line": p.span.last,
             "declared_categories": p.declared_categories,
             "declared_tasks": p.declared_tasks,
+            "source_kind": p.source_kind,
             "imported_at": timezone.now(),
         }
         if plan.start_date_source != Source.ADMIN:
@@ -182,6 +208,11 @@ class _Importer:
             }.get(p.start_date_source, "")
             values["start_date_reason"] = getattr(p, "start_date_reason", "")[:300]
         self._save(plan, values, skip=("imported_at", "source_text", "source_sha256"))
+        if self.reimport and p.slug and p.slug != plan.slug:
+            self.warnings.append(
+                f"已按名称或来源文件认定为已有方案“{plan.title}”，就地更新；"
+                f"其标识仍为 {plan.slug}（本次导入所得标识 {p.slug} 未采用，以免已有链接失效）。"
+            )
 
     def categories(self):
         by_number = {c.number: c for c in self.plan_obj.categories.all()}
@@ -209,10 +240,12 @@ class _Importer:
         if key not in self.bodies:
             # The gazetteer's order is the city's customary one (东昌府区, 茌平区, 临清市 …).
             position = self.gazetteer_position.get(ref.name, 0)
+            # A collective ("各街道") is one body, as the text names it (Body.collective).
+            collective = getattr(ref, "collective", False)
             body, created = Body.objects.get_or_create(
                 jurisdiction=self.parsed.jurisdiction,
                 name=ref.name[:100],
-                defaults={"kind": ref.kind, "position": position},
+                defaults={"kind": ref.kind, "position": position, "collective": collective},
             )
             if created:
                 self.counts["bodies_created"] += 1
@@ -220,6 +253,8 @@ class _Importer:
                 values = {"position": position or body.position}
                 if body.kind == Body.Kind.OTHER:
                     values["kind"] = ref.kind
+                if collective:
+                    values["collective"] = True
                 if _set(body, values):
                     body.save(update_fields=list(values))
             self.bodies[key] = body
@@ -246,6 +281,7 @@ class _Importer:
                 "source_text": pt.text,
                 "first_line": pt.span.first,
                 "last_line": pt.span.last,
+                "source_ref": _places(pt.stated_at or [pt.span]),
                 "source": _source(pt.provenance),
                 "source_reason": pt.reason[:500],
                 "withdrawn": False,
@@ -256,6 +292,7 @@ class _Importer:
             self.counts["tasks_created" if created else "tasks_updated"] += 1
             self.measures(row, pt)
             self.assignments(row, None, pt.bodies)
+            self.milestones(row, None, pt.milestones)
         # Tasks the text no longer has: withdrawn, numbered after the active ones.
         next_number = len(self.parsed.tasks) + 1
         for t in sorted(existing, key=lambda t: t.number):
@@ -291,6 +328,7 @@ class _Importer:
                 "text": item.text,
                 "first_line": item.span.first,
                 "last_line": item.span.last,
+                "source_ref": item.span.ref[:100],
                 "withdrawn": False,
             }
             values.update(
@@ -299,6 +337,7 @@ class _Importer:
             self._save(row, values)
             self.counts["measures"] += 1
             self.assignments(task, row, item.bodies)
+            self.milestones(task, row, item.milestones)
             self.targets_for(task, row, item.targets)
         next_number = len(pt.measures) + 1
         for m in sorted(existing, key=lambda m: m.number):
@@ -315,23 +354,33 @@ class _Importer:
             a.body_id: a
             for a in Assignment.objects.filter(task=task, measure=measure).select_related("body")
         }
+        where = f"任务{task.number}" + (f"措施{measure.number}" if measure else "")
+        # An administrator's lead stands: leads the text names beside it come in as support.
+        admin_leads = [
+            a.body.name
+            for a in existing.values()
+            if a.origin == Assignment.Origin.ADMIN and a.role == Assignment.Role.LEAD
+        ]
         named = set()
-        # The lead first, so demoting an old lead never collides with the new one.
-        for ref in sorted(refs, key=lambda r: r.role != pm.LEAD):
+        for position, ref in _in_text_order(refs):
             body = self.body(ref)
-            if body.pk in named:
-                continue
             named.add(body.pk)
             row = existing.get(body.pk) or Assignment(task=task, measure=measure, body=body)
             if row.pk and row.origin == Assignment.Origin.ADMIN:
                 continue  # an administrator's decision stands
             role = ref.role
-            if role == pm.LEAD:
-                role = self._make_room_for_lead(task, measure, body, row)
+            if role == pm.LEAD and admin_leads:
+                self.warnings.append(
+                    f"{where}：管理员已指定“{'、'.join(admin_leads)}”牵头，"
+                    f"“{body.name}”作为配合单位导入。"
+                )
+                role = Assignment.Role.SUPPORT
             values = {
                 "role": role,
+                "position": position,
                 "origin": _origin(ref.source),
                 "origin_line": ref.line,
+                "origin_ref": ref.ref[:100],
                 "origin_reason": ref.reason[:500],
             }
             if row.pk is None and self.reimport:
@@ -342,12 +391,20 @@ class _Importer:
                 values["due_text"] = ref.due.phrase[:100]
             self._save(row, values)
             self.counts["assignments"] += 1
+        text_names_a_lead = any(ref.role == pm.LEAD for ref in refs)
         for body_id, row in existing.items():
-            if body_id not in named and row.origin != Assignment.Origin.ADMIN:
-                where = f"任务{task.number}" + (f"措施{measure.number}" if measure else "")
+            if body_id in named or row.origin == Assignment.Origin.ADMIN:
+                continue
+            if row.role == Assignment.Role.LEAD and text_names_a_lead:
+                # The new text names other leads: this one stays on, as support.
+                self._save(row, {"role": Assignment.Role.SUPPORT})
                 self.warnings.append(
-                    f"{where}：新文本不再提及“{row.body.name}”，该责任分工保留未删除。"
+                    f"{where}：新文本不再以“{row.body.name}”为牵头单位，改为配合单位（记录保留）。"
                 )
+                continue
+            self.warnings.append(
+                f"{where}：新文本不再提及“{row.body.name}”，该责任分工保留未删除。"
+            )
 
     def _due_decided_by_a_person(self, row, imported):
         """True when an approved extension or an administrator moved this body's due date:
@@ -366,23 +423,31 @@ class _Importer:
             )
         return decided
 
-    def _make_room_for_lead(self, task, measure, body, row):
-        """Demote a previous lead from the text or review; an administrator's lead stays."""
-        other = (
-            Assignment.objects.filter(task=task, measure=measure, role=Assignment.Role.LEAD)
-            .exclude(body=body)
-            .first()
-        )
-        if other is None:
-            return Assignment.Role.LEAD
-        if other.origin == Assignment.Origin.ADMIN:
-            self.warnings.append(
-                f"任务{task.number}：管理员已指定“{other.body.name}”牵头，"
-                f"“{body.name}”作为配合单位导入。"
-            )
-            return Assignment.Role.SUPPORT
-        self._save(other, {"role": Assignment.Role.SUPPORT})
-        return Assignment.Role.LEAD
+    # -- milestones ----------------------------------------------------------------------
+
+    def milestones(self, task, measure, stages):
+        """The stages of a staged deadline, as the text states them; matched by date, so a
+        re-import updates them in place. A stage the new text drops is marked withdrawn."""
+        existing = {m.due: m for m in Milestone.objects.filter(task=task, measure=measure)}
+        kept = set()
+        for stage in stages:
+            row = existing.get(stage.date) or Milestone(task=task, measure=measure, due=stage.date)
+            values = {
+                "text": (stage.what or stage.phrase or str(stage.date))[:300],
+                "phrase": stage.phrase[:100],
+                "line": stage.line,
+                "ref": stage.ref[:100],
+                "source": Source.TEXT,
+                "withdrawn": False,
+            }
+            if _set(row, values) or row.pk is None:
+                row.full_clean()
+                row.save()
+            kept.add(row.pk)
+        for row in existing.values():
+            if row.pk not in kept and not row.withdrawn:
+                row.withdrawn = True
+                row.save(update_fields=["withdrawn"])
 
     # -- targets -------------------------------------------------------------------------
 
@@ -410,6 +475,7 @@ class _Importer:
                 "due_date": pt.due.date if pt.due else None,
                 "due_text": pt.due.phrase[:100] if pt.due else "",
                 "line": pt.line,
+                "ref": pt.ref[:100],
                 "source": _source(pt.provenance),
                 "source_reason": pt.reason[:300],
                 "withdrawn": False,
@@ -434,20 +500,44 @@ class _Importer:
         for stale in plan.targets.exclude(pk__in=self.seen_targets).filter(withdrawn=False):
             self._save(stale, {"withdrawn": True})
         return ImportResult(
-            plan=plan, created=self.created, counts=self.counts, warnings=self.warnings
+            plan=plan,
+            created=self.created,
+            counts=self.counts,
+            warnings=self.warnings,
+            parsed=self.parsed,
         )
 
 
-def import_parsed_plan(parsed, *, source_text, source_name="", user=None):
-    """Create or update the plan `parsed` describes (parsed from `source_text`), in one
-    transaction."""
-    sha256 = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+def _in_text_order(refs):
+    """(position, ref) for each body once, in the order the text names them; a body named
+    twice keeps its first place, and its lead role if either names it as a lead."""
+    chosen = {}
+    for position, ref in enumerate(refs):
+        if ref.name not in chosen:
+            chosen[ref.name] = (position, ref)
+        elif ref.role == pm.LEAD and chosen[ref.name][1].role != pm.LEAD:
+            chosen[ref.name] = (chosen[ref.name][0], ref)
+    return sorted(chosen.values(), key=lambda pair: pair[0])
+
+
+def import_parsed_plan(parsed, *, source_text, source_name="", source_sha256="", user=None):
+    """Create or update the plan `parsed` describes (parsed from `source_text`, read from a
+    file whose sha256 is `source_sha256`), in one transaction."""
+    sha256 = source_sha256 or hashlib.sha256(source_text.encode("utf-8")).hexdigest()
     with transaction.atomic():
-        # The review file's slug, else the one the parser derives from place and title.
-        plan, created = Plan.objects.select_for_update().get_or_create(
+        plan = Plan.objects.select_for_update().same_plan(
             slug=parsed.slug,
-            defaults={"title": parsed.title[:200], "jurisdiction": parsed.jurisdiction},
+            title=parsed.title,
+            issuer=parsed.issuer,
+            jurisdiction=parsed.jurisdiction,
+            sha256=sha256,
         )
+        created = plan is None
+        if created:
+            # The review file's slug, else the one the parser derives from place and title.
+            plan = Plan.objects.create(
+                slug=parsed.slug, title=parsed.title[:200], jurisdiction=parsed.jurisdiction
+            )
         return _Importer(
             parsed,
             plan,
@@ -459,13 +549,113 @@ def import_parsed_plan(parsed, *, source_text, source_name="", user=None):
         ).run()
 
 
-def read_plan_source(data, *, source_name="", review=None, gazetteer_path=None):
-    """Decode and parse a plan text (bytes), apply its review file (bytes) if any.
+def existing_plan(parsed, sha256):
+    """The plan an import of `parsed` (from a file with this sha256) would update, or None."""
+    return Plan.objects.same_plan(
+        slug=parsed.slug,
+        title=parsed.title,
+        issuer=parsed.issuer,
+        jurisdiction=parsed.jurisdiction,
+        sha256=sha256,
+    )
 
-    Returns (text, parsed). Raises plan.PlanError (with the line) for anything wrong."""
-    text = decode(data)
+
+def gazetteer_path(name):
+    """The gazetteer file named `name` in TRACKER_SEEDS_DIR, or None for no name. Only a
+    file from that folder: never a path a browser made up (ValidationError)."""
+    if not name:
+        return None
+    folder = settings.TRACKER_SEEDS_DIR
+    path = folder / name
+    if path.parent != folder or not name.endswith(".gazetteer.toml") or not path.is_file():
+        raise ValidationError(_("未知的地名文件。"))
+    return path
+
+
+def read_plan_source(data, *, source_name="", review_text=None, gazetteer_path=None):
+    """Read a plan file of any kind (plan.read_document: text, .docx, .pdf, a web page,
+    .xlsx, .csv — told by its content) and apply its review text, if any.
+
+    Returns (text, parsed): `text` is the document written as plan text, the plan's source
+    that the line numbers count in. Raises plan.PlanError (ReviewError for the review) with
+    a Chinese message."""
     gazetteer = load_gazetteer(gazetteer_path) if gazetteer_path else None
-    parsed = parse(text, gazetteer=gazetteer, source_name=source_name)
-    if review is not None:
-        parsed = apply_review(parsed, parse_review(decode(review)))
+    text, parsed = read_document(data, source_name, gazetteer=gazetteer)
+    if review_text:
+        parsed = apply_review(parsed, parse_review(review_text))
     return text, parsed
+
+
+# --- the web import's drafts ------------------------------------------------------------
+
+
+def sha256_of(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+@transaction.atomic
+def draft_create(*, user, source, source_name, review_text="", gazetteer=""):
+    """Keep an uploaded plan on the server until its preview is confirmed; drafts that
+    expired unconfirmed are removed on the way (they are not history: nothing was
+    imported from them)."""
+    ImportDraft.objects.expired().delete()
+    draft = ImportDraft(
+        source=source,
+        source_name=source_name[:200],
+        source_sha256=sha256_of(source),
+        review_text=review_text,
+        gazetteer=gazetteer,
+        uploaded_by=user,
+    )
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+def draft_read(draft):
+    """(text, parsed) of a draft, read exactly as the preview reads it. plan.PlanError, or
+    ValidationError when its gazetteer file has gone meanwhile."""
+    return read_plan_source(
+        bytes(draft.source),
+        source_name=draft.source_name,
+        review_text=draft.review_text or None,
+        gazetteer_path=gazetteer_path(draft.gazetteer),
+    )
+
+
+class DraftAlreadyConfirmed(Exception):
+    """The draft was confirmed before (by another click or tab): nothing imported again."""
+
+    def __init__(self, plan):
+        super().__init__(plan)
+        self.plan = plan
+
+
+class DraftExpired(Exception):
+    """The draft was not confirmed in time: upload the plan again."""
+
+
+def draft_confirm(*, draft, user):
+    """Import the draft's plan — the same plan again is updated in place — and mark the
+    draft confirmed, once: a second confirmation raises DraftAlreadyConfirmed.
+
+    The file is parsed before the transaction (it may take seconds); the import and the
+    draft's confirmation are one transaction, with the draft's row locked."""
+    text, parsed = draft_read(draft)
+    with transaction.atomic():
+        locked = ImportDraft.objects.select_for_update().select_related("plan").get(pk=draft.pk)
+        if locked.confirmed_at is not None:
+            raise DraftAlreadyConfirmed(locked.plan)
+        if locked.is_expired():
+            raise DraftExpired
+        result = import_parsed_plan(
+            parsed,
+            source_text=text,
+            source_name=locked.source_name,
+            source_sha256=locked.source_sha256,
+            user=user,
+        )
+        locked.confirmed_at = timezone.now()
+        locked.plan = result.plan
+        locked.save(update_fields=["confirmed_at", "plan"])
+    return result

@@ -1,6 +1,8 @@
 """Plan edits: on a task page an administrator sets what the text does not say — a deadline,
 a body. Each is stored as the administrator's (source/origin "admin", with the reason) beside
-what came from the text, and recorded in the change history in the same transaction."""
+what came from the text, and recorded in the change history in the same transaction.
+
+An administrator also archives (归档) a plan and restores it: nothing of it is deleted."""
 
 import copy
 
@@ -8,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.history import record_changes, record_created
-from tracker.models import Assignment, Body, ChangeRecord, Source, Task
+from tracker.models import Assignment, Body, ChangeRecord, Plan, Source, Task
 
 VIA = ChangeRecord.Via.PLAN_EDIT
 DEADLINE_FIELDS = ["deadline", "ongoing", "deadline_source", "deadline_reason"]
+ARCHIVE_FIELDS = ["archived_at", "archived_by", "archive_reason"]
 
 
 @transaction.atomic
@@ -80,3 +83,38 @@ def body_assign(*, task, measure, role, user, reason, body=None, new_name="", ne
     row.save(update_fields=["role", "origin", "origin_reason"])
     record_changes(user=user, old=old, new=row, via=VIA, reason=reason, fields=["role", "origin"])
     return row
+
+
+def _set_archive(*, plan, user, reason, archived):
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if (locked.archived_at is not None) == archived:
+        return locked  # already so: a second click changes nothing
+    old = copy.copy(locked)
+    locked.archived_at = timezone.now() if archived else None
+    locked.archived_by = user if archived else None
+    locked.archive_reason = reason if archived else ""
+    locked.full_clean()
+    locked.save(update_fields=ARCHIVE_FIELDS)
+    record_changes(
+        user=user,
+        old=old,
+        new=locked,
+        via=ChangeRecord.Via.ARCHIVE,
+        reason=reason,
+        fields=ARCHIVE_FIELDS,
+    )
+    return locked
+
+
+@transaction.atomic
+def plan_archive(*, plan, user, reason):
+    """归档: the plan leaves 我的任务, the dashboard, the lists and the reminders (its work
+    counts as withdrawn, tracker/states.py); every record stays, and plan_restore() brings
+    it back."""
+    return _set_archive(plan=plan, user=user, reason=reason, archived=True)
+
+
+@transaction.atomic
+def plan_restore(*, plan, user, reason):
+    """恢复: an archived plan is tracked again, as it was."""
+    return _set_archive(plan=plan, user=user, reason=reason, archived=False)

@@ -140,6 +140,8 @@ def remind(*, assignment, sender, message, site_url=""):
     assignment = Assignment.objects.for_list().with_state(today).get(pk=assignment.pk)
     if assignment.signoff == states.SignOff.SIGNED_OFF:
         raise ValidationError(_("该项工作已销号，不需要催办。"))
+    if assignment.is_withdrawn:
+        raise ValidationError(_("该项工作已不再跟踪（已撤销，或方案已归档），不需要催办。"))
     reminder = Reminder(
         assignment=assignment,
         kind=Reminder.Kind.MANUAL,

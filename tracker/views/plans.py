@@ -12,13 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 from tracker.access import (
     body_of,
     get_plan,
+    get_plan_to_archive,
     get_task,
     get_task_to_edit,
     is_manager,
     is_plan_admin,
     visible_assignments,
 )
-from tracker.forms.plans import AssignForm, DeadlineForm
+from tracker.forms.plans import ArchiveForm, AssignForm, DeadlineForm
 from tracker.models import TASK_BEFORE_MEASURES, Assignment, Plan
 from tracker.services import plan_edits, supervision
 
@@ -30,7 +31,7 @@ def home(request):
         return redirect("my_work")  # body staff land on their body's work
     if is_manager(request.user):
         return redirect("dashboard")  # managers start the day on the dashboard
-    plans = list(Plan.objects.all()[:2])
+    plans = list(Plan.objects.current()[:2])
     if len(plans) == 1:
         return redirect(plans[0])
     return redirect("plan_list")
@@ -39,17 +40,47 @@ def home(request):
 @login_required
 @require_GET
 def plan_list(request):
-    plans = Plan.objects.all()
-    return render(request, "tracker/plan_list.html", {"plans": plans})
+    """The plans being tracked; below them, folded away, the archived ones (kept, readable)."""
+    plans = list(Plan.objects.all())
+    return render(
+        request,
+        "tracker/plan_list.html",
+        {
+            "plans": [p for p in plans if not p.is_archived],
+            "archived": [p for p in plans if p.is_archived],
+        },
+    )
 
 
 def _assignments_prefetch():
-    return Prefetch(
-        "assignments",
-        queryset=Assignment.objects.select_related("body", "measure").order_by(
-            "role", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
+    return [
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("body", "measure").order_by(
+                "role", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
+            ),
         ),
-    )
+        # The task's own leads, first-named first (AssignmentQuerySet.leads).
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(measure__isnull=True).leads().select_related("body"),
+            to_attr="leads",
+        ),
+    ]
+
+
+def by_provenance(assignments):
+    """Bodies grouped by where the text names them, or by the administrator's decision that
+    put them there: [(names, an assignment of the group)], in order, each body once."""
+    groups: dict[tuple, tuple[list[str], Assignment]] = {}
+    seen = set()
+    for a in assignments:
+        if a.body_id in seen:
+            continue
+        seen.add(a.body_id)
+        key = (a.set_by_person, a.origin_reason if a.set_by_person else a.origin_place)
+        groups.setdefault(key, ([], a))[0].append(a.body.name)
+    return list(groups.values())
 
 
 @login_required
@@ -57,14 +88,13 @@ def _assignments_prefetch():
 def plan_overview(request, slug):
     plan = get_plan(request.user, slug)
     today = timezone.localdate()
-    tasks = list(plan.tasks.select_related("category").prefetch_related(_assignments_prefetch()))
+    tasks = list(plan.tasks.select_related("category").prefetch_related(*_assignments_prefetch()))
     overdue_ids = set(plan.tasks.overdue(today).values_list("pk", flat=True))
     for task in tasks:
         task.is_overdue = task.pk in overdue_ids
-        task.lead = next(
-            (a for a in task.assignments.all() if a.role == "lead" and not a.measure_id), None
-        )
-        task.others = _distinct_bodies(a for a in task.assignments.all() if a is not task.lead)
+        lead_ids = {a.pk for a in task.leads}
+        task.lead_groups = by_provenance(task.leads)
+        task.other_groups = by_provenance(a for a in task.assignments.all() if a.pk not in lead_ids)
     categories = list(plan.categories.all())
     groups = [(c, [t for t in tasks if t.category_id == c.pk]) for c in categories]
     uncategorised = [t for t in tasks if t.category_id is None]
@@ -76,20 +106,47 @@ def plan_overview(request, slug):
         {
             "plan": plan,
             "groups": groups,
-            "task_count": plan.tasks.active().count(),
+            # Counted here, not with tasks.active(): an archived plan still has its tasks.
+            "task_count": sum(1 for t in tasks if not t.withdrawn),
             "overdue_count": len(overdue_ids),
+            "archive_form": ArchiveForm() if is_plan_admin(request.user) else None,
             "today": today,
         },
     )
 
 
-def _distinct_bodies(assignments):
-    seen, bodies = set(), []
-    for a in assignments:
-        if a.body_id not in seen:
-            seen.add(a.body_id)
-            bodies.append(a.body)
-    return bodies
+@login_required
+@require_POST
+def plan_archive(request, slug):
+    """归档: the plan leaves everyone's work lists; its records stay."""
+    return _archive_or_restore(request, slug, archive=True)
+
+
+@login_required
+@require_POST
+def plan_restore(request, slug):
+    return _archive_or_restore(request, slug, archive=False)
+
+
+def _archive_or_restore(request, slug, *, archive):
+    plan = get_plan_to_archive(request.user, slug)
+    form = ArchiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请写明归档或恢复的依据。"))
+        return redirect(plan)
+    change = plan_edits.plan_archive if archive else plan_edits.plan_restore
+    change(plan=plan, user=request.user, reason=form.cleaned_data["reason"])
+    if archive:
+        messages.success(
+            request,
+            _(
+                "已归档方案“%(title)s”：不再出现在我的任务、督查看板和清单中，也不再催办；全部记录保留，可随时恢复。"
+            )
+            % {"title": plan.title},
+        )
+    else:
+        messages.success(request, _("已恢复方案“%(title)s”，重新跟踪。") % {"title": plan.title})
+    return redirect(plan)
 
 
 @login_required
@@ -115,11 +172,14 @@ def _task_page(request, task, forms, status=200):
     assignments = list(
         task.assignments.select_related("body", "measure")
         .with_state(today)
-        .order_by("role", *Assignment.BODY_ORDER)
+        .with_due_reason()
+        .order_by(*Assignment.ROLE_ORDER)
     )
     measures = list(task.measures.with_light(today))
+    milestones = list(task.milestones.filter(withdrawn=False))
     for m in measures:
         m.assignment_list = [a for a in assignments if a.measure_id == m.pk]
+        m.milestone_list = [s for s in milestones if s.measure_id == m.pk]
     task_assignments = [a for a in assignments if a.measure_id is None]
     return render(
         request,
@@ -129,6 +189,7 @@ def _task_page(request, task, forms, status=200):
             "task": task,
             "measures": measures,
             "task_assignments": task_assignments,
+            "milestones": [s for s in milestones if s.measure_id is None],
             # Each target with the values the bodies the user may see last reported.
             "targets": supervision.attach_reported_values(
                 task.targets.select_related("measure"),

@@ -64,7 +64,7 @@ def _chosen_plan(request):
         return get_object_or_404(Plan, slug=slug)
     if "plan" in request.GET:
         return None  # 全部方案, chosen explicitly
-    plans = list(Plan.objects.all()[:2])
+    plans = list(Plan.objects.current()[:2])
     return plans[0] if len(plans) == 1 else None
 
 
@@ -87,7 +87,9 @@ def dashboard(request):
     plan = _chosen_plan(request)
     rows = list(_assignments(request.user, today, plan))
     # Without a chosen plan the table names each category's plan: category__plan.
-    tasks = Task.objects.active().select_related("category__plan").order_by("plan", "number")
+    tasks = (
+        Task.objects.active().select_related("plan", "category__plan").order_by("plan", "number")
+    )
     if plan is not None:
         tasks = tasks.filter(plan=plan)
     overdue = sorted(

@@ -3,6 +3,11 @@
     python manage.py import_plan SOURCE [--review FILE] [--gazetteer FILE]
                                         [--dry-run] [--format text|json] [--fixture OUT]
 
+SOURCE is a plan file of any kind the parser reads (.txt/.md in UTF-8 or GB18030, .docx,
+.pdf with a text layer, a saved web page, an .xlsx/.csv task table), told by its content.
+The same plan imported again (same slug, else title and issuer, else the same file) is
+updated in place.
+
 Prints the import report (items with their line numbers, declared vs found counts, every
 warning), or with `--format json` the parsed plan as JSON (docs/plan-json.md). Without
 `--dry-run` it loads the database in one transaction; `--fixture` writes a Django fixture
@@ -13,6 +18,7 @@ and the line, and nothing is written.
 Without `--gazetteer`, the one `*.gazetteer.toml` beside SOURCE is used, if there is one.
 """
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -21,9 +27,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
 
-from plan import PlanError, to_json
+from plan import PlanError, decode, to_json
 from plan.report import report_lines
-from tracker.models import Assignment, Body, Measure, Task
+from tracker.models import Assignment, Body, Measure, Milestone, Task
 from tracker.services.importing import import_parsed_plan, read_plan_source
 
 
@@ -35,8 +41,10 @@ class Command(BaseCommand):
     help = "从方案文本导入实施方案（可附审核文件），输出导入报告。"
 
     def add_arguments(self, parser):
-        parser.add_argument("source", help="方案文本文件（UTF-8 或 GB18030）")
-        parser.add_argument("--review", help="管理员审核文件（TOML）")
+        parser.add_argument(
+            "source", help="方案文件：.txt/.md、.docx、.pdf、网页 .html、.xlsx/.csv（按内容识别）"
+        )
+        parser.add_argument("--review", help="审核文件（TOML）：管理员对原文未载明之处的决定及依据")
         parser.add_argument("--gazetteer", help="地名与单位简称文件（TOML）")
         parser.add_argument("--dry-run", action="store_true", help="只解析和报告，不写数据库")
         parser.add_argument("--format", choices=["text", "json"], default="text")
@@ -45,10 +53,11 @@ class Command(BaseCommand):
     def handle(self, *args, source, review, gazetteer, dry_run, format, fixture, **options):
         source_path = Path(source)
         try:
+            data = source_path.read_bytes()
             text, parsed = read_plan_source(
-                source_path.read_bytes(),
+                data,
                 source_name=source_path.name,
-                review=Path(review).read_bytes() if review else None,
+                review_text=decode(Path(review).read_bytes()) if review else None,
                 gazetteer_path=Path(gazetteer) if gazetteer else _gazetteer_beside(source_path),
             )
         except OSError as error:
@@ -66,7 +75,12 @@ class Command(BaseCommand):
             return
         try:
             with transaction.atomic():
-                result = import_parsed_plan(parsed, source_text=text, source_name=source_path.name)
+                result = import_parsed_plan(
+                    parsed,
+                    source_text=text,
+                    source_name=source_path.name,
+                    source_sha256=hashlib.sha256(data).hexdigest(),
+                )
                 if fixture:
                     Path(fixture).write_text(fixture_json(result.plan), encoding="utf-8")
                 if dry_run:
@@ -102,6 +116,7 @@ def fixture_json(plan):
             "task__number",
             F("measure__number").asc(nulls_first=True),
             "role",
+            "position",
             "body__kind",
             "body__position",
             "body__name",
@@ -124,6 +139,9 @@ def fixture_json(plan):
         *plan.targets.select_related("plan", "task__plan", "measure__task__plan").order_by(
             "number"
         ),
+        *Milestone.objects.filter(task__plan=plan)
+        .select_related("task__plan", "measure__task__plan")
+        .order_by("task__number", F("measure__number").asc(nulls_first=True), "due", "pk"),
     ]
     data = json.loads(
         serializers.serialize(

@@ -1,0 +1,123 @@
+"""An administrator archives (归档) a plan: it leaves 我的任务, the dashboard, the lists, the
+exports and the reminders; every record stays, readable; it can be restored."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.builders import file_report
+from tests.factories import AssignmentFactory, PlanFactory, TaskFactory
+from tracker.models import Assignment, ChangeRecord, Plan, Report, Task
+from tracker.services import reminders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(staff_a, staff_b):
+    """Two plans; staff_b's body has overdue work on both, staff_a's body leads one task."""
+    old = PlanFactory(slug="old", title="已完成的旧方案")
+    new = PlanFactory(slug="new", title="正在跟踪的方案")
+    overdue = dt.date(2020, 12, 31)
+    old_task = TaskFactory(plan=old, number=1, title="旧任务", deadline=overdue)
+    new_task = TaskFactory(plan=new, number=1, title="新任务", deadline=overdue)
+    AssignmentFactory(task=old_task, body=staff_a.membership.body, role="lead")
+    old_work = AssignmentFactory(task=old_task, body=staff_b.membership.body)
+    AssignmentFactory(task=new_task, body=staff_b.membership.body)
+    report = file_report(old_work, staff_b, as_of=timezone.localdate())
+    return {"old": old, "new": new, "old_work": old_work, "report": report}
+
+
+def archive(client, plan, reason="方案已全部完成，经市政府办公室同意归档"):
+    return client.post(f"/plans/{plan.slug}/archive/", {"reason": reason})
+
+
+def test_an_archived_plan_leaves_everyones_work_lists(client_as, admin_user, staff_b, world):
+    staff = client_as(staff_b)
+    assert "旧任务" in staff.get("/work/").content.decode()
+    archive(client_as(admin_user), world["old"])
+    plan = Plan.objects.get(slug="old")
+    assert plan.is_archived and plan.archived_by == admin_user
+    staff = client_as(staff_b)
+    work = staff.get("/work/").content.decode()
+    assert "旧任务" not in work and "新任务" in work
+    listed = staff.get("/list/").context["page"]
+    assert [a.task.title for a in listed] == ["新任务"]
+    assert "旧任务" not in staff.get("/list/export.csv").content.decode("utf-8-sig")
+
+
+def test_an_archived_plan_leaves_the_dashboard_plan_choices_and_reminders(
+    client_as, admin_user, manager, world
+):
+    archive(client_as(admin_user), world["old"])
+    client = client_as(manager)
+    dashboard = client.get("/dashboard/")
+    assert [a.task.title for a in dashboard.context["rows"]] == ["新任务"]
+    assert dashboard.context["counts"]["red"] == 1
+    # With one plan left being tracked, the dashboard shows that one.
+    assert dashboard.context["plan"] == world["new"]
+    candidates = reminders.scheduled_candidates(timezone.localdate())
+    assert [a.task.title for items in candidates.values() for a in items] == ["新任务"]
+    page = client.get(f"/assignments/{world['old_work'].pk}/remind/")
+    assert page.status_code in (200, 302)
+    response = client.post(
+        f"/assignments/{world['old_work'].pk}/remind/", {"message": "请填报"}, follow=True
+    )
+    assert "不再跟踪" in response.content.decode()
+
+
+def test_every_record_stays_and_is_readable(client_as, admin_user, staff_b, world):
+    archive(client_as(admin_user), world["old"])
+    assert Task.objects.filter(plan=world["old"]).count() == 1
+    assert Assignment.objects.filter(task__plan=world["old"]).count() == 2
+    assert Report.objects.filter(pk=world["report"].pk).exists()
+    staff = client_as(staff_b)
+    page = staff.get(f"/assignments/{world['old_work'].pk}/").content.decode()
+    assert "本方案已归档" in page and "完成快递园区选址" in page
+    # No more reporting on it.
+    assert staff.get(f"/assignments/{world['old_work'].pk}/report/").status_code == 403
+    overview = staff.get("/plans/old/").content.decode()
+    assert "已归档" in overview and "经市政府办公室同意归档" in overview
+    plans = staff.get("/plans/")
+    assert plans.context["plans"] == [world["new"]]
+    assert plans.context["archived"] == [Plan.objects.get(slug="old")]
+
+
+def test_archiving_and_restoring_are_recorded_and_restoring_brings_it_back(
+    client_as, admin_user, staff_b, world
+):
+    client = client_as(admin_user)
+    archive(client, world["old"])
+    archive(client, world["old"])  # a second click changes nothing
+    response = client.post("/plans/old/restore/", {"reason": "发现遗留事项，恢复跟踪"}, follow=True)
+    assert "已恢复方案" in response.content.decode()
+    plan = Plan.objects.get(slug="old")
+    assert not plan.is_archived and plan.archive_reason == ""
+    records = ChangeRecord.objects.filter(via=ChangeRecord.Via.ARCHIVE, field="archived_at")
+    assert [(r.old == "", r.new == "", r.reason) for r in records] == [
+        (True, False, "方案已全部完成，经市政府办公室同意归档"),
+        (False, True, "发现遗留事项，恢复跟踪"),
+    ]
+    assert "旧任务" in client_as(staff_b).get("/work/").content.decode()
+
+
+def test_archiving_needs_a_reason_and_an_administrator(client_as, admin_user, manager, world):
+    response = archive(client_as(admin_user), world["old"], reason="")
+    assert response.status_code == 302
+    assert not Plan.objects.get(slug="old").is_archived
+    assert archive(client_as(manager), world["old"]).status_code == 403
+    assert not Plan.objects.get(slug="old").is_archived
+
+
+def test_the_overview_offers_archiving_to_administrators_only(client_as, admin_user, manager):
+    plan = PlanFactory(slug="p")
+    assert 'id="archive-form"' in client_as(admin_user).get("/plans/p/").content.decode()
+    assert 'id="archive-form"' not in client_as(manager).get("/plans/p/").content.decode()
+    assert plan.tasks.count() == 0
+
+
+def test_a_plan_cannot_be_deleted_in_the_admin(client_as, admin_user, world):
+    client = client_as(admin_user)
+    client.post(f"/admin/tracker/plan/{world['old'].pk}/delete/", {"post": "yes"})
+    assert Plan.objects.filter(pk=world["old"].pk).exists()
