@@ -274,7 +274,21 @@ TRACKER_UPLOAD_BODY_DAY_MAX_BYTES = env_int("TRACKER_UPLOAD_BODY_DAY_MAX_BYTES",
 # front must allow at least this much (README: client_max_body_size); a larger request gets
 # a 413 page from tracker.middleware.RequestSizeLimitMiddleware.
 TRACKER_REQUEST_MAX_BYTES = TRACKER_UPLOAD_REPORT_MAX_BYTES + MB
-# Fields other than files (Django's own limit); files above FILE_UPLOAD_MAX_MEMORY_SIZE are
-# spooled to a temporary file, never held in memory.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * MB + MB // 2
+
+# The web import (导入方案). A plan file up to TRACKER_IMPORT_MAX_BYTES (a 100-page PDF fits);
+# pasted text up to TRACKER_IMPORT_PASTE_MAX_BYTES (UTF-8) — a longer text is answered on the
+# form, with the text kept, asking for a file upload instead. The uploaded file stays on the
+# server (ImportDraft) between preview and confirmation, for TRACKER_IMPORT_DRAFT_HOURS.
+TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 20 * MB)
+TRACKER_IMPORT_PASTE_MAX_BYTES = env_int("TRACKER_IMPORT_PASTE_MAX_BYTES", 2 * MB)
+TRACKER_IMPORT_REVIEW_MAX_BYTES = MB
+TRACKER_IMPORT_DRAFT_HOURS = env_int("TRACKER_IMPORT_DRAFT_HOURS", 24)
+
+# Fields other than files (Django's own limit), held in memory while a request is read; files
+# above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, never held in memory.
+# 10 MB, not Django's 2.5 MB: the CSRF check reads the form before any view, so a paste over
+# the limit would be a bare 400 before the import form could say anything; at 10 MB a paste
+# up to that size reaches the form, which refuses it above TRACKER_IMPORT_PASTE_MAX_BYTES with
+# the text kept. Beyond 10 MB the 400 page (templates/400.html) says to upload a file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * MB
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * MB + MB // 2

@@ -1,13 +1,19 @@
-"""Forms of the web import."""
+"""The web import's form: a plan file of any kind, or pasted text; optionally the review file
+and the gazetteer. The limits are settings (README, "Limits of the web import")."""
 
 from typing import cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-MAX_PLAN_BYTES = 2 * 1024 * 1024
+from plan import PlanDecodeError, decode
+from tracker.services.importing import gazetteer_path
+
+# What the file field takes: the kind is told by the content, the list is for people.
+FORMATS = ".txt .md .docx .pdf .html .htm .xlsx .csv"
 
 
 def _gazetteer_choices():
@@ -17,74 +23,111 @@ def _gazetteer_choices():
     ]
 
 
-def _gazetteer_path(name):
-    if not name:
-        return None
-    path = settings.TRACKER_SEEDS_DIR / name
-    # Only a file from the list: never a path the browser made up.
-    if path.parent != settings.TRACKER_SEEDS_DIR or not path.is_file():
-        raise ValidationError(_("未知的地名文件。"))
-    return path
+def _size(n):
+    return filesizeformat(n).replace("\xa0", " ")
 
 
 class ImportForm(forms.Form):
     source_file = forms.FileField(
-        label=_("方案文本文件"),
+        label=_("方案文件"),
         required=False,
-        help_text=_("纯文本（.txt/.md），UTF-8 或 GB18030 编码，不超过 2 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": FORMATS.replace(" ", ",")}),
     )
     source_text = forms.CharField(
-        label=_("或直接粘贴方案全文"), required=False, widget=forms.Textarea(attrs={"rows": 10})
+        label=_("或直接粘贴方案全文"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
     )
     review_file = forms.FileField(
         label=_("审核文件（可选）"),
         required=False,
-        help_text=_("TOML 格式，记录管理员对导入结果的决定及理由。"),
+        help_text=_(
+            "TOML 格式，记录管理员对原文没有写明之处的决定及依据，导入后显示为“管理员确定”。"
+        ),
     )
     gazetteer = forms.ChoiceField(label=_("地名与单位简称"), required=False, choices=())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["source_file"].help_text = _(
+            "Word（.docx）、带文字层的 PDF、从政府网站保存的网页（.html）、"
+            "Excel 任务分工表（.xlsx/.csv）或纯文本（.txt/.md，UTF-8 或 GB18030），"
+            "按文件内容识别格式；不超过 %(limit)s。旧版 .doc/.xls 请先另存为 .docx/.xlsx。"
+        ) % {"limit": _size(settings.TRACKER_IMPORT_MAX_BYTES)}
+        self.fields["source_text"].help_text = _(
+            "不超过 %(limit)s；更长的方案请存为文件后上传。"
+        ) % {"limit": _size(settings.TRACKER_IMPORT_PASTE_MAX_BYTES)}
         choices = _gazetteer_choices()
         cast(forms.ChoiceField, self.fields["gazetteer"]).choices = choices
         if len(choices) == 2:
             self.fields["gazetteer"].initial = choices[1][0]
 
-    def _read(self, upload, field):
-        if upload.size > MAX_PLAN_BYTES:
-            raise ValidationError({field: _("文件太大（上限 2 MB）。")})
-        return upload.read()
+    def clean_source_file(self):
+        upload = self.cleaned_data.get("source_file")
+        limit = settings.TRACKER_IMPORT_MAX_BYTES
+        if upload and upload.size > limit:
+            raise ValidationError(
+                _("文件有 %(size)s，超过上限 %(limit)s。")
+                % {"size": _size(upload.size), "limit": _size(limit)}
+            )
+        return upload
+
+    def clean_source_text(self):
+        text = self.cleaned_data.get("source_text") or ""
+        size, limit = len(text.encode("utf-8")), settings.TRACKER_IMPORT_PASTE_MAX_BYTES
+        if size > limit:
+            # The bound form shows the text again: nothing the administrator pasted is lost.
+            raise ValidationError(
+                _(
+                    "粘贴的文本有 %(size)s，超过粘贴上限 %(limit)s。请把它保存为 .txt 文件，"
+                    "用上面的“方案文件”上传（文件上限 %(file_limit)s）。"
+                )
+                % {
+                    "size": _size(size),
+                    "limit": _size(limit),
+                    "file_limit": _size(settings.TRACKER_IMPORT_MAX_BYTES),
+                }
+            )
+        return text
+
+    def clean_review_file(self):
+        review = self.cleaned_data.get("review_file")
+        if not review:
+            return ""
+        limit = settings.TRACKER_IMPORT_REVIEW_MAX_BYTES
+        if review.size > limit:
+            raise ValidationError(
+                _("审核文件有 %(size)s，超过上限 %(limit)s。")
+                % {"size": _size(review.size), "limit": _size(limit)}
+            )
+        try:
+            return decode(review.read())
+        except PlanDecodeError as error:
+            raise ValidationError(_("审核文件无法读取：%(error)s") % {"error": error}) from error
+
+    def clean_gazetteer(self):
+        name = self.cleaned_data.get("gazetteer") or ""
+        gazetteer_path(name)  # ValidationError for a name that is not on the list
+        return name
 
     def clean(self):
         super().clean()
         data = self.cleaned_data
-        upload, pasted = data.get("source_file"), (data.get("source_text") or "").strip()
-        if upload and pasted:
+        upload = data.get("source_file")
+        pasted = data.get("source_text") or ""
+        if self.errors:
+            return data
+        if upload and pasted.strip():
             raise ValidationError(_("请上传文件或粘贴文本，二选一。"))
-        if not upload and not pasted:
-            raise ValidationError({"source_text": _("请上传方案文本文件，或粘贴方案全文。")})
+        if not upload and not pasted.strip():
+            raise ValidationError({"source_text": _("请上传方案文件，或粘贴方案全文。")})
         data["from_file"] = bool(upload)
+        data["review_text"] = data.get("review_file") or ""
         if upload:
-            data["source_bytes"] = self._read(upload, "source_file")
+            data["source_bytes"] = upload.read()
             data["source_name"] = upload.name[:200]
         else:
-            data["source_bytes"] = data["source_text"].encode("utf-8")
-            data["source_name"] = _("网页粘贴文本")
-        review = data.get("review_file")
-        data["review_bytes"] = self._read(review, "review_file") if review else None
-        data["gazetteer_path"] = _gazetteer_path(data.get("gazetteer"))
-        return data
-
-
-class ImportConfirmForm(forms.Form):
-    source_text = forms.CharField(widget=forms.HiddenInput, strip=False)
-    source_name = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    review_text = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
-    gazetteer = forms.CharField(widget=forms.HiddenInput, required=False)
-    token = forms.CharField(widget=forms.HiddenInput, max_length=300)
-
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data
-        data["gazetteer_path"] = _gazetteer_path(data.get("gazetteer"))
+            data["source_bytes"] = pasted.encode("utf-8")
+            data["source_name"] = str(_("网页粘贴文本"))
         return data
