@@ -87,7 +87,7 @@ def test_overview_lists_categories_tasks_deadlines_and_bodies(client_as, staff_a
     assert "推进快递园区建设" in page and "2024-12-31" in page and "到2024年年底" in page
     assert "无明确时限" in page
     assert "市邮政管理局" in page and "莘县" in page
-    assert "管理员审核文件" in page  # the lead came from a person, and says so
+    assert "管理员确定" in page and "行业主管部门" in page  # a person decided the lead
     assert "逾期" in page  # 2024-12-31 has passed
 
 
@@ -120,8 +120,7 @@ def test_task_page_shows_source_measures_bodies_and_targets(client_as, manager):
         "合理布局村级快递站点",
         "2025年6月底前",
         "冠县",
-        "原文提及",
-        "第107行",
+        "原文（第107行）",
         "提 升农村服务网络",
         "page.txt 第105–106行",
         "至少建成1处快递园区",

@@ -36,7 +36,7 @@ def test_administrator_sets_a_deadline_shown_as_theirs(client_as, admin_user, ta
         "plan_edit",
     )
     page = client.get(task.get_absolute_url()).content.decode()
-    assert "管理员设定" in page and "市长办公会议纪要" in page
+    assert "管理员确定" in page and "依据：市长办公会议纪要" in page
 
 
 def test_the_texts_phrase_stays_beside_the_administrators_date(client_as, admin_user):

@@ -155,7 +155,7 @@ def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(
             [
                 row.locator("td[data-col=task] > a").inner_text(),
                 row.locator("td[data-col=body] .body-name").inner_text(),
-                row.locator("td[data-col=due]").inner_text(),
+                row.locator("td[data-col=due] .due").inner_text(),
                 int(row.locator("td[data-col=overdue]").inner_text()),
                 int(row.locator("td[data-col=percent] .pct").inner_text()),
                 row.locator("td[data-col=light] .light").inner_text(),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tracker import states
 from tracker.access import visible_assignments
-from tracker.models import ReportedValue, Target
+from tracker.models import DECIDED_BY_PERSON, ChangeRecord, ReportedValue, Source, Target
 from tracker.services import timeline
 
 LIGHTS = [states.Light.RED, states.Light.YELLOW, states.Light.GREEN, states.Light.DONE]
@@ -241,6 +241,9 @@ EXPORT_HEADERS = [
     "完成百分比",
     "最近填报",
     "销号状态",
+    # Where the date and the body come from: the text (its words and place) or a person.
+    "时限来源",
+    "责任单位来源",
 ]
 
 
@@ -285,7 +288,48 @@ def export_row(a):
         a.percent,
         states.local_day(a.last_reported_at),
         a.get_signoff_display(),
+        due_provenance_text(a),
+        provenance_text(a.origin, ref=a.origin_place, reason=a.origin_reason),
     ]
+
+
+def provenance_text(source, *, phrase="", ref="", reason="", label=None):
+    """Where a value came from, in words, as the pages say it (_provenance.html):
+    原文“到2024年年底”（第105行）, or 管理员确定（依据：…）."""
+    if source in DECIDED_BY_PERSON or source == "person":
+        text = _("%(label)s（依据：%(reason)s）") % {
+            "label": label or _("管理员确定"),
+            "reason": reason or _("未写明"),
+        }
+        if phrase:
+            text += _("；原文：“%(phrase)s”") % {"phrase": phrase}
+        return text
+    if not source:
+        return ""
+    text = _("原文")
+    if phrase:
+        text += f"“{phrase}”"
+    if ref:
+        text += f"（{ref}）"
+    return text
+
+
+def due_provenance_text(a):
+    """Where an assignment's due date comes from, in words (_due_provenance.html)."""
+    item = a.deadline_from
+    if item is not None:
+        if not (item.deadline_source or item.deadline_text):
+            return ""
+        return provenance_text(
+            item.deadline_source or Source.TEXT,
+            phrase=item.deadline_text,
+            ref=item.deadline_ref,
+            reason=item.deadline_reason,
+        )
+    if not a.own_due_by_person:
+        return provenance_text(Source.TEXT, phrase=a.due_text, ref=a.origin_place)
+    label = _("延期获批") if getattr(a, "due_via", None) == ChangeRecord.Via.EXTENSION else None
+    return provenance_text("person", reason=getattr(a, "due_reason", "") or "", label=label)
 
 
 # --- targets against reported values (the task page) ----------------------------------------
