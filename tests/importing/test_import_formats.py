@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.plan import formatsamples as fs
-from tracker.models import Assignment, Body, Plan
-from tracker.services.importing import import_parsed_plan, read_plan_source
+from tracker.models import Assignment, Body, Milestone, Plan
+from tracker.services.importing import gazetteer_path, import_parsed_plan, read_plan_source
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,19 @@ def test_the_same_file_again_updates_the_one_plan():
     again = imported(data, "另一个名字.docx")
     assert again == first and Plan.objects.count() == 1
     assert Assignment.objects.filter(task__plan=first).count() == 7
+    assert Milestone.objects.filter(task__plan=first, withdrawn=False).count() == 2
+
+
+def test_the_same_file_read_with_a_gazetteer_is_still_the_same_plan():
+    """The gazetteer changes the plan's jurisdiction (so its derived slug); the file's
+    sha256 still says it is the same plan."""
+    data = fs.as_docx()
+    first = imported(data, "方案.docx")
+    text, parsed = read_plan_source(
+        data, source_name="方案.docx", gazetteer_path=gazetteer_path("liaocheng.gazetteer.toml")
+    )
+    assert (first.jurisdiction, parsed.jurisdiction) == ("某区", "聊城市")
+    result = import_parsed_plan(
+        parsed, source_text=text, source_sha256=hashlib.sha256(data).hexdigest()
+    )
+    assert result.plan == first and Plan.objects.count() == 1

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from plan import model as pm
-from tracker.models import Assignment, Body, Source, Target, Task
+from tracker.models import Assignment, Body, Plan, Source, Target, Task
 from tracker.services.importing import import_parsed_plan
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +232,37 @@ def test_a_body_a_revision_adds_reports_from_the_day_it_was_added():
     from django.utils import timezone
 
     assert Assignment.objects.get(body__name="高唐县").assigned_on == timezone.localdate()
+
+
+def test_the_same_plan_is_found_by_slug_then_title_and_issuer_then_the_file():
+    plan = import_parsed_plan(first_import(), source_text=TEXT, source_sha256="a" * 64).plan
+    # Another slug (no review file), the same title and issuer.
+    other_slug = first_import()
+    other_slug.slug = "plan-0123456789ab"
+    result = import_parsed_plan(other_slug, source_text=TEXT, source_sha256="b" * 64)
+    assert result.plan == plan and not result.created and plan.slug == "t-plan"
+    assert any("标识仍为 t-plan" in w for w in result.warnings)
+    # Another slug and title (a review renamed it), the same file.
+    renamed = first_import()
+    renamed.slug, renamed.title = "renamed", "测试市另一个名字的方案"
+    result = import_parsed_plan(renamed, source_text=TEXT, source_sha256="b" * 64)
+    assert result.plan == plan
+    # Nothing in common: a new plan.
+    new = first_import()
+    new.slug, new.title = "new", "测试市新方案"
+    assert import_parsed_plan(new, source_text=TEXT, source_sha256="c" * 64).created
+    assert Plan.objects.count() == 2
+
+
+def test_co_leads_keep_the_texts_order_and_an_earlier_lead_the_text_drops_becomes_support():
+    two = ref("市发展改革委", pm.LEAD, line=3), ref("市邮政管理局", pm.LEAD, line=3)
+    import_parsed_plan(parsed(task(1, "出台行业专项规划", bodies=[*two])), source_text=TEXT)
+    task1 = Task.objects.get()
+    assert [a.body.name for a in task1.assignments.leads()] == ["市发展改革委", "市邮政管理局"]
+    assert task1.first_lead().body.name == "市发展改革委"
+    assert task1.first_lead().origin_ref == ""  # hand-built refs carry no place
+    again = parsed(task(1, "出台行业专项规划", bodies=[ref("市邮政管理局", pm.LEAD)]))
+    result = import_parsed_plan(again, source_text=TEXT)
+    assert Assignment.objects.get(body__name="市发展改革委").role == "support"
+    assert task1.first_lead().body.name == "市邮政管理局"
+    assert any("不再以“市发展改革委”为牵头单位" in w for w in result.warnings)

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from tests.factories import AssignmentFactory, MeasureFactory, PlanFactory, TaskFactory
-from tracker.models import Assignment, Measure, Task
+from tracker.models import Assignment, Measure, Plan, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -306,3 +306,22 @@ def test_a_withdrawn_task_nobody_answers_for_has_no_light_past_its_deadline():
     assert task.light_on(TODAY) is None
     assert Task.objects.with_light(TODAY).get(pk=task.pk).light is None
     assert not Task.objects.overdue(TODAY).exists()
+
+
+def test_the_work_of_an_archived_plan_has_no_light_in_sql_as_in_python():
+    task = TaskFactory(deadline=dt.date(2024, 12, 31))
+    lonely = TaskFactory(plan=task.plan, number=2, deadline=dt.date(2024, 12, 31))
+    a = AssignmentFactory(task=task)
+    assert both(a, TODAY).light == "red"
+    Plan.objects.filter(pk=task.plan_id).update(
+        archived_at=timezone.now(), archive_reason="方案已完成"
+    )
+    a = Assignment.objects.get(pk=a.pk)
+    s = both(a, TODAY)
+    assert s.withdrawn and s.light is None and not s.overdue
+    for t in (task, lonely):  # with an assignment, and with nobody answering for it
+        t = Task.objects.get(pk=t.pk)
+        assert t.light_on(TODAY) is None
+        assert Task.objects.with_light(TODAY).get(pk=t.pk).light is None
+    assert not Task.objects.overdue(TODAY).exists()
+    assert not Assignment.objects.active().exists()
