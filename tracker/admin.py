@@ -30,6 +30,7 @@ from tracker.models import (
     Decision,
     Evidence,
     ExtensionRequest,
+    ImportDraft,
     Measure,
     Membership,
     Plan,
@@ -191,6 +192,27 @@ class ChangeRecordAdmin(ReadOnlyHistory):
     list_filter = ["via", "model", "action"]
     search_fields = ["subject", "old", "new", "user_name"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ImportDraft)
+class ImportDraftAdmin(ReadOnlyHistory):
+    """Who uploaded which plan file to the web import, when, and what became of it. The file
+    itself is not shown here (it may be 20 MB); the plan keeps the text it was read as."""
+
+    list_display = ["source_name", "uploaded_by", "created_at", "confirmed_at", "plan"]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["uploaded_by", "plan"]
+    search_fields = ["source_name", "source_sha256"]
+    fields = [
+        "source_name",
+        "source_sha256",
+        "review_text",
+        "gazetteer",
+        "uploaded_by",
+        "created_at",
+        "confirmed_at",
+        "plan",
+    ]
 
 
 @admin.register(Reminder)

@@ -225,3 +225,15 @@ def test_only_administrators_may_import(client_as, admin_user, manager, staff_a)
         assert client.get(url).status_code == 403
         assert client.post(confirm_url(url)).status_code == 403
     assert Plan.objects.count() == 0
+
+
+def test_the_admin_lists_uploads_read_only(client_as, admin_user):
+    client = client_as(admin_user)
+    client.post(confirm_url(preview(client)))
+    draft = ImportDraft.objects.get()
+    listing = client.get("/admin/tracker/importdraft/").content.decode()
+    assert SEED.name in listing
+    page = client.get(f"/admin/tracker/importdraft/{draft.pk}/change/")
+    assert page.status_code == 200 and "liaocheng-express-2024" in page.content.decode()
+    assert client.post(f"/admin/tracker/importdraft/{draft.pk}/delete/", {"post": "yes"})
+    assert ImportDraft.objects.count() == 1
