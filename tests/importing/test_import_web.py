@@ -89,6 +89,7 @@ def test_an_expired_draft_is_refused_and_removed_later(client_as, admin_user, se
     url = preview(client)
     later = timezone.now() + dt.timedelta(hours=settings.TRACKER_IMPORT_DRAFT_HOURS, minutes=1)
     with time_machine.travel(later):
+        client = client_as(admin_user)  # a day later the session has ended: log in again
         response = client.post(confirm_url(url), follow=True)
         assert "超过保留时间" in response.content.decode() and Plan.objects.count() == 0
         preview(client)  # a new upload clears the expired draft away
