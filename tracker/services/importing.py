@@ -643,7 +643,7 @@ def draft_confirm(*, draft, user):
     draft's confirmation are one transaction, with the draft's row locked."""
     text, parsed = draft_read(draft)
     with transaction.atomic():
-        locked = ImportDraft.objects.select_for_update().select_related("plan").get(pk=draft.pk)
+        locked = ImportDraft.objects.select_for_update().get(pk=draft.pk)
         if locked.confirmed_at is not None:
             raise DraftAlreadyConfirmed(locked.plan)
         if locked.is_expired():
