@@ -17,6 +17,7 @@ import datetime as dt
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from tests.builders import PDF, file_report, upload
 from tests.conftest import shared_world
@@ -31,8 +32,16 @@ from tests.factories import (
     make_manager,
 )
 from tests.plan import formatsamples
-from tracker.models import ChangeRecord, Decision, ExtensionRequest, Plan, Reminder, Report
-from tracker.services import importing, reporting
+from tracker.models import (
+    Bulletin,
+    ChangeRecord,
+    Decision,
+    ExtensionRequest,
+    Plan,
+    Reminder,
+    Report,
+)
+from tracker.services import bulletins, importing, reporting
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +119,20 @@ def world(django_db_setup, django_db_blocker):
             source=formatsamples.as_text().encode("utf-8"),
             source_name="分工.txt",
         )
+        # Names B (its sign-off request waits) and A (its lead has never reported); not C.
+        bulletin = bulletins.issue(
+            user=users["manager"],
+            plan=task.plan,
+            day=timezone.localdate(),
+            title="关于落实情况的通报",
+            recipients="",
+            opening="",
+            requirements="",
+        )
+        assert {b.name for b in bulletin.named_bodies.all()} == {"市邮政管理局", "莘县"}
         yield {
+            "bulletin": bulletin.pk,
+            "body": staff_b.membership.body_id,
             "slug": task.plan.slug,
             "number": task.number,
             "a": own.pk,
@@ -208,6 +230,21 @@ PAGES = {
     "dashboard": (lambda w: "/dashboard/", MANAGERS_READ),
     "matrix": (lambda w: "/dashboard/matrix/", MANAGERS_READ),
     "bulletin": (lambda w: "/dashboard/bulletin/", MANAGERS_READ),
+    # Issued bulletins: managers read all; body staff those that name their body (C's is
+    # not named: 404); composing and issuing is the managers'.
+    "bulletin_list": (lambda w: "/bulletins/", READ),
+    "bulletin_compose": (lambda w: "/bulletins/new/", MANAGERS_READ),
+    "bulletin_detail": (
+        lambda w: f"/bulletins/{w['bulletin']}/",
+        {**READ, "staff_c": 404, **BARE_404},
+    ),
+    "bulletin_document": (
+        lambda w: f"/bulletins/{w['bulletin']}/document.docx",
+        {**READ, "staff_c": 404, **BARE_404},
+    ),
+    # The bodies' contacts: managers read them, administrators edit them.
+    "body_list": (lambda w: "/bodies/", MANAGERS_READ),
+    "body_edit": (lambda w: f"/bodies/{w['body']}/edit/", ADMINS_ONLY),
     "assignment_list": (lambda w: "/list/", READ),
     "list_export_xlsx": (lambda w: "/list/export.xlsx", READ),
     "list_export_csv": (lambda w: "/list/export.csv", READ),
@@ -343,6 +380,22 @@ POSTS = {
         lambda w: {"username": "staff_a", "password": "wrong"},
         None,
         {"anonymous": 200, **{r: 302 for r in ROLES[1:]}},
+    ),
+    "bulletin_compose": (
+        lambda w: {
+            "plan": "",
+            "date": timezone.localdate().isoformat(),
+            "title": "关于落实情况的通报",
+            "confirm": "on",
+            "action": "issue",
+        },
+        Bulletin,
+        {**MANAGERS_READ, "manager": WROTE, "admin_user": WROTE},
+    ),
+    "body_edit": (
+        lambda w: {"leader": "王某某", "contact_name": "李某", "contact_phone": "0635-0000001"},
+        None,
+        ADMIN_DECIDES,
     ),
     "plan_archive": (lambda w: {"reason": "方案已完成"}, ChangeRecord, ADMIN_DECIDES),
     # Restoring a plan that is not archived changes nothing: only who is let in.

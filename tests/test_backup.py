@@ -235,3 +235,30 @@ def test_an_archive_of_something_else_is_refused(tmp_path, fresh_place):
     assert "这不是本系统的备份文件" in result.stderr
     with translation.override("zh-hans"), pytest.raises(CommandError, match="找不到备份文件"):
         call_command("restore", str(tmp_path / "missing.tar.gz"))
+
+
+def test_an_issued_bulletins_document_is_backed_up_and_restored(
+    tmp_path, staff_a, staff_b, settings, fresh_place
+):
+    from django.utils import timezone
+
+    from tests.factories import make_manager
+    from tracker.services import bulletins
+
+    world = progress_world(staff_a.membership.body, staff_b.membership.body)
+    issued = bulletins.issue(
+        user=make_manager(),
+        plan=world["plan"],
+        day=timezone.localdate(),
+        title="关于落实情况的通报",
+        recipients="",
+        opening="",
+        requirements="",
+    )
+    archive = tmp_path / "a.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    result = run_manage("restore", str(archive), env=fresh_place)
+    assert result.returncode == 0, result.stderr
+    restored = Path(fresh_place["DJANGO_MEDIA_ROOT"]) / issued.document.name
+    assert restored.read_bytes() == (Path(settings.MEDIA_ROOT) / issued.document.name).read_bytes()
+    assert hashlib.sha256(restored.read_bytes()).hexdigest() == issued.sha256

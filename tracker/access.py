@@ -35,6 +35,8 @@ from django.utils.translation import gettext_lazy
 
 from tracker.models import (
     Assignment,
+    Body,
+    Bulletin,
     Evidence,
     ExtensionRequest,
     ImportDraft,
@@ -231,3 +233,30 @@ def get_extension_to_decide(user, pk):
     )
     require_manager(user)
     return extension
+
+
+# --- bodies: their contacts -------------------------------------------------------------
+
+
+def get_body_to_edit(user, pk):
+    """A body's 责任人 and contacts: administrators only."""
+    require_plan_admin(user, _("只有方案管理员可以修改单位联系人。"))
+    return get_object_or_404(Body, pk=pk)
+
+
+# --- issued bulletins (通报) ---------------------------------------------------------------
+
+
+def visible_bulletins(user):
+    """Managers read every issued bulletin; body staff those that name their body (a
+    bulletin circulates whole to the bodies it names); nobody else any."""
+    if is_manager(user):
+        return Bulletin.objects.all()
+    body = body_of(user)
+    if body is None:
+        return Bulletin.objects.none()
+    return Bulletin.objects.filter(named_bodies=body)
+
+
+def get_bulletin(user, pk):
+    return get_object_or_404(visible_bulletins(user).select_related("plan"), pk=pk)

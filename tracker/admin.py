@@ -25,6 +25,7 @@ from tracker.models import (
     AccessRecord,
     Assignment,
     Body,
+    Bulletin,
     Category,
     ChangeRecord,
     Decision,
@@ -327,7 +328,7 @@ class MeasureAdmin(RecordsChanges):
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "jurisdiction"]
+    list_display = ["name", "kind", "jurisdiction", "leader", "contact_name", "contact_phone"]
     list_filter = ["kind", "jurisdiction"]
     search_fields = ["name"]
 
@@ -383,3 +384,13 @@ class GuardedUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             fields += ["is_superuser", "user_permissions"]
         return fields
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(ReadOnlyHistory):
+    """Issued bulletins, read-only: they never change (tracker/services/bulletins.py)."""
+
+    list_display = ["doc_number", "title", "plan", "as_of", "issued_on", "issued_by_name"]
+    list_filter = ["year", "plan"]
+    search_fields = ["doc_number", "title"]
+    list_select_related = ["plan"]

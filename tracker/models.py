@@ -10,6 +10,8 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -459,6 +461,24 @@ class Body(models.Model):
         default=False,
         help_text=_("代表一类单位，如“各街道”“各省级人民政府”：按原文保留为一个单位。"),
     )
+    # Whom a manager calls about the body's work; kept by administrators (单位联系人 page,
+    # admin) and carried into the list's exports.
+    leader = models.CharField(
+        _("责任人"), max_length=50, blank=True, help_text=_("分管负责同志，如“王某某 副局长”。")
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"),
+        max_length=50,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9０-９+＋\-－—()（） ,，、;；转/]*$",
+                _("联系电话只能包含数字、“-”、括号、空格、“转”和分隔号，如“0635-1234567”。"),
+            )
+        ],
+        help_text=_("多个号码用“、”分隔，如“0635-1234567、13800000000”。"),
+    )
 
     objects = BodyManager()
 
@@ -578,6 +598,13 @@ class AssignmentQuerySet(models.QuerySet):
                 *Assignment.LIST_TIEBREAK,
             )
         )
+
+    def for_export(self):
+        """What the list's exports add to each row: `latest_text`, the words of the current
+        report (ReportQuerySet.current()). Why a date of its own was set comes with
+        for_list() (with_due_reason)."""
+        current = Report.objects.filter(assignment=OuterRef("pk")).current()
+        return self.annotate(latest_text=Subquery(current.values("text")[:1]))
 
     def for_my_work(self, today):
         """A list of assignments with their states and what is pending on each."""
@@ -1606,3 +1633,76 @@ class ImportDraft(models.Model):
     def is_expired(self, now=None):
         """True when it was not confirmed in time (ImportDraftQuerySet.expired)."""
         return self.confirmed_at is None and (now or timezone.now()) > self.expires_at
+
+
+# --- Issued bulletins (通报) ------------------------------------------------------------------
+
+
+def bulletin_path(instance, filename):
+    """bulletins/2026/<random>.docx: never a name a person chose (the download is named by the
+    文号 and the title)."""
+    return f"bulletins/{instance.year}/{uuid.uuid4().hex}.docx"
+
+
+class Bulletin(AppendOnly):
+    """通报: a bulletin a manager issued (印发). It carries the next 文号 of its year
+    (聊督通〔2026〕3号), the figures as they were when it was issued (`figures`, the JSON of
+    tracker.services.supervision.bulletin_figures) with the texts the manager wrote, and the
+    Word document made from them; it never changes afterwards, like the rest of the history.
+    Body staff read the bulletins that name their body (`named_bodies`, set when it is
+    issued). tracker/services/bulletins.py issues them."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("期数"))
+    doc_number = models.CharField(_("文号"), max_length=50)
+    issuer = models.CharField(_("发文机关"), max_length=100)
+    plan = models.ForeignKey(
+        Plan,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bulletins",
+        verbose_name=_("实施方案"),
+        help_text=_("为空表示全部实施方案。"),
+    )
+    as_of = models.DateField(_("截至日期"))
+    issued_on = models.DateField(_("印发日期"))
+    title = models.CharField(_("标题"), max_length=200)
+    recipients = models.CharField(_("主送机关"), max_length=300, blank=True)
+    opening = models.TextField(_("开头语"), max_length=2000, blank=True)
+    requirements = models.TextField(_("下一步要求"), max_length=5000, blank=True)
+    figures = models.JSONField(_("通报数据"), encoder=DjangoJSONEncoder)
+    document = models.FileField(_("Word 文档"), upload_to=bulletin_path, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="bulletins_issued",
+        verbose_name=_("印发人"),
+    )
+    # As the user was named at the time, like ChangeRecord.user_name.
+    issued_by_name = models.CharField(_("印发人姓名"), max_length=150)
+    named_bodies = models.ManyToManyField(
+        Body, related_name="bulletins", blank=True, verbose_name=_("通报涉及的单位")
+    )
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = pgettext_lazy("复数", "通报")
+        ordering = ["-year", "-number"]
+        constraints = [
+            # One 文号 per number and year, whatever happens at the same moment
+            # (services/bulletins.py retries on this constraint).
+            models.UniqueConstraint(fields=["year", "number"], name="bulletin_unique_number"),
+            models.CheckConstraint(name="bulletin_number_positive", condition=Q(number__gte=1)),
+            models.CheckConstraint(
+                name="bulletin_year_plausible", condition=Q(year__gte=2000, year__lte=2999)
+            ),
+            models.CheckConstraint(name="bulletin_title_not_blank", condition=~Q(title="")),
+        ]
+
+    def __str__(self):
+        return f"{self.doc_number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("bulletin_detail", args=[self.pk])

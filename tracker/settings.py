@@ -263,6 +263,15 @@ TRACKER_BEHIND_PACE_POINTS = env_int("TRACKER_BEHIND_PACE_POINTS", 15)
 # Links in scheduled reminder mails (manage.py send_reminders) start with this address.
 TRACKER_SITE_URL = os.environ.get("TRACKER_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
+# The bulletin (通报) as issued (tracker/services/bulletins.py): the 文号's prefix
+# (聊督通〔2026〕3号), the issuing office named at the head and in the signature, and the main
+# recipients a manager starts from. Each issued bulletin keeps its own.
+TRACKER_BULLETIN_PREFIX = os.environ.get("TRACKER_BULLETIN_PREFIX", "聊督通")
+TRACKER_BULLETIN_ISSUER = os.environ.get("TRACKER_BULLETIN_ISSUER", "聊城市人民政府督查室")
+TRACKER_BULLETIN_RECIPIENTS = os.environ.get(
+    "TRACKER_BULLETIN_RECIPIENTS", "各县（市、区）人民政府，市政府有关部门："
+)
+
 # Evidence upload limits (tracker/forms/reporting.py, tracker/services/reporting.py): per file,
 # per report (all its files together) and per body per day (Asia/Shanghai). The form states
 # them before anything is uploaded.

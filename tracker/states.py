@@ -41,6 +41,12 @@ work without a date have no due date.
   off, stays done) but has no light: it is never overdue, due soon, behind pace or silent.
   Lists, 我的任务, the dashboard and reminders leave it out (`AssignmentQuerySet.active()`).
 
+- **on time (按时完成)** and **ahead of pace (快于序时进度)**, for the praise (表扬) of the
+  bulletin: work signed off on or before its due date (the local day of the sign-off), and
+  work neither done, overdue nor waiting for a sign-off decision whose reported percent is at
+  least `TRACKER_BEHIND_PACE_POINTS` above the pace line (behind pace, mirrored). Both read
+  the states already computed (`with_state`): `done_on_time()`, `ahead_of_pace()` below.
+
 - **a share of a county (分解落实到县)**: an assignment in the role 分解落实 of a county body: the
   task or measure is broken down to each county, which answers for its own share
   (`county_share_q`, `is_county_share`). The matrix and the task roll-up's wording use it.
@@ -215,6 +221,23 @@ def worst(lights):
     """The worst of some lights, or None when there are none."""
     ranks = [RANK[light] for light in lights if light is not None]
     return LIGHT_OF_RANK[max(ranks)] if ranks else None
+
+
+def done_on_time(row):
+    """按时完成: signed off on or before its due date. `row` has its states (with_state)."""
+    return bool(row.is_done) and row.due is not None and local_day(row.signed_off_at) <= row.due
+
+
+def ahead_of_pace(row):
+    """快于序时进度: not done, overdue or waiting for a sign-off decision, and the reported
+    percent at least TRACKER_BEHIND_PACE_POINTS above the pace line. `row` has its states."""
+    return (
+        not row.is_done
+        and not row.is_overdue
+        and row.signoff != SignOff.REQUESTED
+        and row.expected_percent is not None
+        and row.percent >= row.expected_percent + behind_pace_points()
+    )
 
 
 # --- SQL: the same rules as expressions over an assignment queryset ----------------------

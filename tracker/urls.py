@@ -22,6 +22,9 @@ urlpatterns = [
         plans.task_assign,
         name="task_assign",
     ),
+    # The bodies' 责任人 and contacts: managers read, administrators keep them (plans.py).
+    path("bodies/", plans.body_list, name="body_list"),
+    path("bodies/<int:pk>/edit/", plans.body_edit, name="body_edit"),
     # Loading a plan from its text (tracker/views/importing.py).
     path("import/", importing.import_start, name="import_start"),
     path("import/<uuid:key>/", importing.import_preview, name="import_preview"),
@@ -40,6 +43,14 @@ urlpatterns = [
     path("dashboard/", supervision.dashboard, name="dashboard"),
     path("dashboard/matrix/", supervision.matrix, name="matrix"),
     path("dashboard/bulletin/", supervision.bulletin, name="bulletin"),
+    path("bulletins/", supervision.bulletin_list, name="bulletin_list"),
+    path("bulletins/new/", supervision.bulletin_compose, name="bulletin_compose"),
+    path("bulletins/<int:pk>/", supervision.bulletin_detail, name="bulletin_detail"),
+    path(
+        "bulletins/<int:pk>/document.docx",
+        supervision.bulletin_document,
+        name="bulletin_document",
+    ),
     path("list/", supervision.assignment_list, name="assignment_list"),
     path("list/export.xlsx", supervision.list_export, {"fmt": "xlsx"}, name="list_export_xlsx"),
     path("list/export.csv", supervision.list_export, {"fmt": "csv"}, name="list_export_csv"),

@@ -61,3 +61,12 @@ def test_it_creates_the_demo_users_with_their_roles(fixture_dir):
     shen = User.objects.get(username="shenxian")
     assert shen.membership.body.name == "莘县" and not shen.is_staff
     assert shen.check_password(bootstrap.DEMO_PASSWORD)
+
+
+def test_the_demo_bodies_get_contacts_nobody_has_filled_in(fixture_dir):
+    BodyFactory(name="市邮政管理局", leader="王局长", contact_name="王某", contact_phone="110")
+    call_command("bootstrap", "--demo-users", stdout=io.StringIO())
+    shen = Membership.objects.get(user__username="shenxian").body
+    assert (shen.leader, shen.contact_name, shen.contact_phone) == bootstrap.DEMO_CONTACTS["莘县"]
+    post = Membership.objects.get(user__username="youzheng").body
+    assert (post.leader, post.contact_name, post.contact_phone) == ("王局长", "王某", "110")

@@ -139,24 +139,29 @@ def test_the_matrix_has_a_row_per_broken_down_task_and_a_column_per_county(clien
 # --- bulletin -------------------------------------------------------------------------------
 
 
+def overdue_groups(response):
+    section = next(s for s in response.context["figures"]["sections"] if s["key"] == "overdue")
+    return section["groups"]
+
+
 def test_the_bulletin_ranks_bodies_by_overdue_items_on_the_chosen_day(client_as, manager, w):
     response = get(client_as(manager), reverse("bulletin") + "?date=2026-11-27&plan=lc")
-    bodies = response.context["bodies"]
-    assert [(b.body.name, len(b.items)) for b in bodies] == [("市邮政管理局", 1), ("莘县", 1)]
-    assert [b.rank for b in bodies] == [1, 1]  # as many overdue items: the same rank
+    groups = overdue_groups(response)
+    # As many items and days overdue: the bodies in their customary order (counties first).
+    assert [(g["body"], len(g["items"])) for g in groups] == [("莘县", 1), ("市邮政管理局", 1)]
     page = response.content.decode()
     assert "关于《聊城市加快邮政快递业高质量发展实施方案》落实情况的通报" in page
     assert "截至2026年11月27日" in page and "推进快递园区建设" in page
+    assert "四、逾期未完成" in page and "（一）莘县（1项）" in page
 
 
 def test_a_later_day_brings_more_items_due_by_then(client_as, manager, w):
     response = get(client_as(manager), reverse("bulletin") + "?date=2026-12-31&plan=lc")
-    bodies = {b.body.name: b for b in response.context["bodies"]}
-    assert len(bodies["东阿县"].items) == 1  # measure 2.1 was due 2026-12-10
-    assert bodies["东阿县"].items[0].days_overdue == 21
-    # Three bodies with one item each share the first rank; the shortest overdue comes last.
-    assert [b.rank for b in response.context["bodies"]] == [1, 1, 1]
-    assert [b.body.name for b in response.context["bodies"]][-1] == "东阿县"
+    groups = {g["body"]: g for g in overdue_groups(response)}
+    assert len(groups["东阿县"]["items"]) == 1  # measure 2.1 was due 2026-12-10
+    assert groups["东阿县"]["items"][0]["days_overdue"] == 21
+    # Three bodies with one item each: the shortest overdue comes last.
+    assert [g["body"] for g in overdue_groups(response)][-1] == "东阿县"
 
 
 def test_a_bad_date_is_refused_with_a_message(client_as, manager, w):

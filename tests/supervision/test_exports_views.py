@@ -10,8 +10,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.builders import file_report
 from tests.factories import AssignmentFactory, BodyFactory, TaskFactory
 from tests.supervision_world import frozen, world
+from tracker.services import reporting
 from tracker.services.supervision import EXPORT_HEADERS
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +33,9 @@ def fetch(client, name, query=""):
 
 
 def xlsx_rows(response):
+    """The sheet, and its rows from the header down (the title row above is left out)."""
     sheet = load_workbook(io.BytesIO(response.content)).active
-    return sheet, [[c.value for c in row] for row in sheet.iter_rows()]
+    return sheet, [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
 
 
 def csv_rows(response):
@@ -57,7 +60,7 @@ def test_the_xlsx_is_the_list_row_by_row(client_as, manager, w):
     assert [(r[2], r[4]) for r in rows[1:]] == [
         (f"任务{a.task.number}：{a.task.title}", a.body.name) for a in expected
     ]
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "A3"
 
 
 def test_the_xlsx_has_real_dates_numbers_and_labels(client_as, manager, w):
@@ -86,7 +89,7 @@ def test_the_csv_has_a_bom_and_the_same_rows(client_as, manager, w):
     assert rows[0] == EXPORT_HEADERS
     assert [r[4] for r in rows[1:]] == [a.body.name for a in listed(client, "light=yellow")]
     dates = {r[4]: r[8] for r in rows[1:]}
-    assert dates["东阿县"] == "2026-12-10" and dates["市交通运输局"] == "长期坚持"
+    assert dates["东阿县"] == "2026年12月10日" and dates["市交通运输局"] == "长期坚持"
 
 
 def test_exports_hold_every_page(client_as, manager, w):
@@ -103,11 +106,13 @@ def test_text_that_would_run_as_a_formula_is_neutralised(client_as, manager, w):
         task = TaskFactory(plan=w["plan"], number=7, title='=HYPERLINK("http://evil")')
         AssignmentFactory(task=task, body=BodyFactory(name="@市某局"))
     client = client_as(manager)
-    _, rows = xlsx_rows(fetch(client, "list_export_xlsx", f"task={task.pk}"))
-    assert rows[1][4] == "'@市某局"
+    sheet, rows = xlsx_rows(fetch(client, "list_export_xlsx", f"task={task.pk}"))
+    # In the xlsx a text cell Excel shows as typed (quotePrefix), no apostrophe to see.
+    body = sheet.cell(row=3, column=5)
+    assert (body.value, body.data_type, body.quotePrefix) == ("@市某局", "s", True)
     assert rows[1][2] == '任务7：=HYPERLINK("http://evil")'  # does not begin with =
     csv_row = csv_rows(fetch(client, "list_export_csv", f"task={task.pk}"))[1]
-    assert csv_row[4] == "'@市某局"
+    assert csv_row[4] == "'@市某局"  # csv has no cell types: the apostrophe stays
 
 
 @pytest.mark.parametrize("name", ["list_export_xlsx", "list_export_csv"])
@@ -131,3 +136,96 @@ def test_body_staff_export_only_what_they_may_see(request, client_as, w, name, u
 def test_an_empty_export_still_has_its_headers(client_as, manager, w):
     _, rows = xlsx_rows(fetch(client_as(manager), "list_export_xlsx", "q=北京"))
     assert rows == [EXPORT_HEADERS]
+
+
+# --- what a superior asks for: a title, the narrative, the contacts, where the date comes from
+
+
+def column(rows, name):
+    return [r[EXPORT_HEADERS.index(name)] for r in rows[1:]]
+
+
+def test_the_xlsx_has_a_title_row_with_the_plan_the_filters_and_the_day(client_as, manager, w):
+    response = fetch(
+        client_as(manager), "list_export_xlsx", f"plan=lc&light=red&county={w['shen'].pk}"
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == (
+        "《聊城市加快邮政快递业高质量发展实施方案》逾期与进度清单"
+        "（筛选条件：县（市、区）：莘县；亮灯：红灯；截至2026年11月27日）"
+    )
+    assert [c.value for c in sheet[2]] == EXPORT_HEADERS
+    assert sheet.auto_filter.ref.startswith("A2:")
+    everything = load_workbook(io.BytesIO(fetch(client_as(manager), "list_export_xlsx").content))
+    assert everything.active["A1"].value == "逾期与进度清单（筛选条件：全部；截至2026年11月27日）"
+
+
+def test_the_exports_carry_the_latest_narrative_cut_at_500_characters(
+    client_as, manager, staff_b, w
+):
+    with frozen():
+        file_report(w["park_shen"], staff_b, percent=50, text="第一次：完成选址。")
+        file_report(w["park_shen"], staff_b, percent=60, text="园" * 600)
+        file_report(w["delivery_shen"], staff_b, percent=85, text="=1+2 已完成 85%")
+    client = client_as(manager)
+    sheet, rows = xlsx_rows(fetch(client, "list_export_xlsx", f"county={w['shen'].pk}"))
+    by_task = {r[2]: dict(zip(EXPORT_HEADERS, r, strict=True)) for r in rows[1:]}
+    park = by_task["任务1：推进快递园区建设"]["最新进展"]
+    assert len(park) == 500 and park == "园" * 499 + "…"
+    # A narrative that looks like a formula is a plain string, shown without an apostrophe.
+    assert by_task["任务2：完善城市末端配送"]["最新进展"] == "=1+2 已完成 85%"
+    where = next(
+        cell
+        for cell in sheet[2 + 1 + list(by_task).index("任务2：完善城市末端配送")]
+        if cell.value == "=1+2 已完成 85%"
+    )
+    assert where.data_type == "s" and where.quotePrefix
+    narratives = column(
+        csv_rows(fetch(client, "list_export_csv", f"county={w['shen'].pk}")), "最新进展"
+    )
+    assert "'=1+2 已完成 85%" in narratives
+
+
+def test_the_exports_carry_the_bodys_leader_and_contacts(client_as, manager, w):
+    shen = w["shen"]
+    shen.leader, shen.contact_name, shen.contact_phone = "王某某 副县长", "李某", "0635-0000001"
+    shen.save()
+    client = client_as(manager)
+    _, rows = xlsx_rows(fetch(client, "list_export_xlsx", f"county={shen.pk}"))
+    for name, value in [
+        ("责任人", "王某某 副县长"),
+        ("联系人", "李某"),
+        ("联系电话", "0635-0000001"),
+    ]:
+        assert set(column(rows, name)) == {value}
+    csv = csv_rows(fetch(client, "list_export_csv", f"county={shen.pk}"))
+    assert set(column(csv, "联系电话")) == {"0635-0000001"}
+
+
+def test_the_exports_say_where_each_due_date_comes_from(client_as, manager, staff_b, w):
+    from tracker.services import plan_edits
+
+    with frozen():
+        plan_edits.deadline_set(
+            item=w["emergency"],
+            user=manager,
+            deadline=dt.date(2027, 6, 30),
+            ongoing=False,
+            reason="市政府常务会议纪要〔2026〕5号",
+        )
+        extension = reporting.extension_request_create(
+            assignment=w["delivery_guan"],
+            author=w["guan"].memberships.first().user,
+            new_due=dt.date(2028, 3, 31),
+            reason="用地审批未完成",
+        )
+        reporting.extension_decide(extension=extension, manager=manager, approve=True)
+    _, rows = xlsx_rows(fetch(client_as(manager), "list_export_xlsx", "plan=lc"))
+    source = {(r[2], r[4]): r[EXPORT_HEADERS.index("来源")] for r in rows[1:]}
+    assert source[("任务1：推进快递园区建设", "莘县")] == "原文“2026年6月底前”（第10行）"
+    assert source[("任务3：建立应急保障机制", "市交通运输局")] == (
+        "管理员确定（依据：市政府常务会议纪要〔2026〕5号）；原文：“长期坚持”"
+    )
+    assert source[("任务2：完善城市末端配送", "冠县")] == (
+        "延期获批（依据：同意延期申请：用地审批未完成）"
+    )

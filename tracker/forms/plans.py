@@ -84,3 +84,11 @@ class ArchiveForm(forms.Form):
     """归档 or 恢复 a plan: a decision, so it says why."""
 
     reason = forms.CharField(label=_("依据"), max_length=300, help_text=REASON_HELP)
+
+
+class BodyContactForm(forms.ModelForm):
+    """An administrator keeps a body's 责任人 and contacts (the list's exports carry them)."""
+
+    class Meta:
+        model = Body
+        fields = ["leader", "contact_name", "contact_phone"]

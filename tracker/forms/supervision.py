@@ -16,6 +16,7 @@ from django_filters.constants import EMPTY_VALUES
 from tracker import states
 from tracker.forms.widgets import DateInput
 from tracker.models import Assignment, Body, Category, Plan, ProgressStatus, Task
+from tracker.services.documents import office_date
 
 MESSAGE_MAX = 1000
 
@@ -68,6 +69,64 @@ class BulletinForm(forms.Form):
                 % {"first": self.EARLIEST_DAY.isoformat(), "last": self.latest_day.isoformat()}
             )
         return day
+
+
+class BulletinComposeForm(forms.Form):
+    """起草通报: the plan (all plans when none) and the as-of day come from the page's first
+    step and travel as hidden fields; the manager writes the title, the main recipients,
+    the opening and 下一步要求, and ticks `confirm` to issue."""
+
+    plan = forms.ModelChoiceField(
+        queryset=Plan.objects.all(), to_field_name="slug", required=False, widget=forms.HiddenInput
+    )
+    date = forms.DateField(
+        widget=forms.HiddenInput, error_messages={"required": _("请选择截至日期。")}
+    )
+    title = forms.CharField(
+        label=_("标题"), max_length=200, error_messages={"required": _("请填写通报标题。")}
+    )
+    recipients = forms.CharField(
+        label=_("主送机关"),
+        max_length=300,
+        required=False,
+        help_text=_("以全角冒号结尾，如“各县（市、区）人民政府，市政府有关部门：”。"),
+    )
+    opening = forms.CharField(
+        label=_("开头语"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    requirements = forms.CharField(
+        label=_("下一步要求"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_(
+            "每行一段。以“（一）”“一、”“1.”开头的行按公文层次排版：序号和第一句用楷体或黑体，其余用仿宋。"
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_("我已核对通报内容，确认印发。印发后编入文号，不能修改或撤回。"), required=False
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if not BulletinForm.EARLIEST_DAY <= day <= self.today:
+            raise ValidationError(
+                _("截至日期应在 %(first)s 至今天（%(today)s）之间：通报的是已经发生的情况。")
+                % {
+                    "first": office_date(BulletinForm.EARLIEST_DAY),
+                    "today": office_date(self.today),
+                }
+            )
+        return day
+
+    def texts(self):
+        """The texts the service takes, from a valid form."""
+        data = self.cleaned_data
+        return {key: data[key] for key in ("title", "recipients", "opening", "requirements")}
 
 
 class PlanChoiceForm(forms.Form):
@@ -235,14 +294,17 @@ class AssignmentFilter(df.FilterSet):
     def overdue_at_least(self, queryset, name, value):
         return queryset.filter(is_overdue=True, days_overdue__gte=int(value))
 
-    def in_words(self):
+    def in_words(self, exclude=()):
         """The filters in force as a person would read them, e.g. “县（市、区）：莘县；亮灯：
-        红灯”; empty when none. For the access records of an export."""
+        红灯”; empty when none; the fields named in `exclude` left out. For the access
+        records and the title row of an export."""
         form = self.form
         if not form.is_valid():
             return ""
         parts = []
         for name, field in form.fields.items():
+            if name in exclude:
+                continue
             value = form.cleaned_data.get(name)
             if value in EMPTY_VALUES:
                 continue
@@ -255,7 +317,7 @@ def _shown(field, value):
     if isinstance(value, list | tuple):
         return "、".join(_shown(field, item) for item in value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return office_date(value)
     if isinstance(value, models.Model):
         return str(value)
     labels = {str(key): str(label) for key, label in getattr(field, "choices", ())}

@@ -1,18 +1,21 @@
-"""Backup and restore: one archive holding the database and every evidence file.
+"""Backup and restore: one archive holding the database, every evidence file and the Word
+document of every issued bulletin (通报).
 
 The archive is a tar.gz:
 
     database/db.sqlite3       SQLite: a copy made with SQLite's online backup API
     database/postgres.dump    PostgreSQL: pg_dump --format=custom
-    media/<name>              every evidence file the database copy refers to
+    media/<name>              every evidence file and bulletin document the database copy
+                              refers to
     manifest.json             what the archive is, and the size and SHA-256 of every member
 
 It is consistent while the site runs: the database copy is one snapshot (the backup API copies
 under one read transaction, which in WAL mode writers do not wait for; pg_dump runs in an
 exported snapshot, and the list of files is read in the same one). The reporting service
-stores a report's files before its transaction commits, and evidence files are never changed
-or deleted, so the files named by the snapshot are all on disk, complete, when they are
-copied afterwards. Each is checked against the SHA-256 its row recorded.
+stores a report's files before its transaction commits (and services/bulletins.py a
+bulletin's document), and neither is ever changed or deleted, so the files named by the
+snapshot are all on disk, complete, when they are copied afterwards. Each is checked against
+the SHA-256 its row recorded.
 
 Restoring goes only into an empty database and an empty media folder, and checks every
 member against the manifest before it writes anything.
@@ -38,7 +41,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.models import Evidence, Report
+from tracker.models import Bulletin, Evidence, Report
 
 FORMAT = "tracker-backup/1"
 MANIFEST = "manifest.json"
@@ -103,6 +106,13 @@ def _run(args, env):
 # --- backup ----------------------------------------------------------------------------------
 
 
+# The files the database refers to, with the SHA-256 each row recorded.
+FILE_QUERIES = [
+    f"SELECT file, sha256 FROM {Evidence._meta.db_table} ORDER BY id",
+    f"SELECT document, sha256 FROM {Bulletin._meta.db_table} ORDER BY id",
+]
+
+
 def _snapshot_sqlite(settings_dict, folder):
     """The database copied with the online backup API; the evidence rows read from the copy."""
     copy = folder / "db.sqlite3"
@@ -113,8 +123,7 @@ def _snapshot_sqlite(settings_dict, folder):
     try:
         # pages=-1 (all at once): one read transaction, so one consistent snapshot.
         source.backup(target, pages=-1)
-        table = Evidence._meta.db_table
-        rows = target.execute(f"SELECT file, sha256 FROM {table} ORDER BY id").fetchall()
+        rows = [row for query in FILE_QUERIES for row in target.execute(query).fetchall()]
         reports = target.execute(f"SELECT COUNT(*) FROM {Report._meta.db_table}").fetchone()[0]
     finally:
         target.close()
@@ -151,9 +160,10 @@ def _snapshot_postgresql(settings_dict, folder):
                 ],
                 _pg_environment(settings_dict),
             )
-            table = Evidence._meta.db_table
-            cursor.execute(f"SELECT file, sha256 FROM {table} ORDER BY id")
-            rows = cursor.fetchall()
+            rows = []
+            for query in FILE_QUERIES:
+                cursor.execute(query)
+                rows.extend(cursor.fetchall())
             cursor.execute(f"SELECT COUNT(*) FROM {Report._meta.db_table}")
             (reports,) = cursor.fetchone() or (0,)
     return POSTGRES_MEMBER, dump, rows, reports

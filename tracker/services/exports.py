@@ -1,11 +1,17 @@
 """Spreadsheet exports that open right in Chinese Excel and WPS.
 
-- `.xlsx` (openpyxl): Chinese headers, real dates, a frozen and filtered header row, column
-  widths that fit Chinese text (a CJK character is two columns wide).
-- `.csv`: UTF-8 with a BOM, so Excel and WPS on Chinese Windows do not read it as GBK.
+- `.xlsx` (openpyxl, write-only: rows are written as they come from an iterator, never held
+  as a list): a title row above the header (what is exported, the filters in words, the
+  as-of date), Chinese headers, real dates shown as offices write them (2026年11月30日), a
+  frozen and filtered header row repeated on every printed page, and column widths chosen
+  for Chinese text.
+- `.csv`: UTF-8 with a BOM, so Excel and WPS on Chinese Windows do not read it as GBK; one
+  header row and nothing above it, so programs read it as a table.
 
-A cell that begins with = + - @ (or a tab / carriage return) is neutralised with a leading
-apostrophe, so a spreadsheet never runs text somebody typed as a formula.
+Text that begins with = + - @ (or a tab / carriage return) could run as a formula. In the
+xlsx it is a text cell marked quotePrefix — Excel's own way of saying "this is text even
+though it looks like a formula", which shows no apostrophe; in the csv, which has no cell
+types, it gets a leading apostrophe.
 """
 
 import csv
@@ -15,25 +21,36 @@ import unicodedata
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from tracker.services.documents import office_date
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
+OFFICE_DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+
+
+def formula_like(text):
+    """Whether a spreadsheet could take this text for a formula."""
+    return isinstance(text, str) and text.startswith(FORMULA_STARTS)
 
 
 def safe_cell(value):
-    """The value as a cell: numbers and dates stay typed; text that could run as a formula
-    gets a leading apostrophe."""
+    """The value as a csv cell: numbers stay numbers, dates read as offices write them, text
+    that could run as a formula gets a leading apostrophe."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, int | float | Decimal | dt.date):
+    if isinstance(value, int | float | Decimal):
         return value
+    if isinstance(value, dt.date):
+        return office_date(value)
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if formula_like(text):
         return "'" + text
     return text
 
@@ -43,40 +60,90 @@ def display_width(text):
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
-def xlsx_bytes(headers, rows, *, title="导出"):
-    workbook = Workbook()
-    sheet = workbook.create_sheet(title[:31], 0)
-    workbook.remove(workbook.worksheets[1])  # the empty sheet every new workbook has
-    sheet.append(list(headers))
-    widths = [display_width(h) for h in headers]
-    for row in rows:
-        cells = [safe_cell(v) for v in row]
-        sheet.append(cells)
-        for i, value in enumerate(cells):
-            shown = value.isoformat() if isinstance(value, dt.date) else value
-            widths[i] = max(widths[i], min(display_width(shown), 60))
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="EEF2F6")
-    for cell in sheet[1]:
+class Counted:
+    """An iterable that counts what passed through it (`n`), for the access record of an
+    export written straight from a query."""
+
+    def __init__(self, iterable):
+        self.iterable = iterable
+        self.n = 0
+
+    def __iter__(self):
+        for item in self.iterable:
+            self.n += 1
+            yield item
+
+
+def _columns(columns):
+    """(header, width) pairs from headers alone or from (header, width) pairs."""
+    return [c if isinstance(c, tuple) else (c, display_width(c) + 4) for c in columns]
+
+
+def _xlsx_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=None)
+    if value is None:
+        return cell
+    if isinstance(value, bool):
+        cell.value = "是" if value else "否"
+    elif isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = OFFICE_DATE_FORMAT
+    elif isinstance(value, int | float | Decimal):
+        cell.value = value
+    else:
+        text = str(value)
+        cell.value = text
+        if formula_like(text):
+            # A text cell (openpyxl would otherwise store "=…" as a formula), shown as typed.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    return cell
+
+
+def xlsx_bytes(columns, rows, *, sheet="导出", title=""):
+    """The .xlsx of `rows` (any iterable of lists, in the order of `columns`: headers, or
+    (header, width) pairs). With a `title`, it fills a merged row above the header."""
+    columns = _columns(columns)
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(sheet[:31])
+    last = get_column_letter(len(columns))
+    for i, (_header, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    header_row = 2 if title else 1
+    # A write-only sheet writes its views and columns with its first row: set them first.
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    if title:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = Font(bold=True, size=14)
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.row_dimensions[1].height = 40
+        ws.append([cell])
+        ws.merged_cells.add(f"A1:{last}1")
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="EEF2F6")
+    headers = []
+    for header, _width in columns:
+        cell = WriteOnlyCell(ws, value=header)
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(vertical="center")
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width + 2
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    if sheet.max_row > 1:
-        sheet.auto_filter.ref = sheet.dimensions
+        headers.append(cell)
+    ws.append(headers)
+    count = 0
+    for row in rows:
+        ws.append([_xlsx_cell(ws, v) for v in row])
+        count += 1
+    if count:
+        ws.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def csv_bytes(headers, rows):
+    """The .csv of `rows` (any iterable): a BOM, one header row, the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
+    writer.writerow([h[0] if isinstance(h, tuple) else h for h in headers])
     for row in rows:
-        writer.writerow([v.isoformat() if isinstance(v, dt.date) else safe_cell(v) for v in row])
+        writer.writerow([safe_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

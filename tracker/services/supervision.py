@@ -9,17 +9,20 @@ what overdue, behind pace, silent or withdrawn means.
 """
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 
 from tracker import states
 from tracker.access import visible_assignments
 from tracker.models import DECIDED_BY_PERSON, ChangeRecord, ReportedValue, Source, Target
-from tracker.services import timeline
+from tracker.services import documents, timeline
 
 LIGHTS = [states.Light.RED, states.Light.YELLOW, states.Light.GREEN, states.Light.DONE]
 FLAG_FIELDS = ["is_overdue", "is_due_soon", "is_behind_pace", "is_silent"]
@@ -194,57 +197,438 @@ def _is_red(cell):
 
 
 # --- the bulletin (通报) ---------------------------------------------------------------------
+# Its figures are computed once, here (bulletin_figures), and kept as JSON: the page, the Word
+# document and an issued bulletin's snapshot (Bulletin.figures) all come from them, and all
+# three read them through bulletin_outline, so they say the same.
+
+BULLETIN_VERSION = 1
+NUMERALS = "零一二三四五六七八九"
 
 
-@dataclass
-class BulletinBody:
-    body: object
-    items: list
-    rank: int = 0
+def chinese_number(n):
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (1–99, as the numbers of sections are)."""
+    if not 1 <= n <= 99:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else NUMERALS[tens] + "十")
+    return head + (NUMERALS[ones] if ones else "")
 
 
-def bulletin(overdue_rows):
-    """Bodies ranked by how many items they have overdue on the day the rows' states were
-    computed for (most first; equal counts share a rank, the one overdue longer in total
-    listed first), each with its items, the longest overdue first."""
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _bulletin_item(a, day):
+    state = states.State.of_row(a, day)
+    return {
+        "assignment": a.pk,
+        "body": a.body.name,
+        "body_id": a.body_id,
+        "plan": a.task.plan.title,
+        "task": a.task.number,
+        "task_title": a.task.title,
+        "measure": a.measure.number if a.measure_id else None,
+        "measure_text": a.measure.text if a.measure_id else "",
+        "role": a.role,
+        "due": _iso(a.due),
+        "ongoing": a.is_ongoing,
+        "days_overdue": a.days_overdue,
+        "percent": a.percent,
+        "expected_percent": a.expected_percent,
+        "status": a.status,
+        "last_report": _iso(states.local_day(a.last_reported_at)),
+        "progress_as_of": _iso(a.progress_as_of),
+        "signed_off": _iso(states.local_day(a.signed_off_at)),
+        "report_due": _iso(state.next_report_due),
+        "report_days_late": states.days_late(state.next_report_due, day) if a.is_silent else None,
+    }
+
+
+def _plan_order(a):
+    return (a.task.plan.title, a.task.number, a.measure.number if a.measure_id else 0, a.pk)
+
+
+def _by_body(rows, day, *, worst=lambda items: (), item_order=_plan_order):
+    """Groups of one body each, the body with most items first (then by `worst` of its
+    items, then in the bodies' customary order), each body's items in `item_order`."""
     by_body = defaultdict(list)
-    for a in overdue_rows:
+    for a in rows:
         by_body[a.body_id].append(a)
-    ranked = sorted(
+    groups = sorted(
         by_body.values(),
-        key=lambda items: (-len(items), -sum(a.days_overdue for a in items), items[0].body.name),
+        key=lambda items: (-len(items), *worst(items), _body_order(items[0].body)),
     )
-    result: list[BulletinBody] = []
-    previous = None
-    for position, items in enumerate(ranked, start=1):
-        items.sort(key=lambda a: (a.due, a.task.number, a.measure.number if a.measure_id else 0))
-        rank = position if len(items) != previous else result[-1].rank
-        result.append(BulletinBody(items[0].body, items, rank))
-        previous = len(items)
-    return result
+    return [
+        {
+            "body": items[0].body.name,
+            "body_id": items[0].body_id,
+            "items": [_bulletin_item(a, day) for a in sorted(items, key=item_order)],
+        }
+        for items in groups
+    ]
+
+
+def bulletin_figures(rows, day, plan=None):
+    """The figures of a 通报 as of `day`, from `rows`: the active assignments it covers with
+    their states for that day (AssignmentQuerySet.for_list().with_state(day)).
+
+    Plain JSON — numbers, names and ISO dates — so that an issued bulletin keeps them exactly
+    as they were (Bulletin.figures). `counts` are the dashboard's counts per light
+    (light_counts); the sections, in the order the bulletin has them, are:
+
+    - praise (表扬): signed off on time, and ahead of pace (states.done_on_time,
+      states.ahead_of_pace), each body's in the bodies' customary order;
+    - behind (滞后): behind pace, neither overdue nor waiting for a sign-off decision;
+    - overdue (逾期): overdue and not waiting, the body with most items first (then the most
+      days in all), each body's longest overdue first;
+    - silent (未按时填报): no report within the reporting period, the longest late first;
+    - waiting (待审核销号): reported complete, waiting for the managers' decision.
+
+    Each section has its `count` and its `groups` (praise: on_time and ahead; the others:
+    one per body); `bodies` are the ids of every body a section names (who may read the
+    issued bulletin)."""
+    requested = states.SignOff.REQUESTED
+    waiting = [a for a in rows if a.signoff == requested]
+    overdue = [a for a in rows if a.is_overdue and a.signoff != requested]
+    behind = [a for a in rows if a.is_behind_pace and not a.is_overdue and a.signoff != requested]
+    silent = [a for a in rows if a.is_silent]
+    on_time = sorted(
+        (a for a in rows if states.done_on_time(a)),
+        key=lambda a: (_body_order(a.body), *_plan_order(a)),
+    )
+    ahead = sorted(
+        (a for a in rows if states.ahead_of_pace(a)),
+        key=lambda a: (_body_order(a.body), *_plan_order(a)),
+    )
+    sections = [
+        {
+            "key": "praise",
+            "count": len(on_time) + len(ahead),
+            "groups": [
+                {"key": "on_time", "items": [_bulletin_item(a, day) for a in on_time]},
+                {"key": "ahead", "items": [_bulletin_item(a, day) for a in ahead]},
+            ],
+        },
+        {"key": "behind", "count": len(behind), "groups": _by_body(behind, day)},
+        {
+            "key": "overdue",
+            "count": len(overdue),
+            "groups": _by_body(
+                overdue,
+                day,
+                worst=lambda items: (-sum(a.days_overdue or 0 for a in items),),
+                item_order=lambda a: (-(a.days_overdue or 0), *_plan_order(a)),
+            ),
+        },
+        {
+            "key": "silent",
+            "count": len(silent),
+            "groups": _by_body(
+                silent,
+                day,
+                item_order=lambda a: (states.State.of_row(a, day).next_report_due, *_plan_order(a)),
+            ),
+        },
+        {"key": "waiting", "count": len(waiting), "groups": _by_body(waiting, day)},
+    ]
+    named = sorted({item["body_id"] for s in sections for g in s["groups"] for item in g["items"]})
+    return {
+        "version": BULLETIN_VERSION,
+        "day": day.isoformat(),
+        "plan": {"slug": plan.slug, "title": plan.title} if plan is not None else None,
+        "counts": light_counts(rows),
+        "bodies_overdue": len({a.body_id for a in overdue}),
+        "sections": sections,
+        "bodies": named,
+    }
+
+
+def bulletin_title(plan_title):
+    """关于《…》落实情况的通报, or for all plans 关于实施方案落实情况的通报."""
+    if plan_title:
+        return _("关于《%(t)s》落实情况的通报") % {"t": plan_title}
+    return _("关于实施方案落实情况的通报")
+
+
+def bulletin_opening(plan_title, day):
+    """The opening paragraph a manager starts from."""
+    subject = _("《%(t)s》") % {"t": plan_title} if plan_title else _("各实施方案")
+    return _("为推动%(subject)s各项任务落实落地，现将截至%(day)s的落实情况通报如下。") % {
+        "subject": subject,
+        "day": documents.office_date(day),
+    }
+
+
+def bulletin_requirements():
+    """下一步要求 as a manager starts from: three points, each a line."""
+    return "\n".join(
+        [
+            _(
+                "（一）加快推进逾期事项。逾期单位要认真分析原因，明确整改措施和完成时限，"
+                "尽快完成并报送佐证材料。"
+            ),
+            _(
+                "（二）按时报送工作进展。各责任单位要按照填报周期如实报送进展情况，"
+                "进度滞后的要制定赶进度措施。"
+            ),
+            _(
+                "（三）及时申请和审核销号。已完成的事项要及时申请销号，"
+                "牵头单位和督查人员要及时审核。"
+            ),
+        ]
+    )
+
+
+ROLE_NOTES = {"lead": gettext_lazy("（牵头）"), "support": gettext_lazy("（配合）")}
+
+
+def _item_ref(item, all_plans):
+    """任务1“推进快递园区建设”措施2.1“…”（牵头）: the work an item is about."""
+    text = ""
+    if all_plans:
+        text += _("《%(t)s》") % {"t": item["plan"]}
+    text += _("任务%(n)s“%(t)s”") % {"n": item["task"], "t": item["task_title"]}
+    if item["measure"] is not None:
+        words = item["measure_text"].rstrip("。；;.")
+        if len(words) > 30:
+            words = words[:29] + "…"
+        text += _("措施%(n)s.%(m)s“%(t)s”") % {"n": item["task"], "m": item["measure"], "t": words}
+    note = ROLE_NOTES.get(item["role"])
+    return text + (str(note) if note else "")
+
+
+def _due_words(item):
+    if item["due"]:
+        return _("完成时限%(d)s") % {"d": documents.office_date(item["due"])}
+    return _("长期坚持") if item["ongoing"] else _("无明确时限")
+
+
+def _last_report_words(item):
+    if item["last_report"]:
+        return _("最近填报%(d)s") % {"d": documents.office_date(item["last_report"])}
+    return _("尚未填报进展")
+
+
+def _item_sentence(key, item, all_plans, *, with_body):
+    ref = _item_ref(item, all_plans)
+    if with_body:
+        ref = _("%(body)s：%(ref)s") % {"body": item["body"], "ref": ref}
+    if key == "on_time":
+        rest = _("%(due)s，%(day)s销号") % {
+            "due": _due_words(item),
+            "day": documents.office_date(item["signed_off"]),
+        }
+    elif key == "ahead":
+        rest = _("进度%(p)s%%，序时进度%(e)s%%，%(due)s") % {
+            "p": item["percent"],
+            "e": item["expected_percent"],
+            "due": _due_words(item),
+        }
+    elif key == "behind":
+        rest = _("进度%(p)s%%，低于序时进度%(e)s%%（相差%(gap)s个百分点），%(due)s") % {
+            "p": item["percent"],
+            "e": item["expected_percent"],
+            "gap": item["expected_percent"] - item["percent"],
+            "due": _due_words(item),
+        }
+    elif key == "overdue":
+        rest = ngettext(
+            "%(due)s，已逾期%(n)s天，当前进度%(p)s%%，%(last)s",
+            "%(due)s，已逾期%(n)s天，当前进度%(p)s%%，%(last)s",
+            item["days_overdue"] or 0,
+        ) % {
+            "due": _due_words(item),
+            "n": item["days_overdue"],
+            "p": item["percent"],
+            "last": _last_report_words(item),
+        }
+    elif key == "silent":
+        rest = ngettext(
+            "应于%(d)s前填报，已超过%(n)s天，%(last)s",
+            "应于%(d)s前填报，已超过%(n)s天，%(last)s",
+            item["report_days_late"] or 0,
+        ) % {
+            "d": documents.office_date(item["report_due"]),
+            "n": item["report_days_late"],
+            "last": _last_report_words(item),
+        }
+    else:  # waiting
+        rest = _("%(d)s报告已完成，%(due)s，待审核销号") % {
+            "d": documents.office_date(item["progress_as_of"] or item["last_report"]),
+            "due": _due_words(item),
+        }
+        if item["days_overdue"]:
+            rest += ngettext(
+                "（已过完成时限%(n)s天）", "（已过完成时限%(n)s天）", item["days_overdue"]
+            ) % {"n": item["days_overdue"]}
+    return f"{ref}，{rest}。"
+
+
+def _summary(figures):
+    counts = figures["counts"]
+    sections = {s["key"]: s for s in figures["sections"]}
+    plan = figures["plan"]
+    scope = _("《%(t)s》") % {"t": plan["title"]} if plan else _("各实施方案")
+    return _(
+        "截至%(day)s，%(scope)s共有责任分工%(total)s项。其中，已销号%(done)s项，"
+        "红灯（逾期）%(red)s项，黄灯（临期、滞后于序时进度或未按时填报）%(yellow)s项，"
+        "绿灯%(green)s项；逾期未完成%(overdue)s项，涉及%(bodies)s个责任单位；"
+        "滞后于序时进度%(behind)s项；未按时填报%(silent)s项；已报完成待审核销号%(waiting)s项。"
+    ) % {
+        "day": documents.office_date(figures["day"]),
+        "scope": scope,
+        "total": counts["total"],
+        "done": counts["done"],
+        "red": counts["red"],
+        "yellow": counts["yellow"],
+        "green": counts["green"],
+        "overdue": sections["overdue"]["count"],
+        "bodies": figures["bodies_overdue"],
+        "behind": sections["behind"]["count"],
+        "silent": sections["silent"]["count"],
+        "waiting": sections["waiting"]["count"],
+    }
+
+
+def _section_words(day):
+    """Per section: its heading, the sentence before its list, and what it says when empty."""
+    points = states.behind_pace_points()
+    when = {"d": documents.office_date(day)}
+    return {
+        "praise": (
+            _("表扬"),
+            _("以下事项按时完成销号或进度快于序时进度，予以表扬。"),
+            _("截至%(d)s，暂无按时完成销号或进度快于序时进度的事项。") % when,
+        ),
+        "behind": (
+            _("滞后于序时进度"),
+            _("以下事项完成进度低于序时进度%(n)s个百分点以上，请抓紧推进。") % {"n": points},
+            _("截至%(d)s，没有进度滞后的事项。") % when,
+        ),
+        "overdue": (
+            _("逾期未完成"),
+            _("按逾期项数由多到少排列，同一单位按逾期天数由多到少排列。"),
+            _("截至%(d)s，没有逾期未完成的事项。") % when,
+        ),
+        "silent": (
+            _("未按时填报"),
+            _("以下事项未在填报周期内报送进展。"),
+            _("截至%(d)s，各项工作均按时填报了进展。") % when,
+        ),
+        "waiting": (
+            _("待审核销号"),
+            _("以下事项已报告完成，待审核销号。"),
+            _("截至%(d)s，没有待审核销号的事项。") % when,
+        ),
+    }
+
+
+GROUP_TITLES = {
+    "on_time": gettext_lazy("按时完成并销号"),
+    "ahead": gettext_lazy("进度快于序时进度"),
+}
+LEADING_NUMBER = re.compile(
+    r"^(?:(?P<h1>[一二三四五六七八九十]+、)|(?P<h2>（[一二三四五六七八九十]+）)|(?P<h3>\d+[.．]))"
+)
+
+
+def requirement_blocks(text):
+    """下一步要求 as a manager wrote it: a paragraph per line; a line that starts with 一、
+    （一） or 1. takes that level's face for its number and its first sentence (公文 style:
+    "（一）加快推进逾期事项。" in 楷体, the rest in 仿宋)."""
+    blocks = []
+    for line in (line.strip() for line in text.splitlines()):
+        if not line:
+            continue
+        match = LEADING_NUMBER.match(line)
+        if not match:
+            blocks.append(documents.Block(0, text=line))
+            continue
+        level = 1 if match["h1"] else 2 if match["h2"] else 3
+        number, rest = match.group(0), line[match.end() :]
+        if level == 3:
+            blocks.append(documents.Block(3, number=number, text=rest))
+            continue
+        head, stop, tail = rest.partition("。")
+        heading = head + stop if stop else rest
+        blocks.append(documents.Block(level, number=number, heading=heading, text=tail))
+    return blocks
+
+
+def bulletin_outline(figures, *, opening="", requirements=""):
+    """The body of a 通报 as paragraphs (documents.Block), numbered 一、（一）1. as official
+    documents are, in the active language: the opening, 总体情况, the sections of the
+    figures, 下一步要求. The page shows it and the Word document is made of it."""
+    all_plans = figures["plan"] is None
+    words = _section_words(figures["day"])
+    blocks = [
+        documents.Block(0, text=line.strip()) for line in opening.splitlines() if line.strip()
+    ]
+    number = 1
+    blocks.append(documents.Block(1, number=f"{chinese_number(number)}、", heading=_("总体情况")))
+    blocks.append(documents.Block(0, text=_summary(figures)))
+    for section in figures["sections"]:
+        number += 1
+        heading, intro, empty = words[section["key"]]
+        blocks.append(documents.Block(1, number=f"{chinese_number(number)}、", heading=heading))
+        if not section["count"]:
+            blocks.append(documents.Block(0, text=empty))
+            continue
+        blocks.append(documents.Block(0, text=intro))
+        groups = [g for g in section["groups"] if g["items"]]
+        for g, group in enumerate(groups, start=1):
+            if "key" in group:
+                title = str(GROUP_TITLES[group["key"]])
+                with_body, key = True, group["key"]
+            else:
+                title = group["body"]
+                with_body, key = False, section["key"]
+            n = len(group["items"])
+            blocks.append(
+                documents.Block(
+                    2,
+                    number=f"（{chinese_number(g)}）",
+                    heading=ngettext("%(t)s（%(n)s项）", "%(t)s（%(n)s项）", n)
+                    % {"t": title, "n": n},
+                )
+            )
+            for i, item in enumerate(group["items"], start=1):
+                sentence = _item_sentence(key, item, all_plans, with_body=with_body)
+                blocks.append(documents.Block(3, number=f"{i}.", text=sentence))
+    number += 1
+    blocks.append(documents.Block(1, number=f"{chinese_number(number)}、", heading=_("下一步要求")))
+    blocks.extend(requirement_blocks(requirements))
+    return blocks
 
 
 # --- the list's export -----------------------------------------------------------------------
 
-EXPORT_HEADERS = [
-    "实施方案",
-    "类别",
-    "任务",
-    "具体措施",
-    "责任单位",
-    "角色",
-    "亮灯",
-    "状态标记",
-    "完成时限",
-    "逾期天数",
-    "进展状态",
-    "完成百分比",
-    "最近填报",
-    "销号状态",
+# (header, width in spreadsheet columns: a Chinese character takes two).
+EXPORT_COLUMNS = [
+    ("实施方案", 28),
+    ("类别", 22),
+    ("任务", 36),
+    ("具体措施", 40),
+    ("责任单位", 18),
+    ("角色", 10),
+    ("亮灯", 8),
+    ("状态标记", 22),
+    ("完成时限", 17),
+    ("逾期天数", 10),
+    ("进展状态", 10),
+    ("完成百分比", 12),
+    ("最近填报", 17),
+    ("销号状态", 12),
     # Where the date and the body come from: the text (its words and place) or a person.
-    "时限来源",
-    "责任单位来源",
+    ("时限来源", 34),
+    ("责任单位来源", 30),
+    ("最新进展", 60),
+    ("责任人", 18),
+    ("联系人", 12),
+    ("联系电话", 20),
 ]
+EXPORT_HEADERS = [header for header, _width in EXPORT_COLUMNS]
+NARRATIVE_MAX = 500
 
 
 def task_label(a):
@@ -271,18 +655,27 @@ def flag_labels(a):
     return "、".join(label for on, label in labels if on)
 
 
+def narrative(text):
+    """The latest report's words for an export: at most NARRATIVE_MAX characters, the last
+    one "…" when cut."""
+    text = (text or "").strip()
+    return text if len(text) <= NARRATIVE_MAX else text[: NARRATIVE_MAX - 1] + "…"
+
+
 def export_row(a):
-    """One row of the list's export, in EXPORT_HEADERS order: real dates and numbers."""
+    """One row of the list's export, in EXPORT_COLUMNS order: real dates and numbers. `a`
+    comes from AssignmentQuerySet.for_export()."""
+    body = a.body
     return [
         a.task.plan.title,
         str(a.task.category) if a.task.category_id else "",
         task_label(a),
         measure_label(a),
-        a.body.name,
+        body.name,
         a.get_role_display(),
         str(states.Light(a.light).label),
         flag_labels(a),
-        a.due or ("长期坚持" if a.is_ongoing else "无明确时限"),
+        a.due or (_("长期坚持") if a.is_ongoing else _("无明确时限")),
         a.days_overdue,
         a.get_status_display(),
         a.percent,
@@ -290,6 +683,10 @@ def export_row(a):
         a.get_signoff_display(),
         due_provenance_text(a),
         provenance_text(a.origin, ref=a.origin_place, reason=a.origin_reason),
+        narrative(a.latest_text),
+        body.leader,
+        body.contact_name,
+        body.contact_phone,
     ]
 
 
@@ -330,6 +727,17 @@ def due_provenance_text(a):
         return provenance_text(Source.TEXT, phrase=a.due_text, ref=a.origin_place)
     label = _("延期获批") if getattr(a, "due_via", None) == ChangeRecord.Via.EXTENSION else None
     return provenance_text("person", reason=getattr(a, "due_reason", "") or "", label=label)
+
+
+def export_title(what, *, filters, day):
+    """The title row of an export: what it is, the filters in words and the as-of date,
+    e.g. 逾期与进度清单（筛选条件：亮灯：红灯；截至2026年11月30日）."""
+    conditions = filters or _("全部")
+    return _("%(what)s（筛选条件：%(filters)s；截至%(day)s）") % {
+        "what": what,
+        "filters": conditions,
+        "day": documents.office_date(day),
+    }
 
 
 # --- targets against reported values (the task page) ----------------------------------------

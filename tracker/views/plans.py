@@ -1,5 +1,6 @@
 """Plans and tasks: the list of plans, a plan's overview, a task's page, and an
-administrator's plan edits on the task page (a deadline or a body the text does not name)."""
+administrator's plan edits on the task page (a deadline or a body the text does not name);
+the bodies' 责任人 and contacts (单位联系人: managers read them, administrators keep them)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,20 +8,22 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracker.access import (
     body_of,
+    get_body_to_edit,
     get_plan,
     get_plan_to_archive,
     get_task,
     get_task_to_edit,
     is_manager,
     is_plan_admin,
+    require_manager,
     visible_assignments,
 )
-from tracker.forms.plans import ArchiveForm, AssignForm, DeadlineForm
-from tracker.models import TASK_BEFORE_MEASURES, Assignment, Plan
+from tracker.forms.plans import ArchiveForm, AssignForm, BodyContactForm, DeadlineForm
+from tracker.models import TASK_BEFORE_MEASURES, Assignment, Body, Plan
 from tracker.services import plan_edits, supervision
 
 
@@ -252,3 +255,35 @@ def task_assign(request, slug, number):
         request, _("已指定责任单位“%(body)s”，并记入变更记录。") % {"body": assignment.body}
     )
     return redirect(task)
+
+
+# --- the bodies' contacts (单位联系人) -------------------------------------------------------
+
+
+@login_required
+@require_GET
+def body_list(request):
+    """单位联系人: every body with its 责任人, 联系人 and 联系电话, in the customary order;
+    managers read it, administrators edit it."""
+    require_manager(request.user)
+    bodies = Body.objects.order_by(
+        "jurisdiction", *(f.removeprefix("body__") for f in Assignment.BODY_ORDER)
+    )
+    return render(
+        request,
+        "tracker/body_list.html",
+        {"bodies": bodies, "can_edit": is_plan_admin(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_edit(request, pk):
+    """An administrator sets a body's 责任人 and contacts."""
+    body = get_body_to_edit(request.user, pk)
+    form = BodyContactForm(request.POST or None, instance=body)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存%(body)s的联系人。") % {"body": body.name})
+        return redirect("body_list")
+    return render(request, "tracker/body_form.html", {"body": body, "form": form})

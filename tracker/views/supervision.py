@@ -1,10 +1,13 @@
 """What managers (督查) open every morning: the dashboard, the county × task matrix, the
-overdue and progress list with its exports, the bulletin (通报) and the reminder (催办).
+overdue and progress list with its exports, the bulletin (通报) — composed, issued and
+archived — and the reminder (催办).
 
 Function views behind @login_required; every assignment comes from
 tracker.access.visible_assignments, so body staff reach the list and its exports limited to
 what they may see, and an assignment they may not see answers 404. The dashboard, the
-matrix, the bulletin and reminders are for managers (403 for body staff, tracker.access).
+matrix, composing and issuing bulletins, and reminders are for managers (403 for body
+staff, tracker.access); issued bulletins are read by managers and by the bodies they name
+(another body's bulletin answers 404: tracker.access.get_bulletin).
 """
 
 from django.contrib import messages
@@ -13,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,20 +26,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker import states
 from tracker.access import (
     get_assignment_to_remind,
+    get_bulletin,
     is_manager,
     require_manager,
     visible_assignments,
+    visible_bulletins,
 )
 from tracker.forms.supervision import (
     SORT_LABELS,
     AssignmentFilter,
+    BulletinComposeForm,
     BulletinForm,
     PlanChoiceForm,
     ReminderForm,
 )
 from tracker.middleware import client_address
 from tracker.models import Plan, Task
-from tracker.services import audit, exports, reminders, supervision
+from tracker.services import audit, bulletins, documents, exports, reminders, supervision
 
 PAGE_SIZE = 50
 # The filters always in view; the others fold away until one of them is used.
@@ -188,26 +194,39 @@ def assignment_list(request):
 @require_GET
 def list_export(request, fmt):
     """The list as .xlsx or .csv: the same filters, the same order and the same visibility,
-    every page of it."""
+    every page of it, with the latest narrative, the body's contacts and where the due date
+    comes from; the xlsx under a title row naming the plan, the filters and the day. Rows
+    are written as the query yields them (exports.Counted counts them for the record)."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
     today = timezone.localdate()
     filterset = _filtered(request, today)
-    rows = [supervision.export_row(a) for a in filterset.qs]
+    rows = exports.Counted(
+        supervision.export_row(a) for a in filterset.qs.for_export().iterator(chunk_size=500)
+    )
     name = _("逾期与进度清单-%(day)s") % {"day": today.isoformat()}
     if fmt == "xlsx":
-        content = exports.xlsx_bytes(supervision.EXPORT_HEADERS, rows, title=_("逾期与进度清单"))
+        plan = filterset.form.cleaned_data.get("plan") if filterset.form.is_valid() else None
+        what = _("逾期与进度清单")
+        if plan is not None:
+            what = _("《%(plan)s》%(what)s") % {"plan": plan.title, "what": what}
+        title = supervision.export_title(
+            what, filters=filterset.in_words(exclude=["plan"]), day=today
+        )
+        content = exports.xlsx_bytes(
+            supervision.EXPORT_COLUMNS, rows, sheet=_("逾期与进度清单"), title=title
+        )
         content_type = exports.XLSX_TYPE
-    elif fmt == "csv":
+    else:
         content = exports.csv_bytes(supervision.EXPORT_HEADERS, rows)
         content_type = exports.CSV_TYPE
-    else:
-        raise Http404
     # Who exported what, recorded before the file leaves (tracker/services/audit.py).
     audit.record_export(
         user=request.user,
         subject=f"{name}.{fmt}",
         filters=filterset.in_words(),
         query=request.GET.urlencode(),
-        rows=len(rows),
+        rows=rows.n,
         client_address=client_address(request),
     )
     response = HttpResponse(content, content_type=content_type)
@@ -220,24 +239,58 @@ def list_export(request, fmt):
 # --- the bulletin ---------------------------------------------------------------------------
 
 
+def _document_context(*, figures, texts, number, office, day):
+    """What tracker/_bulletin_document.html shows: the same parts as the Word document."""
+    sign_in, date_in = documents.signature_indents(office, documents.office_date(day))
+    # The document itself is in Chinese on every page, as its Word document is; the page
+    # around it follows the reader's language.
+    with translation.override(bulletins.DOCUMENT_LANGUAGE):
+        blocks = supervision.bulletin_outline(
+            figures, opening=texts["opening"], requirements=texts["requirements"]
+        )
+    return {
+        "sign_in": sign_in,
+        "date_in": date_in,
+        "issuer": office,
+        "doc_number": number,
+        "title": texts["title"],
+        "recipients": texts["recipients"],
+        "blocks": blocks,
+        "signature": office,
+        "day": day,
+    }
+
+
+def _bulletin_choice(request, today):
+    """The form choosing a bulletin's day and plan from ?date=&plan=, and the day and the
+    plan (None: all plans) it chose. No day: today, shown in the form; an invalid choice:
+    today and all plans, the form saying what is wrong."""
+    form = BulletinForm(request.GET or None, today=today)
+    if not form.is_bound:
+        plan = _chosen_plan(request)
+        return BulletinForm(initial={"date": today, "plan": plan}, today=today), today, plan
+    if not form.is_valid():
+        return form, today, None
+    day, plan = form.cleaned_data["date"], form.cleaned_data["plan"]
+    if day is None:
+        day = today
+        data = {"date": today.isoformat(), "plan": plan.slug if plan else ""}
+        form = BulletinForm(data, today=today)
+        form.is_valid()
+    return form, day, plan
+
+
 @login_required
 @require_GET
 def bulletin(request):
-    """通报: as of a chosen day, the bodies ranked by their overdue items, with the items.
-    The states are those of that day from what is recorded now (tracker/states.py)."""
+    """通报: as of a chosen day, the bulletin as it would be issued today — the same
+    figures, sections and words as its Word document (services/bulletins.py); printed from
+    the browser it is laid out as the document is. The states are those of that day from
+    what is recorded now (tracker/states.py)."""
     require_manager(request.user)
     today = timezone.localdate()
-    form = BulletinForm(request.GET or None, today=today)
-    day, plan = today, None
-    if form.is_bound and form.is_valid():
-        day = form.cleaned_data["date"] or today
-        plan = form.cleaned_data["plan"]
-    elif not form.is_bound:
-        plan = _chosen_plan(request)
-        form = BulletinForm(initial={"date": today, "plan": plan}, today=today)
-    rows = list(_assignments(request.user, day, plan))
-    overdue = [a for a in rows if a.is_overdue]
-    ranked = supervision.bulletin(overdue)
+    form, day, plan = _bulletin_choice(request, today)
+    figures = bulletins.figures(user=request.user, plan=plan, day=day)
     return render(
         request,
         "tracker/bulletin.html",
@@ -246,12 +299,157 @@ def bulletin(request):
             "day": day,
             "plan": plan,
             "today": today,
-            "bodies": ranked,
-            "total": len(rows),
-            "overdue_total": len(overdue),
-            "counts": supervision.light_counts(rows),
+            "figures": figures,
+            "doc": _document_context(
+                figures=figures,
+                texts=bulletins.default_texts(plan, day),
+                number=bulletins.draft_doc_number(today.year),
+                office=bulletins.issuer(),
+                day=today,
+            ),
+            "can_issue": day <= today,
         },
     )
+
+
+def _docx_response(content, filename):
+    response = HttpResponse(content, content_type=documents.DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulletin_compose(request):
+    """起草通报: choose the plan and the day (GET), edit the title, the recipients, the opening
+    and 下一步要求 while looking at the bulletin they make (预览), download it as a Word draft,
+    and issue it (印发, with the confirmation ticked): it gets its 文号 and goes to the
+    archive. Managers only."""
+    require_manager(request.user)
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = BulletinComposeForm(request.POST, today=today)
+        choice = BulletinForm(
+            initial={"date": request.POST.get("date"), "plan": request.POST.get("plan")},
+            today=today,
+        )
+    else:
+        choice, day, plan = _bulletin_choice(request, today)
+        if day > today:
+            choice.add_error("date", _("通报的是已经发生的情况：截至日期不能晚于今天。"))
+            day = today
+        form = BulletinComposeForm(
+            initial={"plan": plan, "date": day, **bulletins.default_texts(plan, day)},
+            today=today,
+        )
+    preview = None
+    if form.is_bound and form.is_valid():
+        plan, day, texts = (
+            form.cleaned_data["plan"],
+            form.cleaned_data["date"],
+            form.texts(),
+        )
+        action = request.POST.get("action")
+        if action == "docx":
+            content = bulletins.draft_document(user=request.user, plan=plan, day=day, **texts)
+            return _docx_response(content, _("%(title)s（草稿）.docx") % {"title": texts["title"]})
+        if action == "issue":
+            if not form.cleaned_data["confirm"]:
+                form.add_error("confirm", _("请核对通报内容后勾选确认，再印发。"))
+            else:
+                try:
+                    issued = bulletins.issue(user=request.user, plan=plan, day=day, **texts)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        _("已印发%(number)s。责任单位可在“通报”中查阅点名本单位的通报。")
+                        % {"number": issued.doc_number},
+                    )
+                    return redirect(issued)
+        preview = _document_context(
+            figures=bulletins.figures(user=request.user, plan=plan, day=day),
+            texts=texts,
+            number=bulletins.draft_doc_number(today.year),
+            office=bulletins.issuer(),
+            day=today,
+        )
+    elif not form.is_bound:
+        data = form.initial
+        preview = _document_context(
+            figures=bulletins.figures(user=request.user, plan=data["plan"], day=data["date"]),
+            texts=data,
+            number=bulletins.draft_doc_number(today.year),
+            office=bulletins.issuer(),
+            day=today,
+        )
+    return render(
+        request,
+        "tracker/bulletin_compose.html",
+        {"choice": choice, "form": form, "doc": preview, "today": today},
+    )
+
+
+@login_required
+@require_GET
+def bulletin_list(request):
+    """已印发的通报: 文号, title, plan, as-of day, issue day and who issued it, the latest
+    first. Managers see all; body staff the bulletins that name their body."""
+    bulletins_seen = visible_bulletins(request.user).select_related("plan")
+    plan = None
+    if request.GET.get("plan"):
+        plan = get_object_or_404(Plan, slug=request.GET["plan"])
+        bulletins_seen = bulletins_seen.filter(plan=plan)
+    page = Paginator(bulletins_seen, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracker/bulletin_list.html",
+        {"page": page, "plan": plan, "can_issue": is_manager(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def bulletin_detail(request, pk):
+    """An issued bulletin as it was issued: from its frozen figures and texts."""
+    issued = get_bulletin(request.user, pk)
+    texts = {
+        "title": issued.title,
+        "recipients": issued.recipients,
+        "opening": issued.opening,
+        "requirements": issued.requirements,
+    }
+    return render(
+        request,
+        "tracker/bulletin_detail.html",
+        {
+            "bulletin": issued,
+            "doc": _document_context(
+                figures=issued.figures,
+                texts=texts,
+                number=issued.doc_number,
+                office=issued.issuer,
+                day=issued.issued_on,
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def bulletin_document(request, pk):
+    """An issued bulletin's Word document, as it was stored when it was issued."""
+    issued = get_bulletin(request.user, pk)
+    try:
+        content = issued.document.read()
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    finally:
+        issued.document.close()
+    return _docx_response(content, f"{issued.doc_number}{issued.title}.docx")
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -31,6 +31,12 @@ DEMO_USERS = [
     ("youzheng", "市邮政管理局 李工作人员", "staff", ("市邮政管理局", Body.Kind.DEPARTMENT)),
     ("shenxian", "莘县 张工作人员", "staff", ("莘县", Body.Kind.COUNTY)),
 ]
+# 责任人, 联系人, 联系电话 of the demo bodies (made-up; the numbers are not in service), set
+# only where nobody has filled them in: the list's exports and 单位联系人 show them.
+DEMO_CONTACTS = {
+    "市邮政管理局": ("李某某 副局长", "李工作人员", "0635-0000001"),
+    "莘县": ("张某某 副县长", "张工作人员", "0635-0000002"),
+}
 
 
 def plan_slugs_in(fixture: Path) -> list[str]:
@@ -88,5 +94,9 @@ class Command(BaseCommand):
                     jurisdiction=DEMO_JURISDICTION, name=name, defaults={"kind": kind}
                 )
                 Membership.objects.get_or_create(user=user, defaults={"body": body_obj})
+                leader, contact, phone = DEMO_CONTACTS[name]
+                Body.objects.filter(
+                    pk=body_obj.pk, leader="", contact_name="", contact_phone=""
+                ).update(leader=leader, contact_name=contact, contact_phone=phone)
             note = "" if created else "（已存在，未改动）"
             self.stdout.write(f"  {username:<10} {full_name}{note}")

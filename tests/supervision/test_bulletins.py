@@ -1,0 +1,297 @@
+"""Issuing bulletins (印发通报) and their archive: a manager composes a bulletin, edits its
+texts and issues it; it takes the next 文号 of the year, keeps its figures and its Word
+document as they were, never changes, and is read by the bodies it names — only by them."""
+
+import datetime as dt
+import io
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from docx import Document
+
+from tests.builders import file_report
+from tests.factories import MembershipFactory, UserFactory, make_manager
+from tests.supervision_world import NOON, frozen, world
+from tracker.models import Bulletin, HistoryIsAppendOnly
+from tracker.services import bulletins, reporting
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "关于《聊城市加快邮政快递业高质量发展实施方案》落实情况的通报"
+
+
+@pytest.fixture
+def w(staff_b, staff_c):
+    """The supervision world, with 莘县 (staff_b) overdue and 冠县 (staff_c) behind pace."""
+    with frozen():
+        yield world(shen=staff_b.membership.body, guan=staff_c.membership.body)
+
+
+def compose(client, moment=NOON, **data):
+    fields = {
+        "plan": "lc",
+        "date": "2026-11-27",
+        "title": TITLE,
+        "recipients": "各县（市、区）人民政府：",
+        "opening": "现将有关情况通报如下。",
+        "requirements": "（一）加快推进。逾期单位要尽快完成。",
+        **data,
+    }
+    with frozen(moment):
+        return client.post(reverse("bulletin_compose"), fields)
+
+
+def issue(client, moment=NOON, **data):
+    response = compose(client, moment, action="issue", confirm="on", **data)
+    assert response.status_code == 302, response.context["form"].errors
+    return Bulletin.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+
+
+def document_text(bulletin):
+    with bulletin.document.open("rb") as f:
+        return "\n".join(p.text for p in Document(io.BytesIO(f.read())).paragraphs)
+
+
+# --- composing --------------------------------------------------------------------------
+
+
+def test_the_composer_starts_from_the_plans_title_and_sensible_texts(client_as, manager, w):
+    with frozen():
+        response = client_as(manager).get(reverse("bulletin_compose") + "?plan=lc&date=2026-11-20")
+    form = response.context["form"]
+    assert form.initial["title"] == TITLE
+    assert form.initial["opening"].endswith("现将截至2026年11月20日的落实情况通报如下。")
+    assert form.initial["requirements"].startswith("（一）加快推进逾期事项。")
+    assert form.initial["recipients"] == "各县（市、区）人民政府，市政府有关部门："
+    page = response.content.decode()
+    assert "一、总体情况" in page and "七、下一步要求" in page  # the preview
+
+
+def test_the_preview_shows_the_edited_texts_and_issues_nothing(client_as, manager, w):
+    response = compose(
+        client_as(manager), action="preview", requirements="（一）立即整改。限期完成。"
+    )
+    assert response.status_code == 200
+    blocks = [b.plain for b in response.context["doc"]["blocks"]]
+    assert "（一）立即整改。限期完成。" in blocks
+    assert not Bulletin.objects.exists()
+
+
+def test_issuing_needs_the_confirmation(client_as, manager, w):
+    response = compose(client_as(manager), action="issue")
+    assert response.status_code == 200
+    assert "请核对通报内容后勾选确认，再印发。" in response.content.decode()
+    assert not Bulletin.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"title": "  "}, "请填写通报标题。"),
+        ({"date": "2026-11-28"}, "截至日期应在 2000年1月1日 至今天（2026年11月27日）之间"),
+        ({"date": "不是日期"}, "有效的日期"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(client_as, manager, w, data, message):
+    response = compose(client_as(manager), action="issue", confirm="on", **data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Bulletin.objects.exists()
+
+
+def test_a_day_after_today_is_refused_on_the_first_step(client_as, manager, w):
+    with frozen():
+        response = client_as(manager).get(reverse("bulletin_compose") + "?plan=lc&date=2026-12-01")
+    assert "截至日期不能晚于今天" in response.content.decode()
+    assert response.context["form"].initial["date"] == dt.date(2026, 11, 27)
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+def test_two_bulletins_get_consecutive_numbers(client_as, manager, w):
+    client = client_as(manager)
+    first, second = issue(client), issue(client)
+    assert (first.doc_number, second.doc_number) == ("聊督通〔2026〕1号", "聊督通〔2026〕2号")
+    assert (first.year, first.number, second.number) == (2026, 1, 2)
+    assert "聊督通〔2026〕2号" in document_text(second)
+
+
+def test_the_numbers_start_again_each_year(client_as, manager, w):
+    client = client_as(manager)
+    issue(client)
+    new_year = dt.datetime(2027, 1, 4, 9, 0, tzinfo=NOON.tzinfo)
+    with frozen(new_year):
+        client = client_as(manager)  # a new session: the old one ended when idle
+    later = issue(client, moment=new_year, date="2027-01-03")
+    assert later.doc_number == "聊督通〔2027〕1号" and later.issued_on == dt.date(2027, 1, 4)
+    assert "2027年1月4日印发" in document_text(later)
+
+
+def test_a_number_taken_meanwhile_is_skipped_and_nothing_is_left_behind(
+    client_as, manager, w, monkeypatch, settings
+):
+    """Another manager took the number between reading it and writing: the database refuses
+    the second, which takes the next one; the file of the refused attempt is removed."""
+    issue(client_as(manager))
+    real = bulletins.next_number
+    answers = iter([1])  # stale: number 1 is taken
+    monkeypatch.setattr(bulletins, "next_number", lambda year: next(answers, None) or real(year))
+    with frozen():
+        second = bulletins.issue(
+            user=manager,
+            plan=w["plan"],
+            day=dt.date(2026, 11, 27),
+            title=TITLE,
+            recipients="",
+            opening="",
+            requirements="",
+        )
+    assert second.number == 2
+    stored = sorted(p.name for p in (settings.MEDIA_ROOT / "bulletins" / "2026").iterdir())
+    assert stored == sorted(b.document.name.split("/")[-1] for b in Bulletin.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulletins_issued_at_the_same_moment_get_different_numbers(staff_b, staff_c):
+    """Real concurrent writers, each with its own connection: on PostgreSQL both read the
+    same last number and the unique constraint sends one round again; SQLite queues them."""
+    with frozen():
+        w = world(shen=staff_b.membership.body, guan=staff_c.membership.body)
+    managers = [make_manager(f"manager{i}") for i in range(3)]
+    start = threading.Barrier(len(managers))
+    errors = []
+
+    def run(user):
+        try:
+            start.wait()
+            with frozen():
+                bulletins.issue(
+                    user=user,
+                    plan=w["plan"],
+                    day=dt.date(2026, 11, 27),
+                    title=TITLE,
+                    recipients="",
+                    opening="",
+                    requirements="",
+                )
+        except Exception as error:  # noqa: BLE001 -- reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(user,)) for user in managers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(Bulletin.objects.values_list("number", flat=True)) == [1, 2, 3]
+
+
+# --- frozen -------------------------------------------------------------------------------
+
+
+def test_an_issued_bulletin_keeps_its_figures_when_new_reports_arrive(
+    client_as, manager, staff_b, w
+):
+    client = client_as(manager)
+    issued = issue(client)
+    figures, text = issued.figures, document_text(issued)
+    with frozen():
+        page_before = client.get(issued.get_absolute_url()).context["doc"]["blocks"]
+        # 莘县 reports its overdue work complete; the managers sign it off.
+        file_report(w["park_shen"], staff_b, status="completed", percent=100)
+        reporting.signoff_decide(assignment=w["park_shen"], manager=manager, approve=True)
+        live = client.get(reverse("bulletin") + "?plan=lc&date=2026-11-27")
+    assert live.context["figures"]["counts"]["done"] == figures["counts"]["done"] + 1
+    issued.refresh_from_db()
+    assert issued.figures == figures
+    assert document_text(issued) == text
+    with frozen():
+        page_after = client.get(issued.get_absolute_url()).context["doc"]["blocks"]
+    assert page_after == page_before
+    assert "（一）莘县（1项）" in [b.plain for b in page_after]
+
+
+def test_an_issued_bulletin_is_never_changed(client_as, manager, w):
+    issued = issue(client_as(manager))
+    issued.title = "改过的标题"
+    with pytest.raises(HistoryIsAppendOnly):
+        issued.save()
+    with pytest.raises(HistoryIsAppendOnly):
+        Bulletin.objects.filter(pk=issued.pk).update(title="改过的标题")
+    with pytest.raises(HistoryIsAppendOnly):
+        issued.delete()
+
+
+def test_issuing_keeps_who_issued_it_and_the_texts(client_as, manager, w):
+    manager.first_name = "王督查"
+    manager.save()
+    issued = issue(client_as(manager), opening="特此通报。")
+    assert issued.issued_by_name == "王督查" and issued.opening == "特此通报。"
+    assert issued.plan == w["plan"] and issued.as_of == dt.date(2026, 11, 27)
+    assert issued.issuer == "聊城市人民政府督查室"
+
+
+# --- who reads it -------------------------------------------------------------------------
+
+
+def test_it_names_the_bodies_its_sections_name(client_as, manager, w):
+    issued = issue(client_as(manager))
+    named = set(issued.named_bodies.values_list("name", flat=True))
+    # Overdue 莘县 and 市邮政管理局; behind pace 冠县 and 东阿县; silent 市交通运输局; 莘县's
+    # other work ahead of pace.
+    assert named == {"莘县", "市邮政管理局", "冠县", "东阿县", "市交通运输局"}
+
+
+def test_body_staff_see_only_the_bulletins_that_name_their_body(client_as, manager, staff_b, w):
+    for_all = issue(client_as(manager))
+    with frozen():
+        other_body = MembershipFactory(user=UserFactory(username="clerk"))  # not in the plan
+        listed = client_as(staff_b).get(reverse("bulletin_list"))
+    assert [b.pk for b in listed.context["page"]] == [for_all.pk]
+    with frozen():
+        stranger = client_as(other_body.user)
+        assert list(stranger.get(reverse("bulletin_list")).context["page"]) == []
+        assert stranger.get(for_all.get_absolute_url()).status_code == 404
+        assert stranger.get(reverse("bulletin_document", args=[for_all.pk])).status_code == 404
+        mine = client_as(staff_b).get(reverse("bulletin_document", args=[for_all.pk]))
+    assert mine.status_code == 200
+    assert "attachment" in mine["Content-Disposition"]
+    assert mine.content[:2] == b"PK"
+
+
+def test_a_body_not_named_does_not_see_it(client_as, manager, staff_c, w):
+    """As of 2026-01-05 nothing was due yet and 冠县 was neither ahead nor behind: the
+    bulletin of that day does not name it, and 冠县's staff do not see it."""
+    naming = issue(client_as(manager))  # 冠县 is behind pace on 2026-11-27
+    issued = issue(client_as(manager), date="2026-01-05")
+    assert "冠县" not in set(issued.named_bodies.values_list("name", flat=True))
+    with frozen():
+        client = client_as(staff_c)
+        assert client.get(issued.get_absolute_url()).status_code == 404
+        assert client.get(naming.get_absolute_url()).status_code == 200
+        assert list(client.get(reverse("bulletin_list")).context["page"]) == [naming]
+
+
+def test_the_archive_lists_number_date_and_who_issued_it(client_as, manager, w):
+    client = client_as(manager)
+    issue(client)
+    issue(client)
+    with frozen():
+        response = client.get(reverse("bulletin_list"))
+    assert [b.doc_number for b in response.context["page"]] == [
+        "聊督通〔2026〕2号",  # the latest first
+        "聊督通〔2026〕1号",
+    ]
+    table = response.content.decode().split("<table", 1)[1]
+    assert "2026年11月27日" in table and "manager" in table
+
+
+def test_body_staff_have_the_archive_in_the_top_bar(client_as, staff_b, w):
+    with frozen():
+        page = client_as(staff_b).get(reverse("my_work")).content.decode()
+    assert f'href="{reverse("bulletin_list")}"' in page
