@@ -261,7 +261,7 @@ def test_body_staff_see_only_the_bulletins_that_name_their_body(client_as, manag
         mine = client_as(staff_b).get(reverse("bulletin_document", args=[for_all.pk]))
     assert mine.status_code == 200
     assert "attachment" in mine["Content-Disposition"]
-    assert mine.content[:2] == b"PK"
+    assert b"".join(mine.streaming_content)[:2] == b"PK"
 
 
 def test_a_body_not_named_does_not_see_it(client_as, manager, staff_c, w):
@@ -295,3 +295,12 @@ def test_body_staff_have_the_archive_in_the_top_bar(client_as, staff_b, w):
     with frozen():
         page = client_as(staff_b).get(reverse("my_work")).content.decode()
     assert f'href="{reverse("bulletin_list")}"' in page
+
+
+def test_quotations_inside_a_quoted_title_become_single_quotes(client_as, manager, w):
+    w["park"].title = "注重培育新动能，推进“快递进厂”"
+    w["park"].save()
+    with frozen():
+        page = client_as(manager).get(reverse("bulletin") + "?plan=lc&date=2026-11-27")
+    texts = [b.plain for b in page.context["doc"]["blocks"]]
+    assert any("任务1“注重培育新动能，推进‘快递进厂’”" in t for t in texts)

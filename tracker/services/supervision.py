@@ -16,8 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from tracker import states
 from tracker.access import visible_assignments
@@ -382,17 +381,27 @@ def bulletin_requirements():
 ROLE_NOTES = {"lead": gettext_lazy("（牵头）"), "support": gettext_lazy("（配合）")}
 
 
+def _inner(text):
+    """Quotation marks inside quotation marks become single ones, as Chinese writes them:
+    “推进‘快递进厂’”."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
 def _item_ref(item, all_plans):
     """任务1“推进快递园区建设”措施2.1“…”（牵头）: the work an item is about."""
     text = ""
     if all_plans:
         text += _("《%(t)s》") % {"t": item["plan"]}
-    text += _("任务%(n)s“%(t)s”") % {"n": item["task"], "t": item["task_title"]}
+    text += _("任务%(n)s“%(t)s”") % {"n": item["task"], "t": _inner(item["task_title"])}
     if item["measure"] is not None:
         words = item["measure_text"].rstrip("。；;.")
         if len(words) > 30:
             words = words[:29] + "…"
-        text += _("措施%(n)s.%(m)s“%(t)s”") % {"n": item["task"], "m": item["measure"], "t": words}
+        text += _("措施%(n)s.%(m)s“%(t)s”") % {
+            "n": item["task"],
+            "m": item["measure"],
+            "t": _inner(words),
+        }
     note = ROLE_NOTES.get(item["role"])
     return text + (str(note) if note else "")
 

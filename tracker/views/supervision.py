@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -444,12 +444,15 @@ def bulletin_document(request, pk):
     """An issued bulletin's Word document, as it was stored when it was issued."""
     issued = get_bulletin(request.user, pk)
     try:
-        content = issued.document.read()
+        handle = issued.document.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    finally:
-        issued.document.close()
-    return _docx_response(content, f"{issued.doc_number}{issued.title}.docx")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{issued.doc_number}{issued.title}.docx",
+        content_type=documents.DOCX_TYPE,
+    )
 
 
 # --- reminders ------------------------------------------------------------------------------
