@@ -221,8 +221,10 @@ def test_the_exports_say_where_each_due_date_comes_from(client_as, manager, staf
         )
         reporting.extension_decide(extension=extension, manager=manager, approve=True)
     _, rows = xlsx_rows(fetch(client_as(manager), "list_export_xlsx", "plan=lc"))
-    source = {(r[2], r[4]): r[EXPORT_HEADERS.index("来源")] for r in rows[1:]}
-    assert source[("任务1：推进快递园区建设", "莘县")] == "原文“2026年6月底前”（第10行）"
+    source = {(r[2], r[4]): r[EXPORT_HEADERS.index("时限来源")] for r in rows[1:]}
+    # One column for the due date's source, in the wording of the pages (provenance_text).
+    assert EXPORT_HEADERS.count("时限来源") == 1 and "来源" not in EXPORT_HEADERS
+    assert source[("任务1：推进快递园区建设", "莘县")] == "原文“2026年6月底前”"
     assert source[("任务3：建立应急保障机制", "市交通运输局")] == (
         "管理员确定（依据：市政府常务会议纪要〔2026〕5号）；原文：“长期坚持”"
     )
