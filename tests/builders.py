@@ -62,6 +62,30 @@ def file_report(assignment, author, **fields):
     return reporting.report_create(assignment=assignment, author=author, **values)
 
 
+def pass_to_managers(assignment, opinion="材料齐全，同意报督查审核。"):
+    """Where the lead body reviews a completion request first (牵头单位初审), pass it on to
+    the managers, as a member of the lead body (one is made if it has none)."""
+    from tracker.models import Assignment, Membership
+
+    a = Assignment.objects.get(pk=assignment.pk)
+    if a.signoff != "lead_review":
+        return None
+    body = a.lead_body()
+    member = Membership.objects.filter(body=body).select_related("user").first()
+    user = member.user if member else MembershipFactory(body=body).user
+    return reporting.lead_review_decide(
+        assignment=a, reviewer=user, body=body, passed=True, opinion=opinion
+    )
+
+
+def complete(assignment, author, **fields):
+    """Report the work complete and, where a lead body reviews it first, pass it on: it then
+    waits for the managers' decision."""
+    report = file_report(assignment, author, status="completed", percent=100, **fields)
+    pass_to_managers(assignment)
+    return report
+
+
 def progress_world(lead_body, body, other_body=None, *, deadline=dt.date(2030, 12, 31)):
     """One task led by `lead_body`, broken down to `body` (and `other_body`) on a measure,
     with a target. Returns a dict of the rows."""
@@ -126,6 +150,7 @@ def many_reports(n, lead_body, staff, slug):
                 values={target: 1},
                 files=[upload("验收.pdf", PDF), upload("现场.png", PNG)],
             )
+            pass_to_managers(a)
             if not done:
                 reporting.extension_request_create(
                     assignment=a, author=who, new_due=dt.date(2031, 6, 30), reason="用地"
@@ -155,6 +180,6 @@ def deep_history(assignment, staff, manager, n):
             reason=f"第{i}次",
         )
         reporting.extension_decide(extension=ext, manager=manager, approve=True)
-    file_report(assignment, staff, status="completed", percent=100)
+    complete(assignment, staff)
     reporting.signoff_decide(assignment=assignment, manager=manager, approve=False, reason="补材料")
     assert ChangeRecord.objects.filter(assignment=assignment).count() == n

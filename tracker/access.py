@@ -11,6 +11,10 @@ Three roles:
   and extensions, and chase (催办);
 - body staff (`body_of`): users with a Membership; they see and report on their own body's
   work and, read-only, the other bodies' work on the tasks and measures their body leads.
+  The lead body also reviews the others' completion requests first (牵头单位初审), chases
+  them and files the task's summary (汇总报送). Where a body requires it, its head
+  (单位负责人, `is_body_head`) approves its clerks' drafts before they are filed; drafts are
+  seen only inside the body.
 
 A role comes only from those permissions, given through a group (or to the user directly in
 the admin), never from the account's flags: `is_staff` only opens the Django admin, as Django
@@ -37,11 +41,15 @@ from tracker.models import (
     Assignment,
     Body,
     Bulletin,
+    DraftFile,
     Evidence,
     ExtensionRequest,
     ImportDraft,
+    Membership,
     Plan,
+    Reminder,
     Report,
+    ReportDraft,
     Task,
 )
 
@@ -149,6 +157,12 @@ def get_task(user, slug, number):
     )
 
 
+def get_plan_to_edit(user, slug):
+    """The plan's reporting calendar: administrators only."""
+    require_plan_admin(user, _("只有方案管理员可以设定填报节奏。"))
+    return get_plan(user, slug)
+
+
 def get_task_to_edit(user, slug, number):
     """Plan edits (a deadline, a body) on the task page: administrators only."""
     require_plan_admin(user, _("只有方案管理员可以设定时限和责任单位。"))
@@ -196,13 +210,6 @@ def get_assignment_to_report(user, pk, today=None):
 
 def get_assignment_to_decide(user, pk, today=None):
     """Sign-off decisions (销号审核): managers only."""
-    assignment = get_assignment(user, pk, today)
-    require_manager(user)
-    return assignment
-
-
-def get_assignment_to_remind(user, pk, today=None):
-    """催办: managers only."""
     assignment = get_assignment(user, pk, today)
     require_manager(user)
     return assignment
@@ -260,3 +267,106 @@ def visible_bulletins(user):
 
 def get_bulletin(user, pk):
     return get_object_or_404(visible_bulletins(user).select_related("plan"), pk=pk)
+
+
+# --- the review chain: lead bodies, in-body approval, receipts -----------------------------
+
+
+def leads_assignment(user, assignment):
+    """True for staff of the body that leads the assignment's work (Assignment.lead_body)."""
+    body = body_of(user)
+    return body is not None and assignment.lead_body() == body
+
+
+def leads_task(user, task):
+    """True for staff of the task's lead body (the task-level lead)."""
+    body = body_of(user)
+    return (
+        body is not None
+        and task.assignments.filter(body=body, role=Assignment.Role.LEAD, measure__isnull=True)
+        .exists()
+    )
+
+
+def sees_whole_task(user, task):
+    """Who sees every body's dates, lights, progress and the roll-up on a task page:
+    managers and the task's lead body. Other staff see the other bodies' names and roles."""
+    return is_manager(user) or leads_task(user, task)
+
+
+def get_assignment_to_review_as_lead(user, pk, today=None):
+    """牵头单位初审 of a completion request: staff of the body that leads the work."""
+    assignment = get_assignment(user, pk, today)
+    if not leads_assignment(user, assignment):
+        raise PermissionDenied
+    return assignment
+
+
+def get_assignment_to_chase(user, pk, today=None):
+    """催办: managers, and staff of the body that leads the work (提醒 and 催办 only)."""
+    assignment = get_assignment(user, pk, today)
+    if not (is_manager(user) or leads_assignment(user, assignment)):
+        raise PermissionDenied
+    return assignment
+
+
+def get_task_to_summarise(user, slug, number):
+    """汇总报送: staff of the task's lead body."""
+    task = get_task(user, slug, number)
+    if not leads_task(user, task):
+        raise PermissionDenied
+    return task
+
+
+def is_body_head(user):
+    """单位负责人: the head of the body the user works for."""
+    body = body_of(user)
+    return body is not None and user.membership.role == Membership.Role.HEAD
+
+
+def files_directly(user, assignment):
+    """Whether a report by this user is filed at once, or saved as a draft for the head's
+    approval: the body requires approval and the user is not its head."""
+    return not assignment.body.requires_approval or is_body_head(user)
+
+
+def visible_drafts(user):
+    """Drafts are seen inside their body only — not by managers, not by the lead body."""
+    body = body_of(user)
+    if body is None:
+        return ReportDraft.objects.none()
+    return ReportDraft.objects.filter(assignment__body=body)
+
+
+def get_draft(user, pk):
+    return get_object_or_404(
+        visible_drafts(user).select_related(
+            "assignment__task__plan", "assignment__measure", "assignment__body", "author"
+        ),
+        pk=pk,
+    )
+
+
+def get_draft_to_approve(user, pk):
+    """审核 a draft: the body's head."""
+    draft = get_draft(user, pk)
+    if not is_body_head(user):
+        raise PermissionDenied
+    return draft
+
+
+def get_draft_file(user, pk):
+    return get_object_or_404(DraftFile.objects.filter(draft__in=visible_drafts(user)), pk=pk)
+
+
+def get_reminder_to_acknowledge(user, pk):
+    """签收 a reminder: staff of the body it was sent to (others who may read it: 403)."""
+    reminder = get_object_or_404(
+        Reminder.objects.select_related("assignment").filter(
+            assignment__in=visible_assignments(user)
+        ),
+        pk=pk,
+    )
+    if not can_report(user, reminder.assignment):
+        raise PermissionDenied
+    return reminder

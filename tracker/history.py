@@ -7,9 +7,9 @@ and extension decisions all record through these functions, inside their own tra
 from django.db import models
 from django.utils.translation import gettext as _
 
-from tracker.models import Assignment, ChangeRecord, Measure, Plan, Target, Task
+from tracker.models import Assignment, ChangeRecord, Measure, Milestone, Plan, Target, Task
 
-TRACKED_MODELS = (Plan, Task, Measure, Assignment, Target)
+TRACKED_MODELS = (Plan, Task, Measure, Assignment, Target, Milestone)
 
 
 def _context(obj):
@@ -29,6 +29,13 @@ def _context(obj):
         }
     if isinstance(obj, Target):
         return {"plan_id": obj.plan_id, "task_id": obj.task_id, "measure_id": obj.measure_id}
+    if isinstance(obj, Milestone):
+        return {
+            "plan_id": obj.task.plan_id,
+            "task_id": obj.task_id,
+            "measure_id": obj.measure_id,
+            "assignment_id": obj.assignment_id,
+        }
     raise TypeError(f"changes to {type(obj).__name__} are not recorded")
 
 
@@ -38,6 +45,14 @@ def _shown(obj, field):
         related = getattr(obj, field.name)
         return "" if related is None else str(related)
     value = field.value_from_object(obj)
+    if value is None and isinstance(obj, Assignment) and field.name == "due_date":
+        # No date of its own: it had the measure's or the task's, and the record says so.
+        inherited = obj.inherited_due
+        if inherited is not None:
+            return _("%(day)s（沿用%(whose)s时限）") % {
+                "day": inherited.isoformat(),
+                "whose": _("措施") if obj.measure_id and obj.measure.deadline else _("任务"),
+            }
     if value is None:
         return ""
     if field.choices:

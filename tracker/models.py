@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -97,7 +97,28 @@ class Plan(models.Model):
     )
     declared_tasks = models.PositiveSmallIntegerField(_("原文所称任务数"), null=True, blank=True)
     report_period_days = models.PositiveSmallIntegerField(
-        _("填报周期（天）"), default=30, help_text=_("超过此天数没有进展填报即为未按时填报。")
+        _("填报周期（天）"), default=30, help_text=_("按天数填报时：超过此天数没有进展填报即为未按时填报。")
+    )
+    # The reporting calendar (tracker/states.py: silent). The plan texts seldom say it, so
+    # it is a person's decision when set: report_rule_source / report_rule_reason.
+    report_rhythm = models.CharField(
+        _("填报节奏"), max_length=10, choices=states.Rhythm.choices, default=states.Rhythm.DAYS
+    )
+    report_day = models.PositiveSmallIntegerField(
+        _("填报截止日"),
+        null=True,
+        blank=True,
+        help_text=_("按月或按季度填报时：每月（每季度末月）的这一天前填报，1–28。"),
+    )
+    report_rule_source = models.CharField(
+        _("填报节奏来源"), max_length=10, choices=Source.choices, blank=True
+    )
+    report_rule_reason = models.CharField(_("填报节奏依据"), max_length=300, blank=True)
+    extension_cap = models.PositiveSmallIntegerField(
+        _("每项工作最多延期次数"),
+        null=True,
+        blank=True,
+        help_text=_("为空表示不限次数。"),
     )
     source_kind = models.CharField(
         _("来源文件类型"),
@@ -139,6 +160,27 @@ class Plan(models.Model):
                 name="plan_archive_has_reason",
                 condition=Q(archived_at__isnull=True) | ~Q(archive_reason=""),
             ),
+            models.CheckConstraint(
+                name="plan_report_rhythm_valid", condition=Q(report_rhythm__in=states.Rhythm.values)
+            ),
+            # A calendar names its day, 1–28 so that every month has it.
+            models.CheckConstraint(
+                name="plan_report_day_in_month",
+                condition=Q(report_rhythm=states.Rhythm.DAYS, report_day__isnull=True)
+                | Q(
+                    report_rhythm__in=[states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY],
+                    report_day__gte=1,
+                    report_day__lte=28,
+                ),
+            ),
+            models.CheckConstraint(
+                name="plan_report_rule_source_valid",
+                condition=Q(report_rule_source__in=["", *Source.values]),
+            ),
+            models.CheckConstraint(
+                name="plan_extension_cap_positive",
+                condition=Q(extension_cap__isnull=True) | Q(extension_cap__gte=1),
+            ),
         ]
 
     def __str__(self):
@@ -153,6 +195,11 @@ class Plan(models.Model):
     @property
     def is_archived(self):
         return self.archived_at is not None
+
+    @property
+    def report_rule(self):
+        """The reporting calendar as people say it: 每月25日前, 每季度末月25日前, 每30天."""
+        return states.rhythm_label(self.report_rhythm, self.report_period_days, self.report_day)
 
     def source_lines(self, first, last):
         """Lines first..last (1-based, inclusive) of the source text, with their numbers."""
@@ -479,13 +526,21 @@ class Body(models.Model):
         ],
         help_text=_("多个号码用“、”分隔，如“0635-1234567、13800000000”。"),
     )
+    # Chinese names sort by their reading, not by code point: the name in pinyin with tone
+    # numbers (pypinyin), kept beside the name so both databases sort alike in SQL.
+    pinyin = models.CharField(_("拼音"), max_length=400, blank=True, editable=False)
+    requires_approval = models.BooleanField(
+        _("填报须经单位负责人审核"),
+        default=False,
+        help_text=_("勾选后，经办人的进展填报先保存为草稿，经单位负责人审核同意后才报送。"),
+    )
 
     objects = BodyManager()
 
     class Meta:
         verbose_name = _("责任单位")
         verbose_name_plural = pgettext_lazy("复数", "责任单位")
-        ordering = ["jurisdiction", "kind", "position", "name"]
+        ordering = ["jurisdiction", "kind", "position", "pinyin"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="body_unique_name"),
             models.CheckConstraint(
@@ -500,6 +555,22 @@ class Body(models.Model):
 
     def natural_key(self):
         return (self.jurisdiction, self.name)
+
+    def save(self, *args, **kwargs):
+        # The sort key is the name's own reading, never entered by hand.
+        self.pinyin = pinyin_of(self.name)
+        if "update_fields" in kwargs and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin"}
+        super().save(*args, **kwargs)
+
+
+def pinyin_of(name):
+    """A name's reading for sorting, as a Chinese dictionary orders words: pinyin syllables
+    with tone numbers, separated by spaces (东昌府区 "dong1 chang1 fu3 qu1" before 东阿县
+    "dong1 e1 xian4"). pypinyin reads whole words, so 莘县 is shen1, not xin1."""
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True))[:400]
 
 
 class ProgressStatus(models.TextChoices):
@@ -526,6 +597,13 @@ class AssignmentQuerySet(models.QuerySet):
             return self
         return self.annotate(due=Coalesce("due_date", "measure__deadline", "task__deadline"))
 
+    def with_missed_milestone(self, today):
+        """Annotate `missed_milestone`: the earliest milestone (阶段性目标) of the assignment
+        due before `today` that no report in force says was reached (states.py)."""
+        if "missed_milestone" in self.query.annotations:
+            return self
+        return self.annotate(missed_milestone=missed_milestone_subquery(today))
+
     def active(self):
         """Assignments being tracked: of tasks and measures the plan still contains (not
         withdrawn), in a plan that is not archived (states.withdrawn_q)."""
@@ -537,16 +615,20 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(role=AssignmentRole.LEAD).order_by("position", "pk")
 
     def overdue(self, today):
-        """逾期: active, its due date has passed and it is not done."""
-        return self.active().with_due().filter(states.overdue_q(today))
+        """逾期: active, its due date or a milestone has passed and it is not done."""
+        return (
+            self.active().with_due().with_missed_milestone(today).filter(states.overdue_q(today))
+        )
 
     def with_state(self, today):
-        """Annotate `due`, the flags `is_withdrawn`, `is_done`, `is_overdue`, `is_due_soon`,
-        `is_behind_pace`, `is_silent`, and `light` with its `light_rank` (3 = red … 0 = done;
-        NULL for withdrawn work), for filtering, sorting and counting in the database.
+        """Annotate `due`, `missed_milestone`, the flags `is_withdrawn`, `is_done`,
+        `is_overdue`, `is_due_soon`, `is_behind_pace`, `is_silent`, `is_waiting`,
+        `is_done_late`, and `light` with its `light_rank` (3 = red … 0 = done; NULL for
+        withdrawn work), for filtering, sorting and counting in the database.
         Assignment.state() is the same for one row."""
         return (
             self.with_due()
+            .with_missed_milestone(today)
             .annotate(**states.state_annotations(today))
             .annotate(light=states.light_of_rank("light_rank"))
         )
@@ -559,6 +641,22 @@ class AssignmentQuerySet(models.QuerySet):
             Q(body=body)
             | Exists(leads.filter(task=OuterRef("task"), measure__isnull=True))
             | Exists(leads.filter(measure__isnull=False, measure=OuterRef("measure")))
+        )
+
+    def overseen_by(self, body):
+        """The other bodies' assignments whose lead body (Assignment.lead_body) is `body`: a
+        measure's assignments when the body leads the measure; a task's own assignments, and
+        those of its measures without a lead of their own, when it leads the task."""
+        task_leads = Assignment.objects.filter(
+            body=body, role=Assignment.Role.LEAD, measure__isnull=True
+        )
+        measure_leads = Assignment.objects.filter(role=Assignment.Role.LEAD, measure__isnull=False)
+        return self.exclude(body=body).filter(
+            Exists(measure_leads.filter(body=body, measure=OuterRef("measure")))
+            | (
+                Exists(task_leads.filter(task=OuterRef("task")))
+                & ~Exists(measure_leads.filter(measure=OuterRef("measure")))
+            )
         )
 
     def county_shares(self):
@@ -609,10 +707,8 @@ class AssignmentQuerySet(models.QuerySet):
     def for_my_work(self, today):
         """A list of assignments with their states and what is pending on each."""
         pending = ExtensionRequest.objects.pending().filter(assignment=OuterRef("pk"))
-        return (
-            self.for_list()
-            .with_state(today)
-            .annotate(extension_pending=Exists(pending), **open_reminder_annotations())
+        return with_open_reminders(
+            self.for_list().with_state(today).annotate(extension_pending=Exists(pending))
         )
 
 
@@ -645,15 +741,16 @@ class AssignmentOrigin(models.TextChoices):
 
 class Assignment(models.Model):
     # Bodies in their customary order: grouped by kind, each kind by the position the
-    # gazetteer gives (东昌府区, 茌平区, 临清市 …), then by name.
-    BODY_ORDER = ("body__kind", "body__position", "body__name")
+    # gazetteer gives (东昌府区, 茌平区, 临清市 …), then by the reading of the name (pinyin).
+    BODY_ORDER = ("body__kind", "body__position", "body__pinyin")
     # The end of every order of a list of assignments: the plan's own order, and the primary
     # key last, so the pages of a list never overlap.
     LIST_TIEBREAK = (
         "task__plan__title",
         "task__number",
         TASK_BEFORE_MEASURES,
-        "body__name",
+        "body__position",
+        "body__pinyin",
         "pk",
     )
 
@@ -718,6 +815,11 @@ class Assignment(models.Model):
         blank=True,
         help_text=_("方案原文以外另行分配的日期；为空表示自方案跟踪起始日起算填报周期。"),
     )
+    # 逾期完成: recorded at sign-off, from the day the completion report was filed and the
+    # due date that applied then (services/reporting.py: signoff_decide).
+    completed_late_days = models.PositiveIntegerField(
+        _("逾期完成天数"), null=True, blank=True, help_text=_("销号时记录：完成晚于时限的天数。")
+    )
 
     objects = AssignmentManager()
 
@@ -760,12 +862,24 @@ class Assignment(models.Model):
                 condition=Q(signoff=states.SignOff.SIGNED_OFF, signed_off_at__isnull=False)
                 | (~Q(signoff=states.SignOff.SIGNED_OFF) & Q(signed_off_at__isnull=True)),
             ),
+            # Only signed-off work can have been completed late.
+            models.CheckConstraint(
+                name="assignment_late_only_when_signed_off",
+                condition=Q(completed_late_days__isnull=True)
+                | Q(signoff=states.SignOff.SIGNED_OFF, completed_late_days__gte=1),
+            ),
         ]
 
     def __str__(self):
-        measure = self.measure
-        where = f"{self.task.number}.{measure.number}" if measure else self.task.number
-        return f"{self.body} · {where} · {self.get_role_display()}"
+        """莘县：任务2 措施 2.1（分解落实） — what change records and the admin call it."""
+        if self.measure_id:
+            where = _("任务%(n)s 措施 %(n)s.%(m)s") % {
+                "n": self.task.number,
+                "m": self.measure.number,
+            }
+        else:
+            where = _("任务%(n)s") % {"n": self.task.number}
+        return f"{self.body}：{where}（{self.get_role_display()}）"
 
     def natural_key(self):
         measure_number = self.measure.number if self.measure else None
@@ -782,11 +896,34 @@ class Assignment(models.Model):
     @property
     def effective_due(self):
         """The due date that applies: own, else the measure's, else the task's."""
-        if self.due_date:
-            return self.due_date
+        return self.due_date or self.inherited_due
+
+    @property
+    def inherited_due(self):
+        """The due date it has without one of its own: the measure's, else the task's."""
         if self.measure and self.measure.deadline:
             return self.measure.deadline
         return self.task.deadline
+
+    @property
+    def lead_assignment_q(self):
+        """The assignment of the lead body that oversees this one (lead_body)."""
+        if self.measure_id:
+            return Q(measure=self.measure_id, role=self.Role.LEAD) | Q(
+                task=self.task_id, measure__isnull=True, role=self.Role.LEAD
+            )
+        return Q(task=self.task_id, measure__isnull=True, role=self.Role.LEAD)
+
+    def lead_body(self):
+        """牵头单位: the body that oversees this assignment — its measure's lead if the
+        measure has one, else its task's lead — or None, also when that is its own body.
+        AssignmentQuerySet.overseen_by() is the same in SQL."""
+        leads = {
+            a.measure_id: a.body
+            for a in Assignment.objects.filter(self.lead_assignment_q).select_related("body")
+        }
+        body = leads.get(self.measure_id) if self.measure_id in leads else leads.get(None)
+        return None if body is None or body.pk == self.body_id else body
 
     @property
     def is_ongoing(self):
@@ -854,16 +991,26 @@ class Assignment(models.Model):
         soon, behind pace, silent and the light. AssignmentQuerySet.with_state() is the same
         in SQL."""
         plan = self.task.plan
+        today = today or timezone.localdate()
+        met = set(
+            ReportedMilestone.objects.filter(
+                report__assignment=self, report__corrected_by__isnull=True
+            ).values_list("milestone_id", flat=True)
+        )
         return states.compute(
-            today=today or timezone.localdate(),
+            today=today,
             due=self.effective_due,
             start=plan.start_date,
             percent=self.percent,
             signoff=self.signoff,
+            rhythm=plan.report_rhythm,
             period=plan.report_period_days,
+            report_day=plan.report_day,
             assigned_on=self.assigned_on,
             last_report_on=states.local_day(self.last_reported_at),
             withdrawn=self.withdrawn,
+            milestones=[(m.due, m.pk in met) for m in Milestone.objects.applying_to(self)],
+            completed_late_days=self.completed_late_days,
         )
 
 
@@ -950,7 +1097,37 @@ class Target(models.Model):
     natural_key.dependencies = ["tracker.plan", "tracker.task", "tracker.measure"]  # type: ignore[attr-defined]
 
 
-class MilestoneManager(models.Manager):
+class MilestoneQuerySet(models.QuerySet):
+    def applying_to(self, assignment):
+        """The milestones an assignment must reach: its own, its measure's (for an assignment
+        of a measure) and its task's (for an assignment of the task itself)."""
+        return self.filter(
+            Q(assignment=assignment.pk)
+            | Q(assignment__isnull=True, task=assignment.task_id, measure=assignment.measure_id),
+            withdrawn=False,
+        ).order_by("due", "pk")
+
+    def applying_to_outer(self):
+        """applying_to() for OuterRef("pk"), in a subquery over assignments."""
+        return (
+            self.filter(task=OuterRef("task"), withdrawn=False)
+            .annotate(scope=Coalesce("measure", Value(0), output_field=models.BigIntegerField()))
+            .filter(
+                Q(assignment=OuterRef("pk"))
+                | Q(
+                    assignment__isnull=True,
+                    scope=Coalesce(
+                        OuterRef("measure"), Value(0), output_field=models.BigIntegerField()
+                    ),
+                )
+            )
+        )
+
+
+_MilestoneManagerBase = models.Manager.from_queryset(MilestoneQuerySet)
+
+
+class MilestoneManager(_MilestoneManagerBase):
     def get_by_natural_key(self, plan_slug, task_number, measure_number, due):
         return self.get(
             task__plan__slug=plan_slug,
@@ -961,10 +1138,17 @@ class MilestoneManager(models.Manager):
 
 
 class Milestone(models.Model):
-    """A stage of a staged deadline as the plan's text states it ("2024年6月底前完成…，
-    2025年底前全面…"): the date, the text's words for it, what is due then and where it is
-    written. The task's (or measure's) deadline is its last stage. A re-import updates the
-    stages in place and marks the ones the new text drops as withdrawn."""
+    """阶段性目标: a date and what must be done by then. Either a stage of a staged deadline as
+    the plan's text states it ("2024年6月底前完成…，2025年底前全面…": its words and where they
+    are written; the task's or measure's deadline is its last stage; a re-import updates the
+    stages in place and marks the ones the new text drops as withdrawn), or a person's
+    decision (source 管理员设定, with its reason and who set it; its creation is in the change
+    records), on a task, a measure or one assignment (`assignment`).
+
+    A milestone of a task applies to the task's own assignments, one of a measure to the
+    measure's, one of an assignment to that one (MilestoneQuerySet.applying_to). An
+    assignment reaches it when a report in force says so (ReportedMilestone); missed, it
+    makes the work overdue (tracker/states.py)."""
 
     task = models.ForeignKey(
         Task, models.CASCADE, related_name="milestones", verbose_name=_("任务")
@@ -977,12 +1161,29 @@ class Milestone(models.Model):
         related_name="milestones",
         verbose_name=_("具体措施"),
     )
+    assignment = models.ForeignKey(
+        "Assignment",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("责任分工"),
+    )
     due = models.DateField(_("完成日期"))
     text = models.CharField(_("阶段性目标"), max_length=300)
     phrase = models.CharField(_("时限原文"), max_length=100, blank=True)
     line = models.PositiveIntegerField(_("原文行号"), null=True, blank=True)
     ref = models.CharField(_("原文出处"), max_length=100, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.TEXT)
+    reason = models.CharField(_("设定依据"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("设定人"),
+    )
     withdrawn = models.BooleanField(_("已撤销"), default=False)
 
     objects = MilestoneManager()
@@ -996,6 +1197,10 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 name="milestone_source_valid", condition=Q(source__in=Source.values)
             ),
+            models.CheckConstraint(
+                name="milestone_one_scope",
+                condition=Q(measure__isnull=True) | Q(assignment__isnull=True),
+            ),
         ]
 
     def __str__(self):
@@ -1007,14 +1212,32 @@ class Milestone(models.Model):
 
     natural_key.dependencies = ["tracker.task", "tracker.measure"]  # type: ignore[attr-defined]
 
+    @property
+    def scope_label(self):
+        assignment, measure = self.assignment, self.measure
+        if assignment is not None:
+            return assignment.body.name
+        if measure is not None:
+            return _("措施 %(n)s.%(m)s") % {"n": self.task.number, "m": measure.number}
+        return _("整项任务")
+
 
 class MembershipManager(models.Manager):
     def get_by_natural_key(self, username):
         return self.get(user__username=username)
 
 
+class MembershipRole(models.TextChoices):
+    STAFF = "staff", _("经办人")
+    HEAD = "head", _("单位负责人")
+
+
 class Membership(models.Model):
-    """Which body a user works for (one body per user)."""
+    """Which body a user works for (one body per user), and in which role: the head
+    (单位负责人) approves the clerks' reports where the body requires it
+    (Body.requires_approval)."""
+
+    Role = MembershipRole
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -1025,6 +1248,9 @@ class Membership(models.Model):
     body = models.ForeignKey(
         Body, models.PROTECT, related_name="memberships", verbose_name=_("责任单位")
     )
+    role = models.CharField(
+        _("单位内角色"), max_length=8, choices=MembershipRole.choices, default=MembershipRole.STAFF
+    )
 
     objects = MembershipManager()
 
@@ -1032,6 +1258,11 @@ class Membership(models.Model):
         verbose_name = _("单位成员")
         verbose_name_plural = pgettext_lazy("复数", "单位成员")
         ordering = ["body", "user"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_role_valid", condition=Q(role__in=MembershipRole.values)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} @ {self.body}"
@@ -1079,18 +1310,24 @@ class AppendOnly(models.Model):
 
 class ReportQuerySet(AppendOnlyQuerySet):
     def current(self):
-        """Reports nobody has corrected, the assignment's current report first: the latest
-        as-of date, and of reports with the same date the one filed last."""
-        return self.filter(corrected_by__isnull=True).order_by("-as_of", "-pk")
+        """Reports in force (nobody has corrected them), the assignment's current report
+        first: the latest as-of date, and of reports with the same date the one filed last —
+        a correction standing where the report it corrects stood (Report.place_at)."""
+        return self.filter(corrected_by__isnull=True).order_by(*Report.LATEST_FIRST)
 
     def for_timeline(self):
         return self.select_related(
-            "author", "assignment__body", "corrects", "corrected_by"
-        ).prefetch_related("evidence", "values__target")
+            "author", "approved_by", "assignment__body", "corrects", "corrected_by"
+        ).prefetch_related("evidence", "values__target", "milestones_met__milestone")
 
 
 class Report(AppendOnly):
-    """进展填报: what a body reports about one assignment."""
+    """进展填报: what a body reports about one assignment. Where the body requires it, its
+    head approved it before it was filed (`approved_by`); until then it was a ReportDraft."""
+
+    # The order of reports in force, latest first: by as-of date, then by place in the
+    # filing order; the primary key only breaks ties of the same instant.
+    LATEST_FIRST = ("-as_of", "-place_at", "-pk")
 
     assignment = models.ForeignKey(
         Assignment, models.PROTECT, related_name="reports", verbose_name=_("责任分工")
@@ -1112,6 +1349,17 @@ class Report(AppendOnly):
         blank=True,
         related_name="corrected_by",
         verbose_name=_("更正的填报"),
+    )
+    # Where the report stands in the filing order: when it was filed, or, for a correction,
+    # where the report it corrects stood — a correction replaces that report and no other.
+    place_at = models.DateTimeField(_("报送次序"), default=timezone.now, db_index=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports_approved",
+        verbose_name=_("单位负责人审核"),
     )
 
     # The history's own queryset, still append-only (AppendOnlyQuerySet).
@@ -1139,6 +1387,11 @@ class Report(AppendOnly):
 
     def __str__(self):
         return f"#{self.pk} {self.assignment_id} {self.as_of} {self.percent}%"
+
+    @property
+    def filed_on(self):
+        """The local day it was filed."""
+        return states.local_day(self.created_at)
 
 
 def evidence_path(instance, filename):
@@ -1298,6 +1551,8 @@ class Decision(AppendOnly):
         verbose_name=_("审核人"),
     )
     reason = models.TextField(_("意见"), max_length=1000, blank=True)
+    # An approval may grant another date than the one asked for (with the reason).
+    granted_due = models.DateField(_("同意延至"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("审核决定")
@@ -1319,6 +1574,10 @@ class Decision(AppendOnly):
                 name="decision_no_has_reason",
                 condition=~Q(kind__in=[DecisionKind.RETURNED, DecisionKind.REJECTED])
                 | ~Q(reason=""),
+            ),
+            models.CheckConstraint(
+                name="decision_granted_only_when_approved",
+                condition=Q(granted_due__isnull=True) | Q(kind=DecisionKind.APPROVED),
             ),
         ]
 
@@ -1418,14 +1677,32 @@ class ReminderQuerySet(AppendOnlyQuerySet):
         before it sends their mail, so that no mail goes out twice (services/reminders.py);
         when that mail then fails, it is marked here: `mail_failed` set, `emailed_to` emptied.
         Only on scheduled reminders not yet marked, so it happens at most once to a row."""
-        pending = self.exclude(kind=Reminder.Kind.MANUAL).filter(mail_failed=False)
+        pending = self.exclude(kind__in=PERSONS_REMINDERS).filter(mail_failed=False)
         return models.QuerySet.update(pending, mail_failed=True, emailed_to="")
 
 
 class ReminderKind(models.TextChoices):
     MANUAL = "manual", _("督查催办")
+    LEAD = "lead", _("牵头单位催办")
     DUE_SOON = "due_soon", _("临期提醒")
     OVERDUE = "overdue", _("逾期催办")
+
+
+# Reminders a person sent (a manager, or the lead body's staff), as against the sweep's.
+PERSONS_REMINDERS = [ReminderKind.MANUAL, ReminderKind.LEAD]
+
+
+class ReminderLevel(models.TextChoices):
+    """How hard a 催办 presses, mildest first (services/reminders.py: suggested_level)."""
+
+    NOTICE = "notice", _("提醒")
+    CHASE = "chase", _("催办")
+    LETTER = "letter", _("督办函")
+    INTERVIEW = "interview", _("约谈")
+    BULLETIN = "bulletin", _("通报")
+
+
+REMINDER_LEVELS = list(ReminderLevel)
 
 
 class Reminder(AppendOnly):
@@ -1435,17 +1712,27 @@ class Reminder(AppendOnly):
     (ReminderQuerySet.record_mail_failure). Who got it by e-mail is kept as it was at the
     time; an empty `emailed_to` means nobody did.
 
-    A reminder is *open* until the body next reports (open_reminder_annotations); 我的任务
-    shows open ones. The scheduled sweep chases an assignment at most once a day, and the
+    A reminder is *open* until the body next reports or an extension is approved
+    (with_open_reminders); 我的任务 shows open ones. It has a level (提醒 … 通报); a
+    督办函 names its 文号 and the day a reply is due. The body acknowledges it (签收,
+    ReminderReceipt). The scheduled sweep chases an assignment at most once a day, and the
     database holds it to that (reminder_scheduled_once_a_day); a reminder whose mail failed
     does not count, so the next run tries again."""
 
     Kind = ReminderKind
+    Level = ReminderLevel
 
     assignment = models.ForeignKey(
         Assignment, models.PROTECT, related_name="reminders", verbose_name=_("责任分工")
     )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    level = models.CharField(
+        _("催办级别"), max_length=10, choices=Level.choices, default=Level.CHASE
+    )
+    doc_number = models.CharField(
+        _("文号"), max_length=60, blank=True, help_text=_("督办函的文号，如“聊督办函〔2026〕5号”。")
+    )
+    reply_by = models.DateField(_("回复期限"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -1475,13 +1762,28 @@ class Reminder(AppendOnly):
             # A person's reminder names the person; a scheduled one nobody.
             models.CheckConstraint(
                 name="reminder_manual_has_sender",
-                condition=Q(kind=ReminderKind.MANUAL, sent_by__isnull=False)
-                | (~Q(kind=ReminderKind.MANUAL) & Q(sent_by__isnull=True)),
+                condition=Q(kind__in=PERSONS_REMINDERS, sent_by__isnull=False)
+                | (~Q(kind__in=PERSONS_REMINDERS) & Q(sent_by__isnull=True)),
             ),
             models.UniqueConstraint(
                 fields=["assignment", "day"],
-                condition=~Q(kind=ReminderKind.MANUAL) & Q(mail_failed=False),
+                condition=~Q(kind__in=PERSONS_REMINDERS) & Q(mail_failed=False),
                 name="reminder_scheduled_once_a_day",
+            ),
+            models.CheckConstraint(
+                name="reminder_level_valid", condition=Q(level__in=ReminderLevel.values)
+            ),
+            # A 督办函 has its 文号 and a day by which the body replies.
+            models.CheckConstraint(
+                name="reminder_letter_has_number_and_reply_day",
+                condition=~Q(level=ReminderLevel.LETTER)
+                | (~Q(doc_number="") & Q(reply_by__isnull=False)),
+            ),
+            # A lead body reminds or chases; the stronger levels are the managers'.
+            models.CheckConstraint(
+                name="reminder_lead_level_mild",
+                condition=~Q(kind=ReminderKind.LEAD)
+                | Q(level__in=[ReminderLevel.NOTICE, ReminderLevel.CHASE]),
             ),
         ]
 
@@ -1493,24 +1795,315 @@ class Reminder(AppendOnly):
         return [line for line in self.emailed_to.splitlines() if line]
 
 
-def open_reminder_annotations():
-    """For a list of assignments: `open_reminders`, how many reminders arrived since the body
-    last reported (the hook states.next_steps reads), and the latest one's `reminder_message`
-    and `reminder_at`."""
-    since = Coalesce(
-        OuterRef("last_reported_at"),
-        Value(dt.datetime(1970, 1, 1, tzinfo=dt.UTC), output_field=models.DateTimeField()),
+def answered_at():
+    """When what a reminder asks for was last done: the latest of the body's last report and
+    the last approved extension (which sets a new date, superseding the chase of the old)."""
+    extended = (
+        Decision.objects.filter(assignment=OuterRef("pk"), kind=DecisionKind.APPROVED)
+        .order_by("-created_at")
+        .values("created_at")[:1]
     )
-    open_ones = Reminder.objects.filter(assignment=OuterRef("pk"), created_at__gt=since)
+    epoch = Value(dt.datetime(1970, 1, 1, tzinfo=dt.UTC), output_field=models.DateTimeField())
+    return Greatest(
+        Coalesce(F("last_reported_at"), epoch),
+        Coalesce(Subquery(extended, output_field=models.DateTimeField()), epoch),
+        output_field=models.DateTimeField(),
+    )
+
+
+def with_open_reminders(queryset):
+    """For a list of assignments: `open_reminders`, how many reminders arrived since the body
+    last reported or an extension was approved (the hook states.next_steps reads), and the
+    latest one's `reminder_message`, `reminder_at`, `reminder_level`, `reminder_pk` and
+    whether it was acknowledged (`reminder_acknowledged`)."""
+    open_ones = Reminder.objects.filter(
+        assignment=OuterRef("pk"), created_at__gt=OuterRef("answered_at")
+    )
     latest = open_ones.order_by("-created_at", "-pk")
-    return {
-        "open_reminders": Subquery(
-            open_ones.order_by().values("assignment").annotate(n=models.Count("pk")).values("n"),
-            output_field=models.IntegerField(),
-        ),
-        "reminder_message": Subquery(latest.values("message")[:1]),
-        "reminder_at": Subquery(latest.values("created_at")[:1]),
-    }
+    return (
+        queryset.annotate(answered_at=answered_at())
+        .annotate(
+            open_reminders=Subquery(
+                open_ones.order_by()
+                .values("assignment")
+                .annotate(n=models.Count("pk"))
+                .values("n"),
+                output_field=models.IntegerField(),
+            ),
+            reminder_message=Subquery(latest.values("message")[:1]),
+            reminder_at=Subquery(latest.values("created_at")[:1]),
+            reminder_level=Subquery(latest.values("level")[:1]),
+            reminder_pk=Subquery(latest.values("pk")[:1]),
+        )
+        .annotate(
+            reminder_acknowledged=Exists(
+                ReminderReceipt.objects.filter(reminder=OuterRef("reminder_pk"))
+            )
+        )
+    )
+
+
+class ReminderReceipt(AppendOnly):
+    """签收: a member of the body acknowledges a reminder, once."""
+
+    reminder = models.OneToOneField(
+        Reminder, models.PROTECT, related_name="receipt", verbose_name=_("催办")
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("签收人")
+    )
+
+    class Meta:
+        verbose_name = _("催办签收")
+        verbose_name_plural = pgettext_lazy("复数", "催办签收")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.reminder_id} · {self.acknowledged_by}"
+
+
+# --- Milestones (阶段性目标) ----------------------------------------------------------------
+
+
+class ReportedMilestone(AppendOnly):
+    """A report says that the assignment reached one of its milestones."""
+
+    report = models.ForeignKey(
+        Report, models.PROTECT, related_name="milestones_met", verbose_name=_("进展填报")
+    )
+    milestone = models.ForeignKey(
+        Milestone, models.PROTECT, related_name="reported", verbose_name=_("阶段性目标")
+    )
+
+    class Meta:
+        verbose_name = _("阶段性目标完成情况")
+        verbose_name_plural = pgettext_lazy("复数", "阶段性目标完成情况")
+        ordering = ["report", "milestone"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "milestone"], name="milestone_met_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.report_id} → {self.milestone_id}"
+
+
+def missed_milestone_subquery(today):
+    """For a queryset of assignments: the earliest applying milestone due before `today` that
+    no report in force of the assignment says was reached; NULL when there is none."""
+    met = ReportedMilestone.objects.filter(
+        milestone=OuterRef("pk"),
+        report__assignment=OuterRef(OuterRef("pk")),
+        report__corrected_by__isnull=True,
+    )
+    missed = (
+        Milestone.objects.applying_to_outer()
+        .filter(due__lt=today)
+        .exclude(Exists(met))
+        .order_by("due")
+        .values("due")[:1]
+    )
+    return Subquery(missed, output_field=models.DateField())
+
+
+# --- The review chain: the lead body's review, its summary, in-body drafts ------------------
+
+
+class LeadReview(AppendOnly):
+    """牵头单位初审: the lead body's staff pass a supporting or county body's completion
+    request on to the managers, with their opinion, or return it to the body."""
+
+    assignment = models.ForeignKey(
+        Assignment, models.PROTECT, related_name="lead_reviews", verbose_name=_("责任分工")
+    )
+    report = models.ForeignKey(
+        Report, models.PROTECT, related_name="lead_reviews", verbose_name=_("审核的填报")
+    )
+    body = models.ForeignKey(
+        Body, models.PROTECT, related_name="+", verbose_name=_("牵头单位")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("初审人")
+    )
+    passed = models.BooleanField(_("同意报督查审核"))
+    opinion = models.TextField(_("初审意见"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("牵头单位初审")
+        verbose_name_plural = pgettext_lazy("复数", "牵头单位初审")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="lead_review_has_opinion", condition=~Q(opinion="")),
+        ]
+
+    def __str__(self):
+        return f"{self.body} · {self.assignment_id} · {'passed' if self.passed else 'returned'}"
+
+
+class TaskSummary(AppendOnly):
+    """汇总报送: the lead body's account of the whole task, above the bodies' own reports."""
+
+    task = models.ForeignKey(
+        Task, models.PROTECT, related_name="summaries", verbose_name=_("任务")
+    )
+    body = models.ForeignKey(Body, models.PROTECT, related_name="+", verbose_name=_("牵头单位"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("报送人")
+    )
+    as_of = models.DateField(_("情况截至"))
+    text = models.TextField(_("汇总情况"), max_length=4000)
+
+    class Meta:
+        verbose_name = _("汇总报送")
+        verbose_name_plural = pgettext_lazy("复数", "汇总报送")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="summary_text_not_blank", condition=~Q(text="")),
+        ]
+
+    def __str__(self):
+        return f"{self.body} · {self.task} · {self.as_of}"
+
+
+class DraftState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待单位负责人审核")
+    RETURNED = "returned", _("已退回修改")
+    FILED = "filed", _("已报送")
+
+
+class ReportDraft(models.Model):
+    """A report a clerk (经办人) prepares in a body that requires its head's approval
+    (Body.requires_approval). Not history and not a report: it is seen only inside the
+    body and counts for nothing until the head approves it, when it is filed as a Report
+    (services/reporting.py: draft_approve). Its steps are DraftStep rows."""
+
+    State = DraftState
+
+    assignment = models.ForeignKey(
+        Assignment, models.PROTECT, related_name="drafts", verbose_name=_("责任分工")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=DraftState.choices, default=DraftState.DRAFT
+    )
+    status = models.CharField(_("进展状态"), max_length=12, choices=ProgressStatus.choices)
+    percent = models.PositiveSmallIntegerField(_("完成百分比"))
+    text = models.TextField(_("工作进展"), max_length=2000)
+    as_of = models.DateField(_("情况截至"))
+    corrects = models.ForeignKey(
+        Report,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("更正的填报"),
+    )
+    # Target pk → value as text, and the milestones said to be reached.
+    values = models.JSONField(_("指标完成值"), default=dict, blank=True)
+    milestones = models.JSONField(_("完成的阶段性目标"), default=list, blank=True)
+    report = models.OneToOneField(
+        Report,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="draft",
+        verbose_name=_("报送的填报"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("填报草稿")
+        verbose_name_plural = pgettext_lazy("复数", "填报草稿")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="draft_state_valid", condition=Q(state__in=DraftState.values)
+            ),
+            models.CheckConstraint(
+                name="draft_filed_has_report",
+                condition=Q(state=DraftState.FILED, report__isnull=False)
+                | (~Q(state=DraftState.FILED) & Q(report__isnull=True)),
+            ),
+            models.CheckConstraint(name="draft_percent_max", condition=Q(percent__lte=100)),
+        ]
+
+    def __str__(self):
+        return f"draft {self.pk} · {self.assignment_id} · {self.state}"
+
+    def get_absolute_url(self):
+        return reverse("draft_edit", args=[self.pk])
+
+
+def draft_file_path(instance, filename):
+    return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class DraftFile(models.Model):
+    """An evidence file of a draft; when the draft is filed, its Evidence row points at the
+    same stored file."""
+
+    draft = models.ForeignKey(
+        ReportDraft, models.CASCADE, related_name="files", verbose_name=_("填报草稿")
+    )
+    file = models.FileField(_("文件"), upload_to=draft_file_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=8)
+    content_type = models.CharField(_("MIME 类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("草稿佐证材料")
+        verbose_name_plural = pgettext_lazy("复数", "草稿佐证材料")
+        ordering = ["draft", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("draft_file_download", args=[self.pk])
+
+
+class DraftStepKind(models.TextChoices):
+    SUBMITTED = "submitted", _("提交审核")
+    RETURNED = "returned", _("退回修改")
+    APPROVED = "approved", _("同意报送")
+
+
+class DraftStep(AppendOnly):
+    """One step of a draft's way through the body: submitted, returned (with the head's
+    reason) or approved. Kept inside the body, like the draft."""
+
+    Kind = DraftStepKind
+
+    draft = models.ForeignKey(
+        ReportDraft, models.PROTECT, related_name="steps", verbose_name=_("填报草稿")
+    )
+    kind = models.CharField(_("环节"), max_length=10, choices=DraftStepKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("办理人")
+    )
+    note = models.TextField(_("意见"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("草稿审核环节")
+        verbose_name_plural = pgettext_lazy("复数", "草稿审核环节")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="draft_step_kind_valid", condition=Q(kind__in=DraftStepKind.values)
+            ),
+            models.CheckConstraint(
+                name="draft_return_has_reason",
+                condition=~Q(kind=DraftStepKind.RETURNED) | ~Q(note=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.draft_id} {self.kind}"
 
 
 # --- Access records (访问记录) ----------------------------------------------------------------

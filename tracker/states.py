@@ -14,8 +14,22 @@ An assignment's *due date* is its own due date (set by an approved extension or 
 administrator), else its measure's deadline, else its task's. Ongoing work (长期坚持) and
 work without a date have no due date.
 
+A *milestone* (阶段性目标, `Milestone`) is a date and what must be done by then, set by a
+person on a task (it applies to the task's own assignments), a measure (its assignments) or
+one assignment. An assignment *reached* a milestone when one of its reports in force (not
+corrected) says so (`ReportedMilestone`). A *missed milestone* is one that applies, is due
+before today and was not reached; the earliest is `missed_milestone`.
+
 - **done (已销号)**: a manager signed it off (`signoff == "signed_off"`).
-- **overdue (逾期)**: not done and `due < today`. Work due today is not yet overdue.
+- **done late (逾期完成)**: done, and recorded at sign-off as completed late
+  (`completed_late_days`): the day the completion report was filed was after the due date
+  that applied then. Work signed off on time has none.
+- **waiting (待审核)**: it reported 已完成 and waits for the lead body's review
+  (`signoff == "lead_review"`, 牵头单位初审) or for the managers' decision
+  (`signoff == "requested"`, 待销号审核).
+- **overdue (逾期)**: not done, and `due < today` or a milestone is missed. Work due today is
+  not yet overdue. Waiting work past its date is still overdue (the managers have not
+  decided); the bulletin counts it apart, as 待审核销号.
 - **due soon (临期)**: not done and `today <= due <= today + TRACKER_DUE_SOON_DAYS`.
 - **behind pace (滞后于序时进度)**: not done; the plan's tracking start (`Plan.start_date`)
   and the due date are both known, and `start < due`; and the reported percent is more than
@@ -23,13 +37,24 @@ work without a date have no due date.
   the due day. In whole days, with `elapsed = min(today - start, due - start)` and
   `span = due - start`, that is `100 * elapsed > (percent + points) * span`.
   Before the start nobody is behind; after the due date the line stays at 100 %.
-- **days overdue (逾期天数)**: for overdue work, `today - due` in whole days (due yesterday:
-  1); none otherwise.
-- **silent (未按时填报)**: not done, not waiting for a sign-off decision, and the next report
-  was due before today. The next report is due one reporting period (`Plan.report_period_days`)
-  after the latest of: the plan's tracking start, the day the body was put on the work
-  (`Assignment.assigned_on`; empty for work named in the plan's own text) and the day of the
-  latest report. So a report filed exactly one period ago is on time today, and late tomorrow.
+- **days overdue (逾期天数)**: for overdue work, whole days since the earliest of what has
+  passed — the due date (when before today) and the missed milestone: `today - that day`
+  (due yesterday: 1); none otherwise.
+- **silent (未按时填报)**: not done, not waiting, and the next report was due before today.
+  The *clock* is the latest of: the plan's tracking start, the day the body was put on the
+  work (`Assignment.assigned_on`; empty for work named in the plan's own text) and the day
+  of the latest report. The next report is due, by the plan's calendar
+  (`Plan.report_rhythm`):
+  - every N days (`days`, N = `Plan.report_period_days`): `clock + N`. So a report filed
+    exactly one period ago is on time today, and late tomorrow;
+  - monthly by day D (`monthly`, D = `Plan.report_day`, 1–28; "每月D日前"): each month's
+    report is due on day D and counts from the day after the previous month's day D. The
+    clock falls in the window of the first day D on or after it; the next report is due on
+    day D of the month after that. (Clock 2026-11-20 or 11-25, D = 25: next due 12-25;
+    clock 11-26: next due 2027-01-25 — a report on 11-26 is already December's.)
+  - quarterly by day D (`quarterly`, "每季度末月D日前"): the same with the day D of March,
+    June, September and December.
+  With none of the three days known the clock is 1970-01-01: silent until a report.
 - **light (亮灯)**: done → done (已销号, grey); overdue → red; due soon, behind pace or
   silent → yellow; otherwise green. A task or a measure takes the worst light of its active
   assignments (red > yellow > green > done). A task nobody answers for is red once its own
@@ -66,6 +91,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    DateField,
     F,
     Func,
     IntegerField,
@@ -74,11 +100,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions.datetime import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -99,9 +127,30 @@ class SignOff(TextChoices):
     """Where an assignment stands with its sign-off (销号)."""
 
     OPEN = "open", _("未申请销号")
+    LEAD_REVIEW = "lead_review", _("待牵头单位初审")
     REQUESTED = "requested", _("待销号审核")
     RETURNED = "returned", _("已退回")
     SIGNED_OFF = "signed_off", _("已销号")
+
+
+WAITING = [SignOff.LEAD_REVIEW, SignOff.REQUESTED]
+
+
+class Rhythm(TextChoices):
+    """A plan's reporting calendar (see the module docstring: silent)."""
+
+    DAYS = "days", _("每隔若干天")
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+
+
+def rhythm_label(rhythm, period, day):
+    """每月25日前, 每季度末月25日前, 每30天至少一次."""
+    if rhythm == Rhythm.MONTHLY:
+        return _("每月%(d)s日前") % {"d": day}
+    if rhythm == Rhythm.QUARTERLY:
+        return _("每季度末月%(d)s日前") % {"d": day}
+    return ngettext("每 %(n)s 天至少填报一次", "每 %(n)s 天至少填报一次", period) % {"n": period}
 
 
 def due_soon_days():
@@ -115,6 +164,11 @@ def behind_pace_points():
 def day_number(day):
     """Whole days since 1970-01-01: the integer both Python and SQL compute with."""
     return (day - EPOCH).days
+
+
+def month_index(day):
+    """Months since year 0 (January of year 0 is 0): what the calendar rules count in."""
+    return day.year * 12 + day.month - 1
 
 
 def local_day(moment):
@@ -139,12 +193,21 @@ class State:
     silent: bool
     expected_percent: int | None  # where the pace line is today, rounded down
     next_report_due: dt.date
-    days_overdue: int | None = None  # whole days past the due date, for overdue work
+    days_overdue: int | None = None  # whole days since what has passed, for overdue work
+    waiting: bool = False
+    missed_milestone: dt.date | None = None
+    done_late: bool = False
+    reported: bool = True  # whether any report was filed (for the wording of next_steps)
 
     @classmethod
     def of_row(cls, row, today):
         """The State of an assignment fetched with AssignmentQuerySet.with_state(today),
         from its annotations: the same values compute() gives, read from the database."""
+        if row.next_report_month is not None:
+            k = row.next_report_month
+            next_due = dt.date(k // 12, k % 12 + 1, row.report_due_day)
+        else:
+            next_due = EPOCH + dt.timedelta(days=row.next_report_day)
         return cls(
             today=today,
             due=row.due,
@@ -155,8 +218,12 @@ class State:
             behind_pace=row.is_behind_pace,
             silent=row.is_silent,
             expected_percent=row.expected_percent,
-            next_report_due=EPOCH + dt.timedelta(days=row.next_report_day),
+            next_report_due=next_due,
             days_overdue=row.days_overdue,
+            waiting=row.is_waiting,
+            missed_milestone=row.missed_milestone if not row.is_withdrawn else None,
+            done_late=row.is_done_late,
+            reported=row.last_reported_at is not None,
         )
 
     @property
@@ -175,14 +242,49 @@ class State:
     def rank(self):
         return None if self.light is None else RANK[self.light]
 
+    @property
+    def report_days_late(self):
+        """For silent work: whole days since the report was due."""
+        return days_late(self.next_report_due, self.today) if self.silent else None
+
+
+def next_report_due(*, clock, rhythm, period, day):
+    """When the next report is due after `clock`, by the plan's calendar (module docstring)."""
+    if rhythm == Rhythm.MONTHLY:
+        k = month_index(clock) + (1 if clock.day > day else 0) + 1
+    elif rhythm == Rhythm.QUARTERLY:
+        index = month_index(clock)
+        quarter_end = index + 2 - index % 3
+        k = quarter_end + (3 if index == quarter_end and clock.day > day else 0) + 3
+    else:
+        return clock + dt.timedelta(days=period)
+    return dt.date(k // 12, k % 12 + 1, day)
+
 
 def compute(
-    *, today, due, start, percent, signoff, period, assigned_on, last_report_on, withdrawn=False
+    *,
+    today,
+    due,
+    start,
+    percent,
+    signoff,
+    period,
+    assigned_on,
+    last_report_on,
+    withdrawn=False,
+    rhythm=Rhythm.DAYS,
+    report_day=None,
+    milestones=(),
+    completed_late_days=None,
 ):
-    """The states of an assignment from its stored facts. `Assignment.state()` calls this."""
+    """The states of an assignment from its stored facts. `Assignment.state()` calls this.
+    `milestones` are (due, reached) pairs of the milestones that apply to it."""
     done = signoff == SignOff.SIGNED_OFF
     live = not done and not withdrawn
-    overdue = live and due is not None and due < today
+    waiting = signoff in WAITING
+    missed = min((d for d, reached in milestones if not reached and d < today), default=None)
+    passed = [d for d in (due, missed) if d is not None and d < today]
+    overdue = live and bool(passed)
     due_soon = (
         live and due is not None and today <= due <= today + dt.timedelta(days=due_soon_days())
     )
@@ -193,10 +295,10 @@ def compute(
         elapsed = min(day_number(today) - day_number(start), span)
         expected = max(0, 100 * elapsed // span)
         behind = live and 100 * elapsed > (percent + behind_pace_points()) * span
-    # With none of the three days known the period runs from 1970: silent until a report.
+    # With none of the three days known the clock is 1970-01-01: silent until a report.
     clock = max(d for d in (start, assigned_on, last_report_on, EPOCH) if d is not None)
-    next_report_due = clock + dt.timedelta(days=period)
-    silent = live and signoff != SignOff.REQUESTED and next_report_due < today
+    next_due = next_report_due(clock=clock, rhythm=rhythm, period=period, day=report_day)
+    silent = live and not waiting and next_due < today
     return State(
         today=today,
         due=due,
@@ -207,8 +309,12 @@ def compute(
         behind_pace=behind,
         silent=silent,
         expected_percent=expected,
-        next_report_due=next_report_due,
-        days_overdue=days_late(due, today) if overdue else None,
+        next_report_due=next_due,
+        days_overdue=days_late(min(passed), today) if overdue else None,
+        waiting=waiting,
+        missed_milestone=missed if not withdrawn else None,
+        done_late=done and completed_late_days is not None,
+        reported=last_report_on is not None,
     )
 
 
@@ -224,8 +330,9 @@ def worst(lights):
 
 
 def done_on_time(row):
-    """按时完成: signed off on or before its due date. `row` has its states (with_state)."""
-    return bool(row.is_done) and row.due is not None and local_day(row.signed_off_at) <= row.due
+    """按时完成: signed off, with a due date, and not recorded as completed late (逾期完成:
+    the completion report filed after the due date). `row` has its states (with_state)."""
+    return bool(row.is_done) and row.due is not None and not row.is_done_late
 
 
 def ahead_of_pace(row):
@@ -234,16 +341,16 @@ def ahead_of_pace(row):
     return (
         not row.is_done
         and not row.is_overdue
-        and row.signoff != SignOff.REQUESTED
+        and not row.is_waiting
         and row.expected_percent is not None
         and row.percent >= row.expected_percent + behind_pace_points()
     )
 
 
 # --- SQL: the same rules as expressions over an assignment queryset ----------------------
-# They expect the `due` annotation (AssignmentQuerySet.with_due) and reach the plan through
-# task__plan; a subquery on another model uses them through Assignment.objects (see
-# TaskQuerySet.with_light).
+# They expect the `due` annotation (AssignmentQuerySet.with_due) and `missed_milestone`
+# (with_missed_milestone), and reach the plan through task__plan; a subquery on another
+# model uses them through Assignment.objects (see TaskQuerySet.with_light).
 
 
 class DayNumber(Func):
@@ -266,13 +373,22 @@ def _days(value):
     return Value(day_number(value), output_field=IntegerField())
 
 
+def _int(value):
+    return Value(value, output_field=IntegerField())
+
+
 def withdrawn_q():
     """An assignment of a task or a measure the plan no longer contains, or of an archived
     plan."""
+    return withdrawn_q_via("")
+
+
+def withdrawn_q_via(prefix):
+    """withdrawn_q() for a model that reaches the assignment through `prefix`."""
     return (
-        Q(task__withdrawn=True)
-        | Q(measure__withdrawn=True)
-        | Q(task__plan__archived_at__isnull=False)
+        Q(**{f"{prefix}task__withdrawn": True})
+        | Q(**{f"{prefix}measure__withdrawn": True})
+        | Q(**{f"{prefix}task__plan__archived_at__isnull": False})
     )
 
 
@@ -280,8 +396,12 @@ def done_q():
     return Q(signoff=SignOff.SIGNED_OFF)
 
 
+def waiting_q():
+    return Q(signoff__in=WAITING)
+
+
 def overdue_q(today):
-    return ~done_q() & Q(due__lt=today)
+    return ~done_q() & (Q(due__lt=today) | Q(missed_milestone__isnull=False))
 
 
 def due_soon_q(today):
@@ -320,10 +440,17 @@ def expected_percent(today):
 
 
 def days_overdue(today):
-    """Whole days an overdue assignment is past its due date; NULL when not overdue."""
+    """Whole days an overdue assignment is past the earliest of what has passed (its due
+    date, its missed milestone); NULL when not overdue."""
+    since = Case(
+        When(Q(missed_milestone__isnull=True), then=F("due")),
+        When(Q(due__isnull=True) | Q(due__gte=today), then=F("missed_milestone")),
+        default=Least("due", "missed_milestone"),
+        output_field=DateField(),
+    )
     return Case(
         When(withdrawn_q(), then=None),
-        When(overdue_q(today), then=_days(today) - DayNumber(F("due"))),
+        When(overdue_q(today), then=_days(today) - DayNumber(since)),
         default=None,
         output_field=IntegerField(),
     )
@@ -338,23 +465,81 @@ def last_report_day():
     return TruncDate("last_reported_at", tzinfo=timezone.get_default_timezone())
 
 
-def next_report_due_days():
-    """The day number on which the next report is due (see `compute`)."""
+def _clock_day():
     epoch = Value(EPOCH)
-    clock = Greatest(
+    return Greatest(
         DayNumber(Coalesce("task__plan__start_date", epoch)),
         DayNumber(Coalesce("assigned_on", epoch)),
         DayNumber(Coalesce(last_report_day(), epoch)),
     )
-    return clock + F("task__plan__report_period_days")
+
+
+def _clock_date():
+    epoch = Value(EPOCH, output_field=DateField())
+    return Greatest(
+        Coalesce("task__plan__start_date", epoch, output_field=DateField()),
+        Coalesce("assigned_on", epoch, output_field=DateField()),
+        Coalesce(last_report_day(), epoch, output_field=DateField()),
+        output_field=DateField(),
+    )
+
+
+def next_report_due_days():
+    """For the every-N-days calendar: the day number on which the next report is due; NULL
+    for the other calendars (see `next_report_due`)."""
+    return Case(
+        When(
+            Q(task__plan__report_rhythm=Rhythm.DAYS),
+            then=_clock_day() + F("task__plan__report_period_days"),
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def next_report_due_month():
+    """For the monthly and quarterly calendars: the month index (`month_index`) of the
+    month whose day D the next report is due on; NULL for every-N-days. In integer
+    arithmetic, as `next_report_due` computes it."""
+
+    def part(extract):
+        return Cast(extract(_clock_date()), output_field=IntegerField())
+
+    index = part(ExtractYear) * _int(12) + part(ExtractMonth) - _int(1)
+    late = GreaterThan(part(ExtractDay), F("task__plan__report_day"))
+    # index % 3 without a modulo function (SQLite's returns a float): index - 3 * (index / 3).
+    quarter_end = index + _int(2) - (index - (index / _int(3)) * _int(3))
+    monthly = index + Case(When(late, then=_int(1)), default=_int(0)) + _int(1)
+    quarterly = (
+        quarter_end
+        + Case(
+            When(GreaterThan(quarter_end, index), then=_int(0)),
+            When(late, then=_int(3)),
+            default=_int(0),
+        )
+        + _int(3)
+    )
+    return Case(
+        When(Q(task__plan__report_rhythm=Rhythm.MONTHLY), then=monthly),
+        When(Q(task__plan__report_rhythm=Rhythm.QUARTERLY), then=quarterly),
+        default=None,
+        output_field=IntegerField(),
+    )
 
 
 def silent_q(today):
-    return (
-        ~done_q()
-        & ~Q(signoff=SignOff.REQUESTED)
-        & GreaterThan(_days(today), next_report_due_days())
+    # A calendar date compares as month index * 32 + day: monotonic, and no date arithmetic
+    # in SQL. Today in the same terms is a constant.
+    today_code = _int(month_index(today) * 32 + today.day)
+    by_calendar = Q(task__plan__report_rhythm__in=[Rhythm.MONTHLY, Rhythm.QUARTERLY]) & (
+        GreaterThan(
+            today_code, next_report_due_month() * _int(32) + F("task__plan__report_day")
+        )
     )
+    by_days = Q(task__plan__report_rhythm=Rhythm.DAYS) & GreaterThan(
+        _days(today), next_report_due_days()
+    )
+    return ~done_q() & ~waiting_q() & (by_days | by_calendar)
 
 
 def _flag(condition, *, unless=None):
@@ -375,6 +560,8 @@ def state_annotations(today):
     return {
         "is_withdrawn": _flag(withdrawn),
         "is_done": _flag(done_q()),
+        "is_done_late": _flag(done_q() & Q(completed_late_days__isnull=False)),
+        "is_waiting": _flag(waiting_q()),
         "is_overdue": _flag(overdue_q(today), unless=withdrawn),
         "is_due_soon": _flag(due_soon_q(today), unless=withdrawn),
         "is_behind_pace": _flag(behind_pace_q(today), unless=withdrawn),
@@ -382,6 +569,8 @@ def state_annotations(today):
         "days_overdue": days_overdue(today),
         "expected_percent": expected_percent(today),
         "next_report_day": next_report_due_days(),
+        "next_report_month": next_report_due_month(),
+        "report_due_day": F("task__plan__report_day"),
         "light_rank": Case(
             When(withdrawn, then=None),
             When(done_q(), then=Value(RANK[Light.DONE])),
@@ -407,7 +596,7 @@ def light_of_rank(rank_field, *otherwise):
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # returned | requested | extension | report | reminder
+    kind: str  # returned | requested | lead_review | extension | report | reminder | milestone
     label: str | Promise  # translated when shown
 
 
@@ -416,27 +605,45 @@ def next_steps(assignment, state):
 
     Reads only stored fields, the State and annotations: `extension_pending`
     (AssignmentQuerySet.for_my_work) and `open_reminders`, the reminders that arrived since
-    the body last reported (open_reminder_annotations); absent means none.
+    the body last reported or an extension was approved (with_open_reminders); absent
+    means none.
     """
     steps = []
     if assignment.signoff == SignOff.RETURNED:
         steps.append(Step("returned", _("销号申请被退回：请按意见补充后重新填报")))
+    elif assignment.signoff == SignOff.LEAD_REVIEW:
+        steps.append(Step("lead_review", _("已申请销号，等待牵头单位初审")))
     elif assignment.signoff == SignOff.REQUESTED:
         steps.append(Step("requested", _("已申请销号，等待督查审核")))
     if getattr(assignment, "extension_pending", False):
         steps.append(Step("extension", _("延期申请待审批")))
     if getattr(assignment, "open_reminders", 0):
         steps.append(Step("reminder", _("收到催办，请尽快填报")))
-    if not state.done and assignment.signoff != SignOff.REQUESTED:
-        if state.silent:
-            steps.append(Step("report", _("本期未填报，请尽快填报进展")))
-        else:
-            steps.append(
-                Step(
-                    "report",
-                    _("下次填报截至 %(day)s") % {"day": state.next_report_due.isoformat()},
-                )
+    if state.missed_milestone is not None and not state.done:
+        steps.append(
+            Step(
+                "milestone",
+                _("阶段性目标（%(day)s）未完成：请抓紧推进，完成后在填报中勾选")
+                % {"day": state.missed_milestone.isoformat()},
             )
+        )
+    if not state.done and not state.waiting:
+        day = state.next_report_due.isoformat()
+        if state.silent and not state.reported:
+            label = ngettext(
+                "首次填报已逾期 %(n)s 天（应于 %(day)s 前填报），请尽快填报进展",
+                "首次填报已逾期 %(n)s 天（应于 %(day)s 前填报），请尽快填报进展",
+                state.report_days_late,
+            ) % {"n": state.report_days_late, "day": day}
+        elif state.silent:
+            label = ngettext(
+                "本期填报已逾期 %(n)s 天（应于 %(day)s 前填报），请尽快填报进展",
+                "本期填报已逾期 %(n)s 天（应于 %(day)s 前填报），请尽快填报进展",
+                state.report_days_late,
+            ) % {"n": state.report_days_late, "day": day}
+        else:
+            label = _("下次填报截至 %(day)s") % {"day": day}
+        steps.append(Step("report", label))
     return steps
 
 

@@ -8,9 +8,11 @@ urlpatterns = [
     # Plans and tasks, and an administrator's plan edits (tracker/views/plans.py).
     path("", plans.home, name="home"),
     path("plans/", plans.plan_list, name="plan_list"),
+    path("favicon.ico", plans.favicon, name="favicon"),
     path("plans/<slug:slug>/", plans.plan_overview, name="plan_overview"),
     path("plans/<slug:slug>/archive/", plans.plan_archive, name="plan_archive"),
     path("plans/<slug:slug>/restore/", plans.plan_restore, name="plan_restore"),
+    path("plans/<slug:slug>/reporting/", plans.plan_report_rule, name="plan_report_rule"),
     path("plans/<slug:slug>/tasks/<int:number>/", plans.task_detail, name="task_detail"),
     path(
         "plans/<slug:slug>/tasks/<int:number>/deadline/",
@@ -25,6 +27,16 @@ urlpatterns = [
     # The bodies' 责任人 and contacts: managers read, administrators keep them (plans.py).
     path("bodies/", plans.body_list, name="body_list"),
     path("bodies/<int:pk>/edit/", plans.body_edit, name="body_edit"),
+    path(
+        "plans/<slug:slug>/tasks/<int:number>/milestones/",
+        plans.task_milestone,
+        name="task_milestone",
+    ),
+    path(
+        "plans/<slug:slug>/tasks/<int:number>/summary/",
+        reporting.task_summary,
+        name="task_summary",
+    ),
     # Loading a plan from its text (tracker/views/importing.py).
     path("import/", importing.import_start, name="import_start"),
     path("import/<uuid:key>/", importing.import_preview, name="import_preview"),
@@ -35,7 +47,16 @@ urlpatterns = [
     path("assignments/<int:pk>/report/", reporting.report_create, name="report_create"),
     path("assignments/<int:pk>/extension/", reporting.extension_create, name="extension_create"),
     path("assignments/<int:pk>/signoff/", reporting.signoff_review, name="signoff_review"),
+    path("assignments/<int:pk>/lead-review/", reporting.lead_review, name="lead_review"),
     path("reports/<int:pk>/correct/", reporting.report_correct, name="report_correct"),
+    path("drafts/<int:pk>/", reporting.draft_edit, name="draft_edit"),
+    path("drafts/<int:pk>/review/", reporting.draft_review, name="draft_review"),
+    path("draft-files/<int:pk>/", reporting.draft_file_download, name="draft_file_download"),
+    path(
+        "reminders/<int:pk>/acknowledge/",
+        reporting.reminder_acknowledge,
+        name="reminder_acknowledge",
+    ),
     path("extensions/<int:pk>/decide/", reporting.extension_decide, name="extension_decide"),
     path("evidence/<int:pk>/", reporting.evidence_download, name="evidence_download"),
     path("review/", reporting.todo, name="todo"),

@@ -56,7 +56,9 @@ def test_a_due_date_changed_in_the_admin_leaves_a_history_entry(client_as, admin
     assignment.refresh_from_db()
     assert assignment.due_date == dt.date(2025, 3, 31)
     change = ChangeRecord.objects.get()
-    assert (change.field, change.old, change.new) == ("due_date", "", "2025-03-31")
+    # The record shows the date the assignment had before: the task's, inherited.
+    assert (change.field, change.new) == ("due_date", "2025-03-31")
+    assert change.old == "2024-12-31（沿用任务时限）"
     assert change.user == admin_user and change.via == "admin" and change.action == "changed"
     assert change.assignment == assignment and change.task == assignment.task
     assert change.field_label == "本单位完成时限"

@@ -22,7 +22,7 @@ def url(task, what):
 def test_administrator_sets_a_deadline_shown_as_theirs(client_as, admin_user, task):
     client = client_as(admin_user)
     response = client.post(
-        url(task, "deadline"), {"deadline": "2025-06-30", "reason": "市长办公会议纪要"}
+        url(task, "deadline"), {"deadline": "2025-06-30", "reason": "市长办公会议纪要", "confirm_past": "on"}
     )
     assert response.status_code == 302
     task.refresh_from_db()
@@ -41,7 +41,7 @@ def test_administrator_sets_a_deadline_shown_as_theirs(client_as, admin_user, ta
 
 def test_the_texts_phrase_stays_beside_the_administrators_date(client_as, admin_user):
     task = TaskFactory()  # 2024-12-31 “到2024年年底” from the text
-    client_as(admin_user).post(url(task, "deadline"), {"deadline": "2025-03-31", "reason": "延后"})
+    client_as(admin_user).post(url(task, "deadline"), {"deadline": "2025-03-31", "reason": "延后", "confirm_past": "on"})
     page = client_as(admin_user).get(task.get_absolute_url()).content.decode()
     assert "2025-03-31" in page and "原文：“到2024年年底”" in page
 
@@ -82,12 +82,12 @@ def test_administrator_assigns_a_new_lead_and_the_old_one_stays_as_support(
         ("deadline", {"reason": "x"}, "请填写完成时限"),
         ("deadline", {"deadline": "2025-01-01", "ongoing": "on", "reason": "x"}, "只选其一"),
         ("deadline", {"deadline": "not a date", "reason": "x"}, "有效的日期"),
-        ("deadline", {"deadline": "2025-01-01"}, "这个字段是必填项"),
+        ("deadline", {"deadline": "2025-01-01"}, "请填写“设定依据”"),
         ("assign", {"role": "lead", "reason": "x", "new_kind": "department"}, "请选择责任单位"),
         (
             "assign",
             {"new_body": "<b>x</b>", "role": "boss", "reason": "x", "new_kind": "department"},
-            "选择一个有效的选项",
+            "的选项无效，请重新选择",
         ),
     ],
 )
@@ -107,7 +107,7 @@ def test_only_administrators_decide(client_as, manager, staff_a, task):
         client = client_as(user)
         assert (
             client.post(
-                url(task, "deadline"), {"deadline": "2025-06-30", "reason": "x"}
+                url(task, "deadline"), {"deadline": "2025-06-30", "reason": "x", "confirm_past": "on"}
             ).status_code
             == 403
         )

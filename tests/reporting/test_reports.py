@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.builders import (
     DOCX,
+    pass_to_managers,
     EXE,
     JPEG,
     OFD,
@@ -125,7 +126,8 @@ def test_a_report_of_completion_asks_for_sign_off(client_as, staff_b, world):
     own = world["own"]
     client_as(staff_b).post(report_url(own), form_data(status="completed", percent="100"))
     own.refresh_from_db()
-    assert own.status == "completed" and own.signoff == "requested"
+    # The task has a lead body: it reviews the request first (牵头单位初审).
+    assert own.status == "completed" and own.signoff == "lead_review"
 
 
 # --- a report dated back does not undo the current state --------------------------------------
@@ -155,9 +157,9 @@ def test_a_completion_dated_before_the_current_report_is_refused_at_its_date(
         form_data(status="completed", percent="100", as_of="2026-11-27"),
         follow=True,
     )
-    assert "已填报，并已申请销号" in response.content.decode()
+    assert "已填报，并已申请销号，等待牵头单位初审" in response.content.decode()
     own.refresh_from_db()
-    assert (own.percent, own.signoff) == (100, "requested")
+    assert (own.percent, own.signoff) == (100, "lead_review")
 
 
 def test_a_note_dated_back_cannot_undo_a_send_back(staff_b, manager, world):
@@ -165,6 +167,7 @@ def test_a_note_dated_back_cannot_undo_a_send_back(staff_b, manager, world):
 
     own = world["own"]
     file_report(own, staff_b, status="completed", percent=100, as_of=dt.date(2026, 11, 20))
+    pass_to_managers(own)
     reporting.signoff_decide(assignment=own, manager=manager, approve=False, reason="补材料")
     with pytest.raises(ValidationError) as refused:
         file_report(own, staff_b, text="补记上周情况", as_of=dt.date(2026, 11, 13))
@@ -180,6 +183,7 @@ def test_correcting_an_older_report_leaves_the_sign_off_alone(client_as, staff_b
     own = world["own"]
     older = file_report(own, staff_b, percent=30, as_of=dt.date(2026, 11, 1))
     file_report(own, staff_b, status="completed", percent=100, as_of=dt.date(2026, 11, 20))
+    pass_to_managers(own)
     reporting.signoff_decide(assignment=own, manager=manager, approve=False, reason="补材料")
     file_report(own, staff_b, percent=35, text="更正：实为35%", corrects=older, as_of=older.as_of)
     own.refresh_from_db()
@@ -341,14 +345,15 @@ def test_a_failure_after_storing_a_file_removes_it_again(staff_b, world, setting
 @pytest.mark.parametrize(
     ("overrides", "field_message"),
     [
-        ({"text": "   "}, "这个字段是必填项"),
-        ({"text": "字" * 2001}, "2000"),
-        ({"percent": "101"}, "100"),
-        ({"percent": "-1"}, "0"),
-        ({"percent": "六十"}, "整数"),
+        ({"text": "   "}, "请填写“工作进展”。"),
+        ({"text": "字" * 2001}, "“工作进展”最多 2000 字，现在有 2001 字。"),
+        ({"percent": "101"}, "“完成百分比”不能大于 100。"),
+        ({"percent": "-1"}, "“完成百分比”不能小于 0。"),
+        ({"percent": "六十"}, "“完成百分比”请填写整数。"),
+        ({"percent": ""}, "请填写“完成百分比”。"),
         ({"as_of": "2026-11-28"}, "截至日期不能晚于今天"),
-        ({"as_of": "2026-02-30"}, "有效的日期"),
-        ({"status": "finished"}, "选择一个有效的选项"),
+        ({"as_of": "2026-02-30"}, "“情况截至”请填写有效的日期"),
+        ({"status": "finished"}, "“当前状态”的选项无效"),
         ({"status": "completed", "percent": "80"}, "完成百分比应为 100"),
         ({"status": "not_started", "percent": "10"}, "完成百分比应为 0"),
     ],

@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.builders import file_report, progress_world
+from tests.builders import complete, file_report, pass_to_managers, progress_world
 from tests.factories import AssignmentFactory, CountyFactory, MembershipFactory, UserFactory
 from tracker.models import Assignment, ChangeRecord, Decision, ExtensionRequest
 from tracker.services import reporting
@@ -30,7 +30,8 @@ def world(staff_a, staff_b, body_c):
 
 
 def completed(world, staff_b):
-    return file_report(world["own"], staff_b, status="completed", percent=100, text="园区建成")
+    """莘县 reports its share complete; the lead body (staff_a's) passes it on."""
+    return complete(world["own"], staff_b, text="园区建成")
 
 
 # --- sign-off ---------------------------------------------------------------------------------
@@ -115,7 +116,14 @@ def test_an_approved_extension_moves_the_due_date_and_keeps_the_old_one(
     own.refresh_from_db()
     assert own.due_date == dt.date(2031, 6, 30) and own.effective_due == dt.date(2031, 6, 30)
     change = ChangeRecord.objects.get()
-    assert (change.field, change.old, change.new) == ("due_date", "", "2031-06-30")
+    # The record shows the date that applied before, inherited from the task, and names the
+    # work readably (issue 11: not "（空） → 2031-06-30", not "莘县 · 2 · 分解落实").
+    assert (change.field, change.old, change.new) == (
+        "due_date",
+        "2030-12-31（沿用任务时限）",
+        "2031-06-30",
+    )
+    assert change.subject == "莘县：任务2 措施 2.1（分解落实）"
     assert change.via == "extension" and change.user == manager and change.assignment == own
     assert Decision.objects.get().kind == "approved"
     page = client.get(own.get_absolute_url()).content.decode()
@@ -182,8 +190,8 @@ def test_signed_off_work_is_not_extended(staff_b, manager, world):
     [
         ("2030-12-31", "应晚于现在的时限"),
         ("2030-01-01", "应晚于现在的时限"),
-        ("明年", "有效的日期"),
-        ("", "必填项"),
+        ("明年", "“申请延至”请填写有效的日期"),
+        ("", "请填写“申请延至”"),
     ],
 )
 def test_a_bad_new_due_date_is_refused(client_as, staff_b, world, new_due, message):
@@ -220,9 +228,9 @@ def test_the_queue_lists_pending_sign_offs_and_extensions_oldest_first(
             assignment=world["own"], author=staff_b, new_due=dt.date(2031, 3, 1), reason="甲"
         )
     with time_machine.travel(dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC), tick=False):
-        file_report(world["other"], staff_c, status="completed", percent=100)
+        complete(world["other"], staff_c)
     with time_machine.travel(dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.UTC), tick=False):
-        file_report(world["lead"], staff_b, status="completed", percent=100)
+        complete(world["lead"], staff_b)
     page = client_as(manager).get(reverse("todo")).content.decode()
     assert "3 项待审核" in page
     order = [page.index(s) for s in ["2026-11-18", "2026-11-20", "2026-11-22"]]
@@ -308,7 +316,7 @@ def test_a_task_says_how_its_progress_is_derived(client_as, manager, staff_b, wo
     # 8 counties: 莘县 60, 冠县 100 signed off, the others 0 → 160 / 8 = 20.
     file_report(world["own"], staff_b, percent=60)
     guan = MembershipFactory(user=UserFactory(), body=world["other"].body).user
-    file_report(world["other"], guan, status="completed", percent=100)
+    complete(world["other"], guan)
     reporting.signoff_decide(assignment=world["other"], manager=manager, approve=True)
     page = client_as(manager).get(task.get_absolute_url()).content.decode()
     assert "8 个县（市、区）中 1 个已销号，平均 20%" in page

@@ -31,8 +31,9 @@ def w(staff_a, staff_b, staff_c):
 
 
 def remind(client, a, message="请于本周五前报送快递园区建设进展。", **extra):
+    data = {"message": message, "level": "chase", **extra}
     with frozen():
-        return client.post(reverse("remind", args=[a.pk]), {"message": message, **extra})
+        return client.post(reverse("remind", args=[a.pk]), data)
 
 
 # --- a manager's reminder -------------------------------------------------------------------
@@ -127,12 +128,17 @@ def test_the_manager_goes_back_to_the_list_they_came_from(client_as, manager, w)
     assert evil.url == w["park_shen"].get_absolute_url()
 
 
-def test_body_staff_may_not_chase(client_as, staff_a, staff_b, staff_c, w):
+def test_body_staff_may_not_chase_but_the_lead_body_may(client_as, staff_a, staff_b, staff_c, w):
     a = w["park_shen"]
     assert remind(client_as(staff_b), a).status_code == 403  # its own
-    assert remind(client_as(staff_a), a).status_code == 403  # it leads the task
     assert remind(client_as(staff_c), a).status_code == 404  # none of its business
     assert not Reminder.objects.exists()
+    # The lead body chases the other bodies on its task, at most at the level 催办.
+    too_strong = remind(client_as(staff_a), a, level="letter", doc_number="x", reply_by="2026-12-10")
+    assert too_strong.status_code == 200 and not Reminder.objects.exists()
+    assert remind(client_as(staff_a), a).status_code == 302
+    reminder = Reminder.objects.get()
+    assert (reminder.kind, reminder.level, reminder.sent_by) == ("lead", "chase", staff_a)
 
 
 # --- what the body sees ---------------------------------------------------------------------

@@ -6,9 +6,11 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tracker.forms.widgets import DateInput
+from tracker import states
+from tracker.forms.widgets import DateInput, OwnWordsForm
 from tracker.models import Assignment, Body, Measure
 
 REASON_HELP = _("写明依据（会议纪要、文件、领导批示等），将与决定一起显示。")
@@ -21,17 +23,28 @@ def _choose_measure(field, task):
     field.label_from_instance = lambda m: f"{m.number}. {m.text[:30]}"
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(OwnWordsForm):
+    """A deadline the text does not say. A date already past makes the work overdue at once:
+    the administrator is warned and confirms it (`confirm_past`) before it is saved."""
+
     measure: forms.ModelChoiceField[Measure] = forms.ModelChoiceField(
         label=_("适用于"), queryset=None, required=False, empty_label=_("整项任务")
     )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput)
     ongoing = forms.BooleanField(label=_("长期任务（无完成日期）"), required=False)
     reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
+    confirm_past = forms.BooleanField(
+        label=_("确认设定已经过去的日期"), required=False, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, task, **kwargs):
+    def __init__(self, *args, task, today=None, **kwargs):
+        self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
         _choose_measure(self.fields["measure"], task)
+        deadline = self.data.get(self.add_prefix("deadline")) if self.is_bound else None
+        if deadline:
+            # Shown as a checkbox once a date is entered (the warning names the date).
+            self.fields["confirm_past"].widget = forms.CheckboxInput()
 
     def clean(self):
         super().clean()
@@ -40,10 +53,97 @@ class DeadlineForm(forms.Form):
             raise ValidationError(_("长期任务不设完成日期：请只选其一。"))
         if not data.get("ongoing") and not data.get("deadline"):
             self.add_error("deadline", _("请填写完成时限，或勾选“长期任务”。"))
+        deadline = data.get("deadline")
+        if deadline and deadline < self.today and not data.get("confirm_past"):
+            self.add_error(
+                "confirm_past",
+                _(
+                    "%(day)s 已经过去：保存后，尚未销号的相关工作将立即显示为逾期。"
+                    "如确需设定，请勾选“确认设定已经过去的日期”后再保存。"
+                )
+                % {"day": deadline.isoformat()},
+            )
         return data
 
 
-class AssignForm(forms.Form):
+class MilestoneForm(OwnWordsForm):
+    """阶段性目标 on the task page: for the whole task, one measure or one body's share."""
+
+    scope = forms.ChoiceField(label=_("适用于"))
+    due = forms.DateField(label=_("完成日期"), widget=DateInput)
+    text = forms.CharField(
+        label=_("阶段性目标"), max_length=300, help_text=_("到该日期应完成什么，如“完成园区选址”。")
+    )
+    reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
+
+    def __init__(self, *args, task, today=None, **kwargs):
+        self.task = task
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+        choices = [("task", _("整项任务（本任务各责任单位）"))]
+        for m in task.measures.all():
+            choices.append((f"measure-{m.pk}", _("措施 %(n)s.%(m)s") % {"n": task.number, "m": m.number}))
+        for a in task.assignments.select_related("body", "measure").order_by(
+            "measure__number", *Assignment.BODY_ORDER
+        ):
+            choices.append((f"assignment-{a.pk}", str(a)))
+        cast(forms.ChoiceField, self.fields["scope"]).choices = choices
+
+    def clean_due(self):
+        due = self.cleaned_data["due"]
+        if due < self.today:
+            raise ValidationError(_("阶段性目标的日期不能早于今天。"))
+        return due
+
+    def chosen_scope(self):
+        """(measure, assignment) the milestone is set on."""
+        value = self.cleaned_data["scope"]
+        if value.startswith("measure-"):
+            return self.task.measures.get(pk=int(value.removeprefix("measure-"))), None
+        if value.startswith("assignment-"):
+            return None, self.task.assignments.get(pk=int(value.removeprefix("assignment-")))
+        return None, None
+
+
+class ReportRuleForm(OwnWordsForm):
+    """The plan's reporting calendar and its cap on extensions, set by an administrator."""
+
+    report_rhythm = forms.ChoiceField(
+        label=_("填报节奏"), choices=states.Rhythm.choices, widget=forms.RadioSelect
+    )
+    report_day = forms.IntegerField(
+        label=_("截止日（每月或每季度末月）"),
+        required=False,
+        min_value=1,
+        max_value=28,
+        help_text=_("如 25 表示“每月25日前”。1–28。"),
+    )
+    report_period_days = forms.IntegerField(
+        label=_("间隔天数"), required=False, min_value=1, max_value=366
+    )
+    extension_cap = forms.IntegerField(
+        label=_("每项工作最多延期次数"),
+        required=False,
+        min_value=1,
+        max_value=20,
+        help_text=_("留空表示不限次数。"),
+    )
+    reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        rhythm = data.get("report_rhythm")
+        if rhythm in (states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY) and not data.get(
+            "report_day"
+        ):
+            self.add_error("report_day", _("按月或按季度填报时，请填写截止日。"))
+        if rhythm == states.Rhythm.DAYS and not data.get("report_period_days"):
+            self.add_error("report_period_days", _("按天数填报时，请填写间隔天数。"))
+        return data
+
+
+class AssignForm(OwnWordsForm):
     measure: forms.ModelChoiceField[Measure] = forms.ModelChoiceField(
         label=_("适用于"), queryset=None, required=False, empty_label=_("整项任务")
     )

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker import evidence as evidence_files
-from tracker.forms.widgets import DateInput, MultipleFileField
-from tracker.models import ProgressStatus
+from tracker.forms.widgets import DateInput, MultipleFileField, OwnWordsForm
+from tracker.models import Milestone, ProgressStatus
 from tracker.services.reporting import new_due_problem
 
 if TYPE_CHECKING:
@@ -58,15 +58,18 @@ def _limit_attrs(remaining_today):
     }
 
 
-class ReportForm(forms.Form):
+class ReportForm(OwnWordsForm):
     """进展填报. `targets` are the task's targets a value may be given against; each becomes
-    an optional field `target_<pk>`."""
+    an optional field `target_<pk>`. `milestones` are the milestones of the work not yet
+    reached: the report may say which it reached. Choosing 已完成 means 100 %: the page's
+    script fills it in (tracker/static/tracker/report.js), and so does clean()."""
 
     status = forms.ChoiceField(
         label=_("当前状态"), choices=ProgressStatus.choices, widget=forms.RadioSelect
     )
     percent = forms.IntegerField(
         label=_("完成百分比"),
+        required=False,
         min_value=0,
         max_value=100,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
@@ -82,12 +85,28 @@ class ReportForm(forms.Form):
     # The declared field, not Form.files: the form's metaclass moves it into base_fields.
     files = MultipleFileField(label=_("佐证材料"), required=False)  # type: ignore[assignment]
 
-    def __init__(self, *args, targets=(), today=None, uploaded_today=0, **kwargs):
+    milestones = forms.ModelMultipleChoiceField(
+        label=_("本次完成的阶段性目标"),
+        queryset=Milestone.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, targets=(), milestones=None, today=None, uploaded_today=0, **kwargs):
         """`uploaded_today`: bytes the body has already uploaded today (the daily quota)."""
         self.today = today or timezone.localdate()
         self.uploaded_today = uploaded_today
         self.remaining_today = evidence_files.remaining_today(uploaded_today)
         super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["milestones"])
+        if milestones is None:
+            del self.fields["milestones"]
+        else:
+            field.queryset = milestones
+            field.label_from_instance = lambda m: _("%(day)s 前：%(text)s") % {
+                "day": m.due.isoformat(),
+                "text": m.text,
+            }
         self.fields["as_of"].initial = self.today
         self.fields["files"].help_text = _accepted_help(self.remaining_today)
         self.fields["files"].widget.attrs["accept"] = ",".join(evidence_files.ACCEPTED_EXTENSIONS)
@@ -161,11 +180,22 @@ class ReportForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         status, percent = data.get("status"), data.get("percent")
+        if percent is None and "percent" not in self.errors:
+            # 已完成 is 100 % and 未启动 0 %: nothing to type.
+            if status == ProgressStatus.COMPLETED:
+                data["percent"] = percent = 100
+            elif status == ProgressStatus.NOT_STARTED:
+                data["percent"] = percent = 0
+            else:
+                self.add_error("percent", _("请填写“完成百分比”。"))
         if status == ProgressStatus.COMPLETED and percent is not None and percent != 100:
             self.add_error("percent", _("选择“已完成”时，完成百分比应为 100。"))
         if status == ProgressStatus.NOT_STARTED and percent:
             self.add_error("percent", _("选择“未启动”时，完成百分比应为 0。"))
         return data
+
+    def milestones_reached(self):
+        return list(self.cleaned_data.get("milestones") or [])
 
     def values(self):
         """Target → value for the targets given a value."""
@@ -176,7 +206,7 @@ class ReportForm(forms.Form):
         }
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(OwnWordsForm):
     """延期申请."""
 
     new_due = forms.DateField(label=_("申请延至"), widget=DateInput())
@@ -206,7 +236,7 @@ class ExtensionRequestForm(forms.Form):
         return reason
 
 
-class _DecisionForm(forms.Form):
+class _DecisionForm(OwnWordsForm):
     yes: _StrOrPromise = ""
     no: _StrOrPromise = ""
     no_needs_reason: _StrOrPromise = ""
@@ -248,8 +278,86 @@ class SignOffForm(_DecisionForm):
 
 
 class ExtensionDecisionForm(_DecisionForm):
-    """延期审批: approve, or reject with a reason."""
+    """延期审批: approve — at the date asked for, or another the manager grants, saying why —
+    or reject with a reason."""
 
     yes = _("同意延期")
     no = _("不同意延期")
     no_needs_reason = _("不同意延期时请写明理由。")
+
+    granted_due = forms.DateField(
+        label=_("同意延至"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("留空即按申请的日期；改为其他日期时请在意见说明中写明理由。"),
+    )
+
+    def __init__(self, *args, extension=None, **kwargs):
+        self.extension = extension
+        super().__init__(*args, **kwargs)
+        if extension is not None:
+            self.fields["granted_due"].initial = extension.new_due
+
+    def clean(self):
+        data = super().clean()
+        granted = data.get("granted_due")
+        if (
+            self.extension is not None
+            and data.get("decision") == "yes"
+            and granted
+            and granted != self.extension.new_due
+            and not data.get("reason")
+        ):
+            self.add_error("reason", _("同意延至申请以外的日期时，请写明理由。"))
+        return data
+
+
+class LeadReviewForm(_DecisionForm):
+    """牵头单位初审: pass the completion request on with an opinion, or return it."""
+
+    yes = _("同意，报督查审核")
+    no = _("退回责任单位")
+    no_needs_reason = _("请写明初审意见。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("初审意见")
+        self.fields["reason"].required = True
+        self.fields["reason"].error_messages["required"] = _("请写明初审意见。")
+
+
+class DraftReviewForm(_DecisionForm):
+    """单位负责人审核: approve the draft (it is filed), or return it with a reason."""
+
+    yes = _("同意报送")
+    no = _("退回修改")
+    no_needs_reason = _("退回时请写明理由。")
+
+
+class TaskSummaryForm(OwnWordsForm):
+    """汇总报送 by the lead body."""
+
+    as_of = forms.DateField(label=_("情况截至"), widget=DateInput())
+    text = forms.CharField(
+        label=_("汇总情况"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("本任务总体进展、各责任单位落实情况、存在问题和下一步打算（4000 字以内）。"),
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].initial = self.today
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > self.today:
+            raise ValidationError(_("截至日期不能晚于今天（%(day)s）。") % {"day": self.today})
+        return as_of
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError(_("请填写汇总情况。"))
+        return text

@@ -14,14 +14,30 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from tracker import states
-from tracker.forms.widgets import DateInput
-from tracker.models import Assignment, Body, Category, Plan, ProgressStatus, Task
+from tracker.forms.widgets import DateInput, OwnWordsForm, speak_our_words
+from tracker.models import Assignment, Body, Category, Plan, ProgressStatus, Reminder, Task
 from tracker.services.documents import office_date
 
 MESSAGE_MAX = 1000
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(OwnWordsForm):
+    """催办: the level (the manager's choice, proposed by services.reminders.suggested_level;
+    a lead body only reminds or chases), the message, and for a 督办函 its 文号 and the day
+    by which the body replies."""
+
+    level = forms.ChoiceField(
+        label=_("催办级别"), choices=Reminder.Level.choices, widget=forms.RadioSelect
+    )
+    doc_number = forms.CharField(
+        label=_("督办函文号"),
+        max_length=60,
+        required=False,
+        help_text=_("如“聊督办函〔2026〕5号”。仅督办函填写。"),
+    )
+    reply_by = forms.DateField(
+        label=_("回复期限"), required=False, widget=DateInput, help_text=_("仅督办函填写。")
+    )
     message = forms.CharField(
         label=_("催办内容"),
         max_length=MESSAGE_MAX,
@@ -32,8 +48,28 @@ class ReminderForm(forms.Form):
         error_messages={"required": _("请填写催办内容。")},
     )
 
+    def __init__(self, *args, levels=None, today=None, **kwargs):
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+        if levels is not None:
+            field = self.fields["level"]
+            field.choices = [c for c in Reminder.Level.choices if c[0] in levels]  # type: ignore[attr-defined]
 
-class BulletinForm(forms.Form):
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        if data.get("level") == Reminder.Level.LETTER:
+            if not (data.get("doc_number") or "").strip():
+                self.add_error("doc_number", _("督办函须写明文号。"))
+            reply_by = data.get("reply_by")
+            if reply_by is None:
+                self.add_error("reply_by", _("督办函须写明回复期限。"))
+            elif reply_by < self.today:
+                self.add_error("reply_by", _("回复期限不能早于今天。"))
+        return data
+
+
+class BulletinForm(OwnWordsForm):
     """通报: as of which day, and for which plan (all plans when none is chosen). The day lies
     between EARLIEST_DAY and LATEST_YEARS years after today: the states are computed for it
     (tracker/states.py), and a date at the end of the calendar would overflow them."""
@@ -129,7 +165,7 @@ class BulletinComposeForm(forms.Form):
         return {key: data[key] for key in ("title", "recipients", "opening", "requirements")}
 
 
-class PlanChoiceForm(forms.Form):
+class PlanChoiceForm(OwnWordsForm):
     plan = forms.ModelChoiceField(
         label=_("实施方案"),
         queryset=Plan.objects.current(),
@@ -144,7 +180,8 @@ class PlanChoiceForm(forms.Form):
 # Sortable columns: parameter → the fields it sorts by. Empty values always go last.
 SORTS = {
     "task": ["task__plan__title", "task__number", "measure__number"],
-    "body": ["body__name"],
+    # Bodies in their customary order, then by the reading of their names (Body.pinyin).
+    "body": ["body__kind", "body__position", "body__pinyin"],
     "light": ["light_rank"],
     "due": ["due"],
     "overdue": ["days_overdue"],
@@ -160,6 +197,17 @@ SORT_LABELS = {
     "percent": _("完成百分比"),
     "reported": _("最近填报"),
 }
+
+
+def _bodies_seen(request):
+    """The bodies of the assignments the user may see, in their customary order."""
+    from tracker.access import visible_assignments
+
+    user = getattr(request, "user", None)
+    if user is None:
+        return Body.objects.none()
+    seen = visible_assignments(user).values("body")
+    return Body.objects.filter(pk__in=seen).order_by("kind", "position", "pinyin")
 
 
 class NullsLastOrderingFilter(df.OrderingFilter):
@@ -237,16 +285,18 @@ class AssignmentFilter(df.FilterSet):
         empty_label=ALL, label=_("类别"), field_name="task__category", queryset=Category.objects
     )
     task = df.ModelChoiceFilter(empty_label=ALL, label=_("任务"), queryset=Task.objects.active())
+    # The counties and bodies offered are those of what the user may see (`request.user`):
+    # a county's clerk is not offered the seven other counties.
     county = df.ModelChoiceFilter(
         empty_label=ALL,
         label=_("县（市、区）"),
         field_name="body",
-        queryset=Body.objects.filter(kind="county"),
+        queryset=lambda request: _bodies_seen(request).filter(kind="county"),
     )
     body = df.ModelChoiceFilter(
         empty_label=ALL,
         label=_("责任单位"),
-        queryset=Body.objects.filter(assignments__isnull=False).distinct(),
+        queryset=lambda request: _bodies_seen(request),
     )
     role = df.ChoiceFilter(empty_label=ALL, label=_("角色"), choices=Assignment.Role.choices)
     light = df.ChoiceFilter(empty_label=ALL, label=_("亮灯"), choices=states.Light.choices)
@@ -277,6 +327,13 @@ class AssignmentFilter(df.FilterSet):
     class Meta:
         model = Assignment
         fields: list[str] = []
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            speak_our_words(form)
+        return self._form
 
     def search(self, queryset, name, value):
         for word in value.split():

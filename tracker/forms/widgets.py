@@ -29,3 +29,67 @@ class MultipleFileField(forms.FileField):
             return []
         items = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+
+
+# --- our own words for what Django would say ----------------------------------------------
+# Django's stock messages ("确保该变量包含不超过 2000 字符", "这个字段是必填项") name neither the
+# field nor what to do. Every form of the app says it in its own words, naming the field.
+
+
+def _messages_for(field):
+    """The messages for one field's kind of value, naming it by its label."""
+    from django.utils.translation import gettext as _
+
+    label = str(field.label or _("此项"))
+    choose = isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.FileField)
+    messages = {
+        "required": (_("请选择“%(label)s”。") if choose else _("请填写“%(label)s”。"))
+        % {"label": label},
+        "max_length": _("“%(label)s”最多 %%(limit_value)d 字，现在有 %%(show_value)d 字。")
+        % {"label": label},
+        "min_length": _("“%(label)s”至少 %%(limit_value)d 字。") % {"label": label},
+        "min_value": _("“%(label)s”不能小于 %%(limit_value)s。") % {"label": label},
+        "max_value": _("“%(label)s”不能大于 %%(limit_value)s。") % {"label": label},
+        "invalid_choice": _("“%(label)s”的选项无效，请重新选择。") % {"label": label},
+        "invalid_pk_value": _("“%(label)s”的选项无效，请重新选择。") % {"label": label},
+        "max_digits": _("“%(label)s”的数字位数太多。") % {"label": label},
+        "max_decimal_places": _("“%(label)s”最多 %%(max)s 位小数。") % {"label": label},
+        "max_whole_digits": _("“%(label)s”的整数部分太长。") % {"label": label},
+        "missing": _("没有收到“%(label)s”的文件，请重新选择。") % {"label": label},
+        "empty": _("“%(label)s”中有空文件。") % {"label": label},
+    }
+    if isinstance(field, forms.DateField):
+        messages["invalid"] = _("“%(label)s”请填写有效的日期，如 2026-11-30。") % {"label": label}
+    elif isinstance(field, forms.IntegerField) and not isinstance(
+        field, forms.DecimalField | forms.FloatField
+    ):
+        messages["invalid"] = _("“%(label)s”请填写整数。") % {"label": label}
+    elif isinstance(field, forms.DecimalField | forms.FloatField):
+        messages["invalid"] = _("“%(label)s”请填写数字。") % {"label": label}
+    elif isinstance(field, forms.FileField):
+        messages["invalid"] = _("“%(label)s”不是有效的文件。") % {"label": label}
+    return messages
+
+
+def speak_our_words(form):
+    """Give every field of `form` our own messages, keeping any a field sets itself."""
+    for field in form.fields.values():
+        defaults = {}
+        for cls in reversed(type(field).__mro__):
+            defaults.update(getattr(cls, "default_error_messages", {}))
+        # A message the form declared itself differs from Django's default: it stays.
+        kept = {
+            key: value
+            for key, value in field.error_messages.items()
+            if key in defaults and str(value) != str(defaults[key])
+        }
+        # Field.run_validators puts these in place of the validators' own messages too.
+        field.error_messages = {**field.error_messages, **_messages_for(field), **kept}
+
+
+class OwnWordsForm(forms.Form):
+    """A form that speaks the app's own words (speak_our_words)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        speak_our_words(self)

@@ -1,6 +1,7 @@
 """Plan edits: on a task page an administrator sets what the text does not say — a deadline,
-a body. Each is stored as the administrator's (source/origin "admin", with the reason) beside
-what came from the text, and recorded in the change history in the same transaction.
+a body, a milestone; on the plan's page its reporting calendar. Each is stored as the
+administrator's (source/origin "admin", with the reason) beside what came from the text, and
+recorded in the change history in the same transaction.
 
 An administrator also archives (归档) a plan and restores it: nothing of it is deleted."""
 
@@ -10,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.history import record_changes, record_created
-from tracker.models import Assignment, Body, ChangeRecord, Plan, Source, Task
+from tracker.models import Assignment, Body, ChangeRecord, Milestone, Plan, Source, Task
+from tracker.states import Rhythm
 
 VIA = ChangeRecord.Via.PLAN_EDIT
 DEADLINE_FIELDS = ["deadline", "ongoing", "deadline_source", "deadline_reason"]
@@ -118,3 +120,55 @@ def plan_archive(*, plan, user, reason):
 def plan_restore(*, plan, user, reason):
     """恢复: an archived plan is tracked again, as it was."""
     return _set_archive(plan=plan, user=user, reason=reason, archived=False)
+
+
+@transaction.atomic
+def milestone_add(*, task, user, due, text, reason, measure=None, assignment=None):
+    """A milestone (阶段性目标) on a task, a measure or one assignment: the administrator's
+    decision with its reason, recorded in the change history."""
+    milestone = Milestone(
+        task=task,
+        measure=measure,
+        assignment=assignment,
+        due=due,
+        text=text.strip(),
+        reason=reason,
+        source=Source.ADMIN,
+        created_by=user,
+    )
+    milestone.full_clean()
+    milestone.save()
+    record_created(user=user, obj=milestone, via=VIA, reason=reason)
+    return milestone
+
+
+REPORT_RULE_FIELDS = [
+    "report_rhythm",
+    "report_day",
+    "report_period_days",
+    "extension_cap",
+    "report_rule_source",
+    "report_rule_reason",
+]
+
+
+@transaction.atomic
+def report_rule_set(*, plan, user, rhythm, day, period, extension_cap, reason):
+    """The plan's reporting calendar (每月D日前, 每季度末月D日前 or every N days) and its cap
+    on extensions per assignment: the administrator's decision, beside what the text says
+    (it says nothing of them), recorded in the change history."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    old = copy.copy(locked)
+    locked.report_rhythm = rhythm
+    locked.report_day = day if rhythm != Rhythm.DAYS else None
+    if rhythm == Rhythm.DAYS:
+        locked.report_period_days = period
+    locked.extension_cap = extension_cap
+    locked.report_rule_source = Source.ADMIN
+    locked.report_rule_reason = reason
+    locked.full_clean()
+    locked.save(update_fields=REPORT_RULE_FIELDS)
+    record_changes(
+        user=user, old=old, new=locked, via=VIA, reason=reason, fields=REPORT_RULE_FIELDS
+    )
+    return locked

@@ -1,9 +1,13 @@
 """催办: chasing the body that owns an assignment.
 
-- A manager chases one assignment with a message (`remind`). It is recorded in the
-  assignment's history whatever happens to the mail, and e-mailed to the members of the body
-  who have an e-mail address. Nobody with an address: recorded, no mail, and the caller is
-  told so (`Reminder.recipients` is empty).
+- A manager chases one assignment with a message (`remind`), at a level the manager decides
+  (提醒, 催办, 督办函 with its 文号 and reply day, 约谈, 通报; `suggested_level` proposes one from
+  the days overdue and the earlier chases). The lead body's staff may chase the other bodies
+  on their task too (提醒 or 催办). It is recorded in the assignment's history whatever
+  happens to the mail, and e-mailed to the members of the body who have an e-mail address.
+  Nobody with an address: recorded, no mail, and the caller is told so
+  (`Reminder.recipients` is empty). The body acknowledges it (签收, `acknowledge`); a
+  督办函 not acknowledged by its reply day is flagged on the dashboard (`letters_overdue`).
 - `manage.py send_reminders` chases, once a day, whatever is due soon or overdue
   (`send_scheduled`): one mail per body listing its items. An assignment is chased at most
   once a day (a manual reminder that day counts too).
@@ -25,7 +29,8 @@ the process die between 1 and 2, the record says a mail went out that never did;
 price of never sending twice.
 
 Never an empty mail: a mail goes out only with at least one item and one address.
-Work waiting for a sign-off decision is not chased: the body has done its part.
+Work waiting for the lead body's review or a sign-off decision is not chased: the body has
+done its part.
 """
 
 import logging
@@ -36,14 +41,26 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tracker import states
-from tracker.models import TASK_BEFORE_MEASURES, Assignment, Membership, Reminder
+from tracker.models import (
+    TASK_BEFORE_MEASURES,
+    Assignment,
+    Decision,
+    Membership,
+    Reminder,
+    ReminderReceipt,
+)
+
+Level = Reminder.Level
+LADDER = list(Reminder.Level)
+# The strongest level the days overdue justify: from 30 days a 督办函, 60 约谈, 90 通报.
+LEVEL_BY_DAYS = [(90, Level.BULLETIN), (60, Level.INTERVIEW), (30, Level.LETTER), (1, Level.CHASE)]
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +99,18 @@ class Item:
     due: object
     days_overdue: int | None
     link: str
+    next_due: object = None
 
 
-def _item(assignment, site_url):
+def _item(assignment, site_url, today=None):
     """`assignment` comes with its states (AssignmentQuerySet.with_state)."""
+    today = today or timezone.localdate()
     return Item(
         assignment,
         assignment.due,
         assignment.days_overdue,
         _link(assignment.get_absolute_url(), site_url),
+        states.State.of_row(assignment, today).next_report_due,
     )
 
 
@@ -110,18 +130,85 @@ def reminder_message(a, today):
             "完成时限 %(due)s 临近（还有 %(n)s 天），请抓紧推进并及时填报进展。",
             days,
         ) % {"due": a.due.isoformat(), "n": days}
+    state = states.State.of_row(a, today)
     if a.is_silent:
-        return _("该项工作本期尚未填报进展，请于 3 日内填报。")
-    return _("请抓紧推进该项工作，并及时填报进展。")
+        return _("该项工作本期尚未填报进展（应于 %(day)s 前填报），请于 3 日内填报。") % {
+            "day": state.next_report_due.isoformat()
+        }
+    return _("请抓紧推进该项工作，并于 %(day)s 前填报进展。") % {
+        "day": state.next_report_due.isoformat()
+    }
 
 
-def _mail_text(*, body, items, message, sender, today):
+def suggested_level(a, today):
+    """The level a manager's 催办 of `a` (fetched with its states for `today`) is proposed at,
+    and why: 提醒 for work not overdue; for overdue work one level above the strongest earlier
+    chase by a person since the due date last moved (催办 when there was none), but no
+    stronger than the days overdue justify (LEVEL_BY_DAYS). The manager decides."""
+    if not a.is_overdue:
+        return Level.NOTICE, _("尚未逾期，建议提醒。")
+    days = a.days_overdue
+    allowed = next(level for limit, level in LEVEL_BY_DAYS if days >= limit)
+    extended = (
+        Decision.objects.filter(assignment=a, kind=Decision.Kind.APPROVED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    earlier = Reminder.objects.filter(assignment=a, kind__in=[Reminder.Kind.MANUAL])
+    if extended is not None:
+        earlier = earlier.filter(created_at__gt=extended)
+    levels = list(earlier.values_list("level", flat=True))
+    strongest = max((LADDER.index(Level(v)) for v in levels), default=None)
+    above = LADDER.index(Level.CHASE) if strongest is None else min(strongest + 1, len(LADDER) - 1)
+    level = LADDER[min(above, LADDER.index(allowed), len(LADDER) - 1)]
+    level = max(level, Level.CHASE, key=LADDER.index)
+    why = ngettext(
+        "已逾期 %(days)s 天，此前已催办 %(n)s 次。",
+        "已逾期 %(days)s 天，此前已催办 %(n)s 次。",
+        len(levels),
+    ) % {"days": days, "n": len(levels)}
+    return level, why
+
+
+def acknowledge(*, reminder, user):
+    """签收: a member of the body acknowledges a reminder, once."""
+    with transaction.atomic():
+        locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+        if ReminderReceipt.objects.filter(reminder=locked).exists():
+            raise ValidationError(_("这条催办已经签收过了。"))
+        receipt = ReminderReceipt(reminder=locked, acknowledged_by=user)
+        receipt.save()
+    return receipt
+
+
+def letters_overdue(today, assignments=None):
+    """督办函 that nobody has acknowledged by their reply day, on active work not yet done:
+    the dashboard flags them. `assignments` limits them (a queryset)."""
+    rows = (
+        Reminder.objects.filter(
+            level=Level.LETTER, reply_by__lt=today, receipt__isnull=True
+        )
+        .exclude(assignment__signoff=states.SignOff.SIGNED_OFF)
+        .exclude(states.withdrawn_q_via("assignment__"))
+        .select_related(
+            "assignment__task__plan", "assignment__measure", "assignment__body", "sent_by"
+        )
+        .order_by("reply_by", "pk")
+    )
+    if assignments is not None:
+        rows = rows.filter(assignment__in=assignments)
+    return rows
+
+
+def _mail_text(*, body, items, message, sender, today, reminder=None):
     context = {
         "body": body,
         "items": items,
         "message": message,
         "sender": sender,
         "today": today,
+        "reminder": reminder,
         "site_url": getattr(settings, "TRACKER_SITE_URL", ""),
     }
     subject = render_to_string("tracker/email/reminder_subject.txt", context)
@@ -132,9 +219,20 @@ def _mail_text(*, body, items, message, sender, today):
 # --- a manager's reminder -------------------------------------------------------------------
 
 
-def remind(*, assignment, sender, message, site_url=""):
-    """A manager's 催办 of one assignment. Returns the Reminder: its `recipients` are who got
-    the mail (none when nobody has an address), `mail_failed` whether sending failed."""
+def remind(
+    *,
+    assignment,
+    sender,
+    message,
+    site_url="",
+    level=Level.CHASE,
+    doc_number="",
+    reply_by=None,
+    by_lead=False,
+):
+    """A person's 催办 of one assignment: a manager's, or (`by_lead`) the lead body's. Returns
+    the Reminder: its `recipients` are who got the mail (none when nobody has an address),
+    `mail_failed` whether sending failed."""
     message = (message or "").strip()
     today = timezone.localdate()
     assignment = Assignment.objects.for_list().with_state(today).get(pk=assignment.pk)
@@ -144,12 +242,20 @@ def remind(*, assignment, sender, message, site_url=""):
         raise ValidationError(_("该项工作已不再跟踪（已撤销，或方案已归档），不需要催办。"))
     reminder = Reminder(
         assignment=assignment,
-        kind=Reminder.Kind.MANUAL,
+        kind=Reminder.Kind.LEAD if by_lead else Reminder.Kind.MANUAL,
+        level=level,
+        doc_number=(doc_number or "").strip() if level == Level.LETTER else "",
+        reply_by=reply_by if level == Level.LETTER else None,
         sent_by=sender,
         message=message,
         day=today,
     )
-    reminder.full_clean()
+    try:
+        reminder.full_clean()
+    except ValidationError as error:
+        if level == Level.LETTER and not (reminder.doc_number and reminder.reply_by):
+            raise ValidationError(_("督办函须写明文号和回复期限。")) from error
+        raise
     to = recipients_of(assignment.body)
     if to:
         subject, text = _mail_text(
@@ -158,6 +264,7 @@ def remind(*, assignment, sender, message, site_url=""):
             message=message,
             sender=sender,
             today=today,
+            reminder=reminder,
         )
         sent = _send(subject, text, to)
         reminder.emailed_to = "\n".join(to) if sent else ""
@@ -178,8 +285,8 @@ def scheduled_candidates(today):
         Assignment.objects.active()
         .for_list()
         .with_state(today)
-        .filter(states.overdue_q(today) | states.due_soon_q(today))
-        .exclude(signoff=states.SignOff.REQUESTED)
+        .filter(Q(is_overdue=True) | Q(is_due_soon=True))
+        .exclude(signoff__in=states.WAITING)
         .exclude(Exists(chased_today))
         .order_by("body__name", "due", "task__number", TASK_BEFORE_MEASURES, "pk")
     )
@@ -218,6 +325,7 @@ def _send_to_body(body, items, to, today, site_url):
         Reminder(
             assignment=a,
             kind=Reminder.Kind.OVERDUE if a.is_overdue else Reminder.Kind.DUE_SOON,
+            level=Level.CHASE if a.is_overdue else Level.NOTICE,
             message=reminder_message(a, today),
             day=today,
             emailed_to="\n".join(to),

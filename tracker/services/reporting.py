@@ -21,13 +21,20 @@ from tracker.models import (
     Body,
     ChangeRecord,
     Decision,
+    DraftFile,
+    DraftStep,
     Evidence,
     ExtensionRequest,
+    LeadReview,
+    Milestone,
     ProgressStatus,
     Report,
+    ReportDraft,
+    ReportedMilestone,
     ReportedValue,
+    TaskSummary,
 )
-from tracker.states import SignOff
+from tracker.states import SignOff, days_late, local_day
 
 
 def _lock(assignment_pk):
@@ -53,14 +60,21 @@ def report_create(
     values=None,
     files=(),
     corrects=None,
+    milestones=(),
+    approved_by=None,
+    draft_files=(),
 ):
-    """File a progress report (进展填报), with its values against targets and its evidence
-    files, and bring the assignment's current state up to date.
+    """File a progress report (进展填报), with its values against targets, the milestones it
+    says were reached and its evidence files, and bring the assignment's current state up to
+    date.
 
     `values` maps Target → Decimal. `files` are uploaded files already checked by the form
-    (tracker.forms); each is checked again here. `corrects` is a report of the same
-    assignment that this one corrects; both stay. When anything fails, no row is written and
-    every file already stored is removed again.
+    (tracker.forms); each is checked again here. `draft_files` are the stored files of an
+    approved draft (draft_approve), attached as they are. `corrects` is a report of the same
+    assignment that this one corrects; both stay, and the correction takes the corrected
+    report's place in the filing order (Report.place_at). `approved_by` is the body's head
+    who approved it (in-body approval). When anything fails, no row is written and every
+    file stored here is removed again.
 
     A new report tells where the work stands now, so it becomes the current report: its
     as-of date may not be earlier than the current report's (a ValidationError on `as_of`).
@@ -89,16 +103,21 @@ def report_create(
                         % {"day": earliest.isoformat()}
                     }
                 )
+            applying = set(Milestone.objects.applying_to(locked).values_list("pk", flat=True))
+            if any(m.pk not in applying for m in milestones):
+                raise ValidationError(_("只能填报本项工作的阶段性目标。"))
             now = timezone.now()
             report = Report(
                 assignment=locked,
                 author=author,
                 created_at=now,
+                place_at=corrects.place_at if corrects is not None else now,
                 as_of=as_of,
                 status=status,
                 percent=percent,
                 text=text,
                 corrects=corrects,
+                approved_by=approved_by,
             )
             report.full_clean()
             report.save()
@@ -109,8 +128,21 @@ def report_create(
                 row.full_clean()
                 row.save()
             _check_upload_quota(locked, files, now)
+            for milestone in milestones:
+                ReportedMilestone(report=report, milestone=milestone, created_at=now).save()
             for upload in files:
                 stored.append(_store_evidence(report, upload, now).file.name)
+            for kept in draft_files:
+                Evidence(
+                    report=report,
+                    created_at=now,
+                    file=kept.file.name,
+                    original_name=kept.original_name,
+                    kind=kept.kind,
+                    content_type=kept.content_type,
+                    size=kept.size,
+                    sha256=kept.sha256,
+                ).save()
             _refresh_progress(locked, report, now)
     except BaseException:
         for name in stored:
@@ -131,7 +163,8 @@ def _check_upload_quota(locked, files, now):
         raise ValidationError({"files": problem})
 
 
-def _store_evidence(report, upload, now):
+def _checked_file(upload):
+    """(name, kind, size, sha256) of an uploaded file, checked by its content again."""
     name = evidence_files.clean_name(upload.name)
     kind = evidence_files.kind_of(name, upload)
     if kind is None:
@@ -143,6 +176,11 @@ def _store_evidence(report, upload, now):
         digest.update(chunk)
         size += len(chunk)
     upload.seek(0)
+    return name, kind, size, digest.hexdigest()
+
+
+def _store_evidence(report, upload, now):
+    name, kind, size, sha256 = _checked_file(upload)
     row = Evidence(
         report=report,
         created_at=now,
@@ -150,7 +188,7 @@ def _store_evidence(report, upload, now):
         kind=kind,
         content_type=evidence_files.KINDS[kind].content_type,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
     )
     row.file.save(name, upload, save=False)
     row.save()
@@ -173,17 +211,22 @@ def _earliest_as_of(locked, corrects):
 def _refresh_progress(locked, report, now):
     """The current state follows the current report (ReportQuerySet.current): its
     status, percent and as-of date. The sign-off follows only the report just filed, and only
-    when it is the current one: 已完成 asks for sign-off; any other report withdraws a request
-    (or answers a 退回). A correction of an older report leaves the sign-off alone."""
+    when it is the current one: 已完成 asks for sign-off — first from the lead body, where
+    another body leads the work (牵头单位初审), else from the managers; any other report
+    withdraws a request (or answers a 退回). A correction of an older report leaves the
+    sign-off alone."""
     current = locked.reports.current().first()
     locked.status = current.status
     locked.percent = current.percent
     locked.progress_as_of = current.as_of
     locked.last_reported_at = now
     if current == report:
-        locked.signoff = (
-            SignOff.REQUESTED if report.status == ProgressStatus.COMPLETED else SignOff.OPEN
-        )
+        if report.status != ProgressStatus.COMPLETED:
+            locked.signoff = SignOff.OPEN
+        elif locked.lead_body() is not None:
+            locked.signoff = SignOff.LEAD_REVIEW
+        else:
+            locked.signoff = SignOff.REQUESTED
     locked.save(
         update_fields=["status", "percent", "progress_as_of", "last_reported_at", "signoff"]
     )
@@ -203,10 +246,11 @@ def signoff_decide(*, assignment, manager, approve, reason=""):
         if not approve and not reason:
             raise ValidationError({"reason": _("退回时请写明理由。")})
         now = timezone.now()
+        report = locked.reports.current().first()
         decision = Decision(
             assignment=locked,
             kind=Decision.Kind.SIGNED_OFF if approve else Decision.Kind.RETURNED,
-            report=locked.reports.current().first(),
+            report=report,
             decided_by=manager,
             reason=reason,
             created_at=now,
@@ -215,24 +259,95 @@ def signoff_decide(*, assignment, manager, approve, reason=""):
         decision.save()
         if approve:
             locked.signoff, locked.signed_off_at = SignOff.SIGNED_OFF, now
+            locked.completed_late_days = completion_days_late(locked, report)
         else:
             locked.signoff = SignOff.RETURNED
-        locked.save(update_fields=["signoff", "signed_off_at"])
+        locked.save(update_fields=["signoff", "signed_off_at", "completed_late_days"])
     return decision
+
+
+def completion_days_late(assignment, report):
+    """逾期完成: whole days the completion report was filed after the due date that applies,
+    or None when it was on time (or the work has no due date)."""
+    due = assignment.effective_due
+    if due is None or report is None:
+        return None
+    late = days_late(due, local_day(report.created_at))
+    return late if late > 0 else None
+
+
+# --- the lead body's review (牵头单位初审) -----------------------------------------------------
+
+
+def lead_review_decide(*, assignment, reviewer, body, passed, opinion):
+    """The lead body passes a completion request on to the managers with its opinion, or
+    returns it to the body (退回). The opinion is required either way."""
+    opinion = (opinion or "").strip()
+    with transaction.atomic():
+        locked = _lock(assignment.pk)
+        if locked.signoff != SignOff.LEAD_REVIEW:
+            raise ValidationError(_("这项工作没有等待牵头单位初审的销号申请（可能已有人处理）。"))
+        if not opinion:
+            raise ValidationError({"opinion": _("请写明初审意见。")})
+        review = LeadReview(
+            assignment=locked,
+            report=locked.reports.current().first(),
+            body=body,
+            reviewer=reviewer,
+            passed=passed,
+            opinion=opinion,
+        )
+        review.full_clean()
+        review.save()
+        locked.signoff = SignOff.REQUESTED if passed else SignOff.RETURNED
+        locked.save(update_fields=["signoff"])
+    return review
+
+
+# --- the lead body's summary (汇总报送) ------------------------------------------------------
+
+
+def task_summary_create(*, task, body, author, as_of, text):
+    """The lead body files an account of the whole task."""
+    summary = TaskSummary(task=task, body=body, author=author, as_of=as_of, text=text.strip())
+    summary.full_clean()
+    summary.save()
+    return summary
 
 
 # --- extensions ----------------------------------------------------------------------------
 
 
+def extension_refusal(assignment):
+    """Why the body may not ask for an extension now, or None: the work is signed off, a
+    request is already waiting (since when, for which date), or the plan's cap is reached."""
+    if assignment.signoff == SignOff.SIGNED_OFF:
+        return _("该项工作已销号，不能申请延期。")
+    pending = assignment.extension_requests.pending().order_by("-created_at").first()
+    if pending is not None:
+        return _(
+            "已有一份延期申请（%(day)s 提交，申请延至 %(due)s）在等待审批，审批后才能再次申请。"
+        ) % {"day": local_day(pending.created_at).isoformat(), "due": pending.new_due.isoformat()}
+    cap = assignment.task.plan.extension_cap
+    if cap is not None:
+        granted = assignment.decisions.filter(kind=Decision.Kind.APPROVED).count()
+        if granted >= cap:
+            return _("本方案规定每项工作最多延期 %(cap)s 次，这项工作已延期 %(n)s 次。") % {
+                "cap": cap,
+                "n": granted,
+            }
+    return None
+
+
 def extension_request_create(*, assignment, author, new_due, reason):
-    """A body asks to move its due date (延期申请). One pending request at a time."""
+    """A body asks to move its due date (延期申请). One pending request at a time, and no
+    more approved extensions than the plan allows (Plan.extension_cap)."""
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _lock(assignment.pk)
-        if locked.signoff == SignOff.SIGNED_OFF:
-            raise ValidationError(_("该项工作已销号，不能申请延期。"))
-        if locked.extension_requests.pending().exists():
-            raise ValidationError(_("已有一份延期申请在等待审批。"))
+        refusal = extension_refusal(locked)
+        if refusal:
+            raise ValidationError(refusal)
         old_due = locked.effective_due
         problem = new_due_problem(old_due, new_due)
         if problem:
@@ -260,14 +375,15 @@ def new_due_problem(old_due, new_due, today=None):
     return None
 
 
-def extension_decide(*, extension, manager, approve, reason=""):
+def extension_decide(*, extension, manager, approve, reason="", granted_due=None):
     """A manager approves an extension request — the assignment's due date moves and the
-    change is recorded with the old date — or rejects it with a reason.
+    change is recorded with the date that applied before — or rejects it with a reason.
+    The manager may grant another date than the one asked for (`granted_due`), saying why.
 
     Approval is checked against the assignment as it is now, not as it was when the body
-    asked: signed-off work is not extended, and the requested date must still be later than
-    the due date that applies now (which may have moved meanwhile) and not in the past. A
-    request that fails this can still be rejected."""
+    asked: signed-off work is not extended, the plan's cap on extensions holds, and the date
+    must still be later than the due date that applies now (which may have moved meanwhile)
+    and not in the past. A request that fails this can still be rejected."""
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _lock(extension.assignment_id)
@@ -275,11 +391,16 @@ def extension_decide(*, extension, manager, approve, reason=""):
             raise ValidationError(_("这份延期申请已经审批过了。"))
         if not approve and not reason:
             raise ValidationError({"reason": _("不同意延期时请写明理由。")})
+        granted = (granted_due or extension.new_due) if approve else None
         if approve:
+            if granted != extension.new_due and not reason:
+                raise ValidationError(
+                    {"reason": _("同意延至申请以外的日期时，请写明理由。")}
+                )
             if locked.signoff == SignOff.SIGNED_OFF:
                 problem = _("该项工作已经销号。")
             else:
-                problem = new_due_problem(locked.effective_due, extension.new_due)
+                problem = _cap_problem(locked) or new_due_problem(locked.effective_due, granted)
             if problem:
                 raise ValidationError(
                     _("不能同意这份延期申请：%(problem)s请选择不同意并写明理由。")
@@ -291,19 +412,176 @@ def extension_decide(*, extension, manager, approve, reason=""):
             extension=extension,
             decided_by=manager,
             reason=reason,
+            granted_due=granted,
         )
         decision.full_clean()
         decision.save()
         if approve:
             old = copy.copy(locked)
-            locked.due_date = extension.new_due
+            locked.due_date = granted
             locked.save(update_fields=["due_date"])
+            if granted != extension.new_due:
+                why = _("同意延期申请（申请延至 %(asked)s，同意延至 %(granted)s）：%(reason)s") % {
+                    "asked": extension.new_due.isoformat(),
+                    "granted": granted.isoformat(),
+                    "reason": reason,
+                }
+            else:
+                why = _("同意延期申请：%(reason)s") % {"reason": extension.reason}
             record_changes(
                 user=manager,
                 old=old,
                 new=locked,
                 via=ChangeRecord.Via.EXTENSION,
-                reason=_("同意延期申请：%(reason)s") % {"reason": extension.reason},
+                reason=why,
                 fields=["due_date"],
             )
     return decision
+
+
+def _cap_problem(locked):
+    cap = locked.task.plan.extension_cap
+    if cap is None:
+        return None
+    granted = locked.decisions.filter(kind=Decision.Kind.APPROVED).count()
+    if granted >= cap:
+        return _("本方案规定每项工作最多延期 %(cap)s 次，已延期 %(n)s 次。") % {
+            "cap": cap,
+            "n": granted,
+        }
+    return None
+
+
+# --- in-body approval: drafts (经办人 → 单位负责人) ---------------------------------------------
+
+
+def draft_save(
+    *,
+    assignment,
+    author,
+    status,
+    percent,
+    text,
+    as_of,
+    values=None,
+    milestones=(),
+    files=(),
+    corrects=None,
+    draft=None,
+    submit=False,
+):
+    """A clerk saves a report as a draft (a new one, or `draft` again while it is not with
+    the head), and with `submit` hands it to the head for approval. The draft's files are
+    stored now; they become the report's evidence when the head approves."""
+    stored = []
+    try:
+        with transaction.atomic():
+            locked = _lock(assignment.pk)
+            if locked.signoff == SignOff.SIGNED_OFF:
+                raise ValidationError(_("该项工作已销号，不需要再填报。"))
+            if draft is None:
+                draft = ReportDraft(assignment=locked, author=author, corrects=corrects)
+            else:
+                draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
+                if draft.state in (ReportDraft.State.SUBMITTED, ReportDraft.State.FILED):
+                    raise ValidationError(_("这份草稿已提交审核或已报送，不能再修改。"))
+            draft.status, draft.percent, draft.text, draft.as_of = status, percent, text, as_of
+            draft.values = {str(t.pk): str(v) for t, v in (values or {}).items() if v is not None}
+            draft.milestones = [m.pk for m in milestones]
+            draft.updated_at = timezone.now()
+            draft.state = ReportDraft.State.DRAFT if draft.state != "returned" else draft.state
+            draft.full_clean()
+            draft.save()
+            # Drafts' files take room on the server too: the same limits, checked the same way.
+            _check_upload_quota(locked, files, timezone.now())
+            for upload in files:
+                name, kind, size, sha256 = _checked_file(upload)
+                row = DraftFile(
+                    draft=draft,
+                    original_name=name,
+                    kind=kind,
+                    content_type=evidence_files.KINDS[kind].content_type,
+                    size=size,
+                    sha256=sha256,
+                )
+                row.file.save(name, upload, save=False)
+                stored.append(row.file.name)
+                row.save()
+            if submit:
+                draft_submit(draft=draft, user=author)
+    except BaseException:
+        for name in stored:
+            DraftFile._meta.get_field("file").storage.delete(name)
+        raise
+    return draft
+
+
+def draft_submit(*, draft, user):
+    """提交审核: the draft goes to the body's head."""
+    with transaction.atomic():
+        locked = ReportDraft.objects.select_for_update().get(pk=draft.pk)
+        if locked.state not in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED):
+            raise ValidationError(_("这份草稿已提交审核或已报送。"))
+        locked.state = ReportDraft.State.SUBMITTED
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["state", "updated_at"])
+        DraftStep(draft=locked, kind=DraftStep.Kind.SUBMITTED, user=user).save()
+    draft.state = locked.state
+    return locked
+
+
+def draft_return(*, draft, head, reason):
+    """The head sends a submitted draft back to the clerk with a reason (退回修改)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = ReportDraft.objects.select_for_update().get(pk=draft.pk)
+        if locked.state != ReportDraft.State.SUBMITTED:
+            raise ValidationError(_("这份草稿不在待审核状态（可能已有人处理）。"))
+        if not reason:
+            raise ValidationError({"reason": _("退回时请写明理由。")})
+        locked.state = ReportDraft.State.RETURNED
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["state", "updated_at"])
+        step = DraftStep(draft=locked, kind=DraftStep.Kind.RETURNED, user=head, note=reason)
+        step.full_clean()
+        step.save()
+    return locked
+
+
+def draft_approve(*, draft, head, note=""):
+    """The head approves a submitted draft: it is filed as a report in the clerk's name,
+    approved by the head (Report.approved_by), with the draft's files as its evidence.
+    What report_create refuses (a date earlier than the current report's, signed-off work)
+    is refused here, and the head can return the draft instead."""
+    from decimal import Decimal
+
+    from tracker.models import Target
+
+    with transaction.atomic():
+        locked = ReportDraft.objects.select_for_update().select_related("corrects").get(
+            pk=draft.pk
+        )
+        if locked.state != ReportDraft.State.SUBMITTED:
+            raise ValidationError(_("这份草稿不在待审核状态（可能已有人处理）。"))
+        targets = Target.objects.in_bulk([int(pk) for pk in locked.values])
+        report = report_create(
+            assignment=locked.assignment,
+            author=locked.author,
+            status=locked.status,
+            percent=locked.percent,
+            text=locked.text,
+            as_of=locked.as_of,
+            values={targets[int(pk)]: Decimal(v) for pk, v in locked.values.items()},
+            milestones=list(Milestone.objects.filter(pk__in=locked.milestones)),
+            corrects=locked.corrects,
+            approved_by=head,
+            draft_files=list(locked.files.all()),
+        )
+        locked.state, locked.report = ReportDraft.State.FILED, report
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["state", "report", "updated_at"])
+        DraftStep(
+            draft=locked, kind=DraftStep.Kind.APPROVED, user=head, note=(note or "").strip()
+        ).save()
+    return report
+

@@ -19,8 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tracker import states
-from tracker.access import visible_assignments
-from tracker.models import DECIDED_BY_PERSON, ChangeRecord, ReportedValue, Source, Target
+from tracker.access import sees_whole_task, visible_assignments
+from tracker.models import (
+    DECIDED_BY_PERSON,
+    ChangeRecord,
+    Report,
+    ReportedValue,
+    Source,
+    Target,
+    TaskSummary,
+)
 from tracker.services import documents, timeline
 
 LIGHTS = [states.Light.RED, states.Light.YELLOW, states.Light.GREEN, states.Light.DONE]
@@ -80,15 +88,32 @@ def category_progress(tasks, rows, today):
 
 def task_progress(user, task, assignments, today):
     """What the task page adds: the roll-up and the light of the task from its active
-    assignments, which assignments the user may open, and the timeline they may see.
-    `assignments` are all the task's assignments, with their states (with_state)."""
+    assignments, which assignments the user may open, the timeline they may see, and the
+    lead body's summaries (汇总报送).
+
+    Body staff whose body does not lead the task see the other bodies' names and roles,
+    not their dates, lights, sign-off or progress — so neither the roll-up nor the task's
+    light, which are made of them (`whole_task` False); their own body's state they see on
+    its assignments. `assignments` are all the task's assignments, with their states."""
     active = [a for a in assignments if not a.is_withdrawn]
     visible = set(visible_assignments(user).filter(task=task).values_list("pk", flat=True))
+    whole = sees_whole_task(user, task)
+    summaries = []
+    if whole:
+        summaries = list(
+            TaskSummary.objects.filter(task=task)
+            .select_related("author", "body")
+            .order_by("-created_at", "-pk")
+        )
     return {
-        "rollup": states.rollup(active),
-        "task_light": states.task_light(task, (a.light for a in active), today),
+        "whole_task": whole,
+        "rollup": states.rollup(active) if whole else None,
+        "task_light": states.task_light(task, (a.light for a in active), today)
+        if whole
+        else None,
         "visible_ids": visible,
         "timeline": timeline.for_task(task, visible),
+        "summaries": summaries,
     }
 
 
@@ -104,6 +129,7 @@ class BodyLine:
     silent: int = 0
     due_soon: int = 0
     done: int = 0
+    done_late: int = 0
     last_report: dt.datetime | None = None  # the latest report, if any
     rank: int = 0
 
@@ -112,12 +138,20 @@ class BodyLine:
         # Worst first: most overdue, then behind pace, then silent, then due soon; of equals,
         # the one that reported longest ago (or never) first.
         last = self.last_report.timestamp() if self.last_report else float("-inf")
-        return (-self.overdue, -self.behind_pace, -self.silent, -self.due_soon, last)
+        return (
+            -self.overdue,
+            -self.behind_pace,
+            -self.silent,
+            -self.due_soon,
+            -self.done_late,
+            last,
+        )
 
 
 def league(rows):
-    """Every body with active work, ranked worst first (the basis of a 通报). Bodies that are
-    equally bad share a rank."""
+    """Every body with active work, ranked worst first (the basis of a 通报): by overdue,
+    behind pace, silent, due soon, then completed late (逾期完成). Bodies that are equally bad
+    share a rank."""
     lines: dict[int, BodyLine] = {}
     for a in rows:
         line = lines.get(a.body_id)
@@ -129,12 +163,13 @@ def league(rows):
         line.silent += a.is_silent
         line.due_soon += a.is_due_soon
         line.done += a.is_done
+        line.done_late += a.is_done_late
         if a.last_reported_at and (not line.last_report or a.last_reported_at > line.last_report):
             line.last_report = a.last_reported_at
     ranked = sorted(lines.values(), key=lambda line: (line.sort_key, line.body.name))
     previous = None
     for position, line in enumerate(ranked, start=1):
-        key = line.sort_key[:4]
+        key = line.sort_key[:5]
         line.rank = position if key != previous else ranked[position - 2].rank
         previous = key
     return ranked
@@ -188,7 +223,7 @@ def matrices(rows):
 
 def _body_order(body):
     # Assignment.BODY_ORDER, for bodies already in memory.
-    return (body.jurisdiction, body.kind, body.position, body.name)
+    return (body.jurisdiction, body.kind, body.position, body.pinyin)
 
 
 def _is_red(cell):
@@ -238,6 +273,8 @@ def _bulletin_item(a, day):
         "last_report": _iso(states.local_day(a.last_reported_at)),
         "progress_as_of": _iso(a.progress_as_of),
         "signed_off": _iso(states.local_day(a.signed_off_at)),
+        "completed_late_days": a.completed_late_days,
+        "signoff": a.signoff,
         "report_due": _iso(state.next_report_due),
         "report_days_late": states.days_late(state.next_report_due, day) if a.is_silent else None,
     }
@@ -281,16 +318,22 @@ def bulletin_figures(rows, day, plan=None):
     - overdue (逾期): overdue and not waiting, the body with most items first (then the most
       days in all), each body's longest overdue first;
     - silent (未按时填报): no report within the reporting period, the longest late first;
-    - waiting (待审核销号): reported complete, waiting for the managers' decision.
+    - waiting (待审核销号): reported complete, waiting for the lead body's review (牵头单位初审)
+      or the managers' decision (states: waiting);
+    - late (逾期完成): signed off, recorded as completed after its due date
+      (Assignment.completed_late_days), the latest first.
 
     Each section has its `count` and its `groups` (praise: on_time and ahead; the others:
     one per body); `bodies` are the ids of every body a section names (who may read the
     issued bulletin)."""
-    requested = states.SignOff.REQUESTED
-    waiting = [a for a in rows if a.signoff == requested]
-    overdue = [a for a in rows if a.is_overdue and a.signoff != requested]
-    behind = [a for a in rows if a.is_behind_pace and not a.is_overdue and a.signoff != requested]
+    waiting = [a for a in rows if a.is_waiting]
+    overdue = [a for a in rows if a.is_overdue and not a.is_waiting]
+    behind = [a for a in rows if a.is_behind_pace and not a.is_overdue and not a.is_waiting]
     silent = [a for a in rows if a.is_silent]
+    late = sorted(
+        (a for a in rows if a.is_done_late),
+        key=lambda a: (-(a.completed_late_days or 0), _body_order(a.body), *_plan_order(a)),
+    )
     on_time = sorted(
         (a for a in rows if states.done_on_time(a)),
         key=lambda a: (_body_order(a.body), *_plan_order(a)),
@@ -329,6 +372,11 @@ def bulletin_figures(rows, day, plan=None):
             ),
         },
         {"key": "waiting", "count": len(waiting), "groups": _by_body(waiting, day)},
+        {
+            "key": "late",
+            "count": len(late),
+            "groups": [{"key": "late", "items": [_bulletin_item(a, day) for a in late]}],
+        },
     ]
     named = sorted({item["body_id"] for s in sections for g in s["groups"] for item in g["items"]})
     return {
@@ -433,6 +481,16 @@ def _item_sentence(key, item, all_plans, *, with_body):
             "e": item["expected_percent"],
             "due": _due_words(item),
         }
+    elif key == "late":
+        rest = ngettext(
+            "%(due)s，逾期%(n)s天完成，%(day)s销号",
+            "%(due)s，逾期%(n)s天完成，%(day)s销号",
+            item["completed_late_days"] or 0,
+        ) % {
+            "due": _due_words(item),
+            "n": item["completed_late_days"],
+            "day": documents.office_date(item["signed_off"]),
+        }
     elif key == "behind":
         rest = _("进度%(p)s%%，低于序时进度%(e)s%%（相差%(gap)s个百分点），%(due)s") % {
             "p": item["percent"],
@@ -478,7 +536,7 @@ def _summary(figures):
     sections = {s["key"]: s for s in figures["sections"]}
     plan = figures["plan"]
     scope = _("《%(t)s》") % {"t": plan["title"]} if plan else _("各实施方案")
-    return _(
+    text = _(
         "截至%(day)s，%(scope)s共有责任分工%(total)s项。其中，已销号%(done)s项，"
         "红灯（逾期）%(red)s项，黄灯（临期、滞后于序时进度或未按时填报）%(yellow)s项，"
         "绿灯%(green)s项；逾期未完成%(overdue)s项，涉及%(bodies)s个责任单位；"
@@ -497,6 +555,12 @@ def _summary(figures):
         "silent": sections["silent"]["count"],
         "waiting": sections["waiting"]["count"],
     }
+    late = sections.get("late", {}).get("count", 0)
+    if late:
+        text += ngettext(
+            "已销号事项中逾期完成%(n)s项。", "已销号事项中逾期完成%(n)s项。", late
+        ) % {"n": late}
+    return text
 
 
 def _section_words(day):
@@ -524,6 +588,11 @@ def _section_words(day):
             _("以下事项未在填报周期内报送进展。"),
             _("截至%(d)s，各项工作均按时填报了进展。") % when,
         ),
+        "late": (
+            _("逾期完成"),
+            _("以下事项完成晚于完成时限，已销号。"),
+            _("截至%(d)s，没有逾期完成的事项。") % when,
+        ),
         "waiting": (
             _("待审核销号"),
             _("以下事项已报告完成，待审核销号。"),
@@ -535,6 +604,7 @@ def _section_words(day):
 GROUP_TITLES = {
     "on_time": gettext_lazy("按时完成并销号"),
     "ahead": gettext_lazy("进度快于序时进度"),
+    "late": gettext_lazy("逾期完成并销号"),
 }
 LEADING_NUMBER = re.compile(
     r"^(?:(?P<h1>[一二三四五六七八九十]+、)|(?P<h2>（[一二三四五六七八九十]+）)|(?P<h3>\d+[.．]))"
@@ -577,6 +647,8 @@ def bulletin_outline(figures, *, opening="", requirements=""):
     blocks.append(documents.Block(1, number=f"{chinese_number(number)}、", heading=_("总体情况")))
     blocks.append(documents.Block(0, text=_summary(figures)))
     for section in figures["sections"]:
+        if section["key"] == "late" and not section["count"]:
+            continue  # 逾期完成 is named only when there is some
         number += 1
         heading, intro, empty = words[section["key"]]
         blocks.append(documents.Block(1, number=f"{chinese_number(number)}、", heading=heading))
@@ -773,8 +845,9 @@ def meets(target, value):
 
 def attach_reported_values(targets, assignments):
     """Give each target `reported`: for every assignment in `assignments` (a queryset of
-    the ones the user may see) the value of its latest report that gives one — corrected
-    reports left out — and `reported_met`, how many of them reach the target. One query."""
+    the ones the user may see) the value of its latest report in force that gives one, in
+    the order of ReportQuerySet.current() — corrected reports left out — and
+    `reported_met`, how many of them reach the target. One query."""
     targets = list(targets)
     values = (
         ReportedValue.objects.filter(
@@ -783,7 +856,7 @@ def attach_reported_values(targets, assignments):
             report__corrected_by__isnull=True,
         )
         .select_related("report__assignment__body")
-        .order_by("report__as_of", "report__pk")
+        .order_by(*(f"report__{key.removeprefix('-')}" for key in Report.LATEST_FIRST))
     )
     latest = {}
     for v in values:

@@ -1,50 +1,113 @@
-"""The whole history of an assignment or a task, newest first: reports (with corrections and
-evidence), extension requests, sign-off and extension decisions, reminders and recorded
-changes. A fixed number of queries however long the history is."""
+"""The whole history of an assignment or a task, newest first: reports (with corrections,
+evidence, the head who approved them and the milestones they say were reached), extension
+requests, the lead body's reviews, sign-off and extension decisions, reminders (with their
+receipt, and whether a later report or an approved extension closed them), recorded
+changes, and the milestones themselves at their dates. A fixed number of queries however
+long the history is."""
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
-from tracker.models import ChangeRecord, Decision, ExtensionRequest, Reminder, Report
+from tracker.models import (
+    ChangeRecord,
+    Decision,
+    ExtensionRequest,
+    LeadReview,
+    Milestone,
+    Reminder,
+    Report,
+)
 
 # Of entries made in the same instant, which is shown as having happened later.
-ORDER = {"report": 0, "extension": 1, "decision": 2, "change": 3, "reminder": 4}
+ORDER = {
+    "milestone": 0,
+    "report": 1,
+    "extension": 2,
+    "lead_review": 3,
+    "decision": 4,
+    "change": 5,
+    "reminder": 6,
+}
 
 
 @dataclass(frozen=True)
 class Entry:
-    at: datetime
-    kind: str  # report | extension | decision | change | reminder
-    item: Any  # a Report, ExtensionRequest, Decision, ChangeRecord or Reminder
+    at: dt.datetime
+    kind: str  # milestone | report | extension | lead_review | decision | change | reminder
+    item: Any
 
     @property
     def sort_key(self):
         return (self.at, ORDER[self.kind], self.item.pk)
 
 
-def build(assignment_ids, changes=None):
+def _end_of(day):
+    """A milestone stands on the timeline at the end of its day."""
+    return timezone.make_aware(
+        dt.datetime.combine(day, dt.time(23, 59)), timezone.get_default_timezone()
+    )
+
+
+def _close_reminders(reminders, reports, decisions):
+    """Give each reminder `closed_by`: the first report on its assignment filed after it
+    (answered), or the first approved extension after it (superseded), or None (open)."""
+    for r in reminders:
+        answers = [
+            ("report", x.created_at, x)
+            for x in reports
+            if x.assignment_id == r.assignment_id and x.created_at > r.created_at
+        ]
+        answers += [
+            ("extension", d.created_at, d)
+            for d in decisions
+            if d.assignment_id == r.assignment_id
+            and d.kind == Decision.Kind.APPROVED
+            and d.created_at > r.created_at
+        ]
+        first = min(answers, key=lambda a: a[1], default=None)
+        r.closed_by = (first[0], first[2]) if first else None
+
+
+def build(assignment_ids, changes=None, milestones=None):
     """Entries for the given assignments; `changes` (a Q on ChangeRecord) replaces the
-    default: the changes recorded against those assignments."""
+    default: the changes recorded against those assignments; `milestones` (a Q on
+    Milestone) adds those milestones at their dates."""
     assignment_ids = list(assignment_ids)
-    reports = Report.objects.filter(assignment__in=assignment_ids).for_timeline()
+    reports = list(Report.objects.filter(assignment__in=assignment_ids).for_timeline())
     extensions = ExtensionRequest.objects.filter(assignment__in=assignment_ids).select_related(
         "requested_by", "assignment__body", "decision"
     )
-    decisions = Decision.objects.filter(assignment__in=assignment_ids).select_related(
-        "decided_by", "assignment__body", "extension", "report"
+    decisions = list(
+        Decision.objects.filter(assignment__in=assignment_ids).select_related(
+            "decided_by", "assignment__body", "extension", "report"
+        )
+    )
+    reviews = LeadReview.objects.filter(assignment__in=assignment_ids).select_related(
+        "reviewer", "body", "assignment__body"
     )
     if changes is None:
         changes = Q(assignment__in=assignment_ids)
     change_rows = ChangeRecord.objects.filter(changes).select_related("assignment__body")
-    reminders = Reminder.objects.filter(assignment__in=assignment_ids).select_related(
-        "sent_by", "assignment__body"
+    reminders = list(
+        Reminder.objects.filter(assignment__in=assignment_ids).select_related(
+            "sent_by", "assignment__body", "receipt__acknowledged_by"
+        )
+    )
+    _close_reminders(reminders, reports, decisions)
+    milestone_rows = (
+        Milestone.objects.filter(milestones).select_related("measure", "task", "assignment__body")
+        if milestones is not None
+        else []
     )
     entries = [
+        *(Entry(_end_of(m.due), "milestone", m) for m in milestone_rows),
         *(Entry(r.created_at, "report", r) for r in reports),
         *(Entry(e.created_at, "extension", e) for e in extensions),
+        *(Entry(v.created_at, "lead_review", v) for v in reviews),
         *(Entry(d.created_at, "decision", d) for d in decisions),
         *(Entry(c.created_at, "change", c) for c in change_rows),
         *(Entry(r.created_at, "reminder", r) for r in reminders),
@@ -54,11 +117,28 @@ def build(assignment_ids, changes=None):
 
 
 def for_assignment(assignment):
-    return build([assignment.pk])
+    """An assignment's record, with its milestones and whether each was reached."""
+    entries = build(
+        [assignment.pk],
+        milestones=Q(pk__in=Milestone.objects.applying_to(assignment).values("pk")),
+    )
+    reached = {}
+    for e in reversed(entries):  # oldest first: the first report that said so
+        if e.kind == "report" and getattr(e.item, "corrected_by", None) is None:
+            for met in e.item.milestones_met.all():
+                reached.setdefault(met.milestone_id, e.item)
+    for e in entries:
+        if e.kind == "milestone":
+            e.item.reached_by = reached.get(e.item.pk)
+    return entries
 
 
 def for_task(task, visible_assignment_ids):
-    """A task's timeline as one user may see it: the assignments they may read, and the
-    changes to the task and its measures themselves."""
+    """A task's timeline as one user may see it: the assignments they may read, the changes
+    to the task and its measures themselves, and the task's milestones."""
     ids = list(visible_assignment_ids)
-    return build(ids, Q(task=task) & (Q(assignment__isnull=True) | Q(assignment__in=ids)))
+    return build(
+        ids,
+        Q(task=task) & (Q(assignment__isnull=True) | Q(assignment__in=ids)),
+        milestones=Q(task=task) & (Q(assignment__isnull=True) | Q(assignment__in=ids)),
+    )

@@ -1,11 +1,13 @@
 """Plans and tasks: the list of plans, a plan's overview, a task's page, and an
-administrator's plan edits on the task page (a deadline or a body the text does not name);
-the bodies' 责任人 and contacts (单位联系人: managers read them, administrators keep them)."""
+administrator's plan edits (a deadline, a body or a milestone the text does not name on the
+task page; the reporting calendar on the plan's page); the bodies' 责任人 and contacts
+(单位联系人: managers read them, administrators keep them)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,14 +17,23 @@ from tracker.access import (
     get_body_to_edit,
     get_plan,
     get_plan_to_archive,
+    get_plan_to_edit,
     get_task,
     get_task_to_edit,
     is_manager,
     is_plan_admin,
+    leads_task,
     require_manager,
     visible_assignments,
 )
-from tracker.forms.plans import ArchiveForm, AssignForm, BodyContactForm, DeadlineForm
+from tracker.forms.plans import (
+    ArchiveForm,
+    AssignForm,
+    BodyContactForm,
+    DeadlineForm,
+    MilestoneForm,
+    ReportRuleForm,
+)
 from tracker.models import TASK_BEFORE_MEASURES, Assignment, Body, Plan
 from tracker.services import plan_edits, supervision
 
@@ -90,9 +101,31 @@ def by_provenance(assignments):
 @require_GET
 def plan_overview(request, slug):
     plan = get_plan(request.user, slug)
+    return _plan_page(request, plan, _rule_form(request.user, plan))
+
+
+def _rule_form(user, plan, form=None):
+    if not is_plan_admin(user):
+        return None
+    return form or ReportRuleForm(
+        initial={
+            "report_rhythm": plan.report_rhythm,
+            "report_day": plan.report_day,
+            "report_period_days": plan.report_period_days,
+            "extension_cap": plan.extension_cap,
+        }
+    )
+
+
+def _plan_page(request, plan, rule_form, status=200):
     today = timezone.localdate()
     tasks = list(plan.tasks.select_related("category").prefetch_related(*_assignments_prefetch()))
-    overdue_ids = set(plan.tasks.overdue(today).values_list("pk", flat=True))
+    if is_manager(request.user):
+        overdue_ids = set(plan.tasks.overdue(today).values_list("pk", flat=True))
+    else:
+        # Body staff learn of other bodies' lateness only where they may read their work.
+        seen = visible_assignments(request.user).overdue(today).values("task")
+        overdue_ids = set(plan.tasks.active().filter(pk__in=seen).values_list("pk", flat=True))
     for task in tasks:
         task.is_overdue = task.pk in overdue_ids
         lead_ids = {a.pk for a in task.leads}
@@ -113,8 +146,10 @@ def plan_overview(request, slug):
             "task_count": sum(1 for t in tasks if not t.withdrawn),
             "overdue_count": len(overdue_ids),
             "archive_form": ArchiveForm() if is_plan_admin(request.user) else None,
+            "rule_form": rule_form,
             "today": today,
         },
+        status=status,
     )
 
 
@@ -153,20 +188,43 @@ def _archive_or_restore(request, slug, *, archive):
 
 
 @login_required
+@require_POST
+def plan_report_rule(request, slug):
+    """The plan's reporting calendar and cap on extensions, set by an administrator."""
+    plan = get_plan_to_edit(request.user, slug)
+    form = ReportRuleForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, plan, _rule_form(request.user, plan, form), status=400)
+    data = form.cleaned_data
+    plan_edits.report_rule_set(
+        plan=plan,
+        user=request.user,
+        rhythm=data["report_rhythm"],
+        day=data["report_day"],
+        period=data["report_period_days"] or plan.report_period_days,
+        extension_cap=data["extension_cap"],
+        reason=data["reason"],
+    )
+    messages.success(request, _("已设定填报节奏，并记入变更记录。"))
+    return redirect(plan)
+
+
+@login_required
 @require_GET
 def task_detail(request, slug, number):
     task = get_task(request.user, slug, number)
     return _task_page(request, task, _plan_edit_forms(request.user, task))
 
 
-def _plan_edit_forms(user, task, deadline_form=None, assign_form=None):
-    """The task page's two plan-edit forms, for administrators only; a bound form that
-    failed validation is shown again with its messages."""
+def _plan_edit_forms(user, task, deadline_form=None, assign_form=None, milestone_form=None):
+    """The task page's plan-edit forms, for administrators only; a bound form that failed
+    validation is shown again with its messages."""
     if not is_plan_admin(user):
         return {}
     return {
         "deadline_form": deadline_form or DeadlineForm(task=task),
         "assign_form": assign_form or AssignForm(task=task),
+        "milestone_form": milestone_form or MilestoneForm(task=task),
     }
 
 
@@ -179,10 +237,25 @@ def _task_page(request, task, forms, status=200):
         .order_by(*Assignment.ROLE_ORDER)
     )
     measures = list(task.measures.with_light(today))
-    milestones = list(task.milestones.filter(withdrawn=False))
+    progress = supervision.task_progress(request.user, task, assignments, today)
+    visible = progress["visible_ids"]
+    # The text's stages and a person's milestones; one of a body's share is that body's date,
+    # shown to who may see its work.
+    milestones = [
+        s
+        for s in task.milestones.filter(withdrawn=False)
+        .select_related("assignment__body")
+        .order_by("due", "pk")
+        if progress["whole_task"] or s.assignment_id is None or s.assignment_id in visible
+    ]
+    for a in assignments:
+        a.seen = a.pk in visible
     for m in measures:
         m.assignment_list = [a for a in assignments if a.measure_id == m.pk]
         m.milestone_list = [s for s in milestones if s.measure_id == m.pk]
+        # A measure's light is made of its bodies' states: shown to who may read them all.
+        if not all(a.pk in visible for a in m.assignment_list):
+            m.light = None
     task_assignments = [a for a in assignments if a.measure_id is None]
     return render(
         request,
@@ -199,9 +272,11 @@ def _task_page(request, task, forms, status=200):
                 visible_assignments(request.user).filter(task=task),
             ),
             "source_lines": task.plan.source_lines(task.first_line, task.last_line),
+            "leads_task": leads_task(request.user, task),
             "today": today,
-            # The task's light, its roll-up and the timeline (tracker/services/supervision.py).
-            **supervision.task_progress(request.user, task, assignments, today),
+            # The task's light, its roll-up, the timeline and the lead body's summaries
+            # (tracker/services/supervision.py).
+            **progress,
             **forms,
         },
         status=status,
@@ -255,6 +330,35 @@ def task_assign(request, slug, number):
         request, _("已指定责任单位“%(body)s”，并记入变更记录。") % {"body": assignment.body}
     )
     return redirect(task)
+
+
+@login_required
+@require_POST
+def task_milestone(request, slug, number):
+    """A milestone (阶段性目标) on the task, a measure or one body's share."""
+    task = get_task_to_edit(request.user, slug, number)
+    form = MilestoneForm(request.POST, task=task)
+    if not form.is_valid():
+        forms = _plan_edit_forms(request.user, task, milestone_form=form)
+        return _task_page(request, task, forms, status=400)
+    measure, assignment = form.chosen_scope()
+    plan_edits.milestone_add(
+        task=task,
+        user=request.user,
+        due=form.cleaned_data["due"],
+        text=form.cleaned_data["text"],
+        reason=form.cleaned_data["reason"],
+        measure=measure,
+        assignment=assignment,
+    )
+    messages.success(request, _("已设定阶段性目标，并记入变更记录。"))
+    return redirect(task)
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every site: the site's icon."""
+    return redirect(static("tracker/favicon.ico"), permanent=True)
 
 
 # --- the bodies' contacts (单位联系人) -------------------------------------------------------

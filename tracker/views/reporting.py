@@ -1,6 +1,8 @@
-"""The reporting chain: body staff see their work (我的任务), report progress and ask for more
-time; managers decide sign-offs and extensions from their to-do list (待办). Function views,
-each behind @login_required, every object fetched through tracker.access; writes go through
+"""The reporting chain: body staff see their work (我的任务), report progress (as drafts for
+their head's approval where the body requires it) and ask for more time; the lead body
+reviews the others' completion requests first and files the task's summary; managers decide
+sign-offs and extensions from their to-do list (待办). Function views, each behind
+@login_required, every object fetched through tracker.access; writes go through
 tracker.services.reporting."""
 
 import functools
@@ -12,6 +14,7 @@ from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,24 +22,47 @@ from tracker import states
 from tracker.access import (
     body_of,
     can_report,
+    files_directly,
     get_assignment,
     get_assignment_to_decide,
     get_assignment_to_report,
+    get_assignment_to_review_as_lead,
+    get_draft,
+    get_draft_file,
+    get_draft_to_approve,
     get_evidence,
     get_extension_to_decide,
+    get_reminder_to_acknowledge,
     get_report,
+    get_task_to_summarise,
+    is_body_head,
     is_manager,
+    leads_assignment,
     require_manager,
+    visible_drafts,
 )
 from tracker.forms.reporting import (
+    DraftReviewForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    LeadReviewForm,
     ReportForm,
     SignOffForm,
+    TaskSummaryForm,
 )
 from tracker.middleware import client_address
-from tracker.models import TASK_BEFORE_MEASURES, Assignment, Evidence, ExtensionRequest, Target
-from tracker.services import audit, reporting, timeline
+from tracker.models import (
+    TASK_BEFORE_MEASURES,
+    Assignment,
+    Evidence,
+    ExtensionRequest,
+    LeadReview,
+    Milestone,
+    ReportDraft,
+    ReportedMilestone,
+    Target,
+)
+from tracker.services import audit, reminders, reporting, supervision, timeline
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -61,12 +87,14 @@ def _with_steps(assignments, today):
 @require_GET
 def my_work(request):
     """我的任务: the body's own assignments, most urgent first, with what is expected next;
-    below them, read-only, the other bodies on the work the body leads."""
+    what waits for the body — completion requests to review as lead body, drafts to approve
+    as head, the clerk's own drafts; below, read-only, the other bodies on the work the body
+    leads."""
     if is_manager(request.user):
         return redirect("todo")
     body = body_of(request.user)
     today = timezone.localdate()
-    own = led = []
+    own = led = to_review = drafts = []
     if body is not None:
         active = Assignment.objects.active()
         own = _with_steps(list(_by_urgency(active.filter(body=body).for_my_work(today))), today)
@@ -76,10 +104,33 @@ def my_work(request):
             .for_my_work(today)
             .order_by("task__plan", "task__number", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER)
         )
+        to_review = list(
+            active.overseen_by(body)
+            .filter(signoff=states.SignOff.LEAD_REVIEW)
+            .for_list()
+            .with_state(today)
+            .order_by("last_reported_at", "pk")
+        )
+        drafts = list(
+            visible_drafts(request.user)
+            .exclude(state=ReportDraft.State.FILED)
+            .select_related(
+                "assignment__task__plan", "assignment__measure", "assignment__body", "author"
+            )
+            .order_by("-updated_at", "-pk")
+        )
     return render(
         request,
         "tracker/my_work.html",
-        {"body": body, "own": own, "led": led, "today": today},
+        {
+            "body": body,
+            "own": own,
+            "led": led,
+            "to_review": to_review,
+            "drafts": drafts,
+            "is_head": is_body_head(request.user),
+            "today": today,
+        },
     )
 
 
@@ -92,20 +143,30 @@ def _targets_of(assignment):
     )
 
 
+def _targets_with_latest(assignment):
+    """The targets of the work, each with the latest value of a report in force that gives
+    one (`reported`: a list of at most one line) — the same rule as the task page."""
+    return supervision.attach_reported_values(
+        _targets_of(assignment), Assignment.objects.filter(pk=assignment.pk)
+    )
+
+
 @login_required
 @require_GET
 def assignment_detail(request, pk):
     today = timezone.localdate()
     assignment = get_assignment(request.user, pk, today)
     state = states.State.of_row(assignment, today)
-    current = assignment.reports.current().prefetch_related("values").first()
-    reported = {v.target_id: v.value for v in current.values.all()} if current else {}
-    targets = list(_targets_of(assignment))
-    for t in targets:
-        t.reported = reported.get(t.pk)
+    current = assignment.reports.current().first()
     pending = assignment.extension_requests.pending().select_related("requested_by").first()
     manager = is_manager(request.user)
     reporter = can_report(request.user, assignment)
+    lead = leads_assignment(request.user, assignment)
+    drafts = []
+    if reporter:
+        drafts = list(
+            assignment.drafts.exclude(state=ReportDraft.State.FILED).select_related("author")
+        )
     return render(
         request,
         "tracker/assignment_detail.html",
@@ -114,66 +175,127 @@ def assignment_detail(request, pk):
             "state": state,
             "steps": states.next_steps(assignment, state) if reporter else [],
             "current": current,
-            "targets": targets,
+            "targets": _targets_with_latest(assignment),
             "pending_extension": pending,
             "can_report": reporter and not state.done,
+            "files_directly": files_directly(request.user, assignment),
+            "extension_refusal": reporting.extension_refusal(assignment) if reporter else None,
             "can_review": manager and assignment.signoff == states.SignOff.REQUESTED,
+            "can_lead_review": lead and assignment.signoff == states.SignOff.LEAD_REVIEW,
+            "can_chase": (manager or lead) and not state.done,
             "signoff_form": SignOffForm() if manager else None,
-            "extension_form": ExtensionDecisionForm() if manager and pending else None,
+            "extension_form": ExtensionDecisionForm(extension=pending)
+            if manager and pending
+            else None,
+            "drafts": drafts,
             "timeline": timeline.for_assignment(assignment),
+            "plan": assignment.task.plan,
             "today": today,
         },
     )
 
 
-def _report_form(request, assignment, corrects=None):
+def _milestones_open(assignment):
+    """The milestones of the work no report in force says were reached yet."""
+    reached = ReportedMilestone.objects.filter(
+        report__assignment=assignment, report__corrected_by__isnull=True
+    ).values("milestone")
+    return Milestone.objects.applying_to(assignment).exclude(pk__in=reached)
+
+
+def _report_form(request, assignment, corrects=None, draft=None):
+    """The report form, for a new report, a correction or a draft. Who files at once files a
+    report; a clerk of a body that requires approval saves a draft (保存草稿) or hands it to
+    the head (提交审核)."""
     today = timezone.localdate()
     targets = list(_targets_of(assignment))
-    if corrects is not None:
+    milestones = _milestones_open(assignment)
+    source = draft or corrects
+    if source is not None:
+        values = (
+            {f"target_{pk}": v for pk, v in draft.values.items()}
+            if draft is not None
+            else {f"target_{v.target_id}": v.value for v in corrects.values.all()}
+        )
         initial = {
-            "status": corrects.status,
-            "percent": corrects.percent,
-            "text": corrects.text,
-            "as_of": corrects.as_of,
-            **{f"target_{v.target_id}": v.value for v in corrects.values.all()},
+            "status": source.status,
+            "percent": source.percent,
+            "text": source.text,
+            "as_of": source.as_of,
+            **values,
         }
+        if draft is not None:
+            initial["milestones"] = draft.milestones
+        else:
+            initial["milestones"] = [m.milestone_id for m in corrects.milestones_met.all()]
+            milestones = Milestone.objects.applying_to(assignment)
     else:
         initial = {"status": assignment.status, "percent": assignment.percent}
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
         targets=targets,
+        milestones=milestones if milestones.exists() else None,
         today=today,
         uploaded_today=Evidence.objects.uploaded_by_body_on(assignment.body, today),
         initial=initial,
     )
+    direct = files_directly(request.user, assignment)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        fields = {
+            "assignment": assignment,
+            "status": data["status"],
+            "percent": data["percent"],
+            "text": data["text"],
+            "as_of": data["as_of"],
+            "values": form.values(),
+            "milestones": form.milestones_reached(),
+            "files": data["files"],
+        }
         try:
-            report = reporting.report_create(
-                assignment=assignment,
-                author=request.user,
-                status=data["status"],
-                percent=data["percent"],
-                text=data["text"],
-                as_of=data["as_of"],
-                values=form.values(),
-                files=data["files"],
-                corrects=corrects,
-            )
+            if direct:
+                report = reporting.report_create(
+                    author=request.user, corrects=corrects, **fields
+                )
+            else:
+                submit = "submit" in request.POST
+                saved = reporting.draft_save(
+                    author=draft.author if draft else request.user,
+                    corrects=draft.corrects if draft else corrects,
+                    draft=draft,
+                    submit=submit,
+                    **fields,
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if not direct:
+                if submit:
+                    messages.success(request, _("已提交单位负责人审核；审核同意后才报送。"))
+                else:
+                    messages.success(request, _("已保存草稿，尚未报送。"))
+                return redirect(saved)
             # What happened to the sign-off, as the service left the assignment.
-            if report.assignment.signoff == states.SignOff.REQUESTED:
+            signoff = report.assignment.signoff
+            if signoff == states.SignOff.REQUESTED:
                 messages.success(request, _("已填报，并已申请销号，等待督查审核。"))
+            elif signoff == states.SignOff.LEAD_REVIEW:
+                messages.success(request, _("已填报，并已申请销号，等待牵头单位初审。"))
             else:
                 messages.success(request, _("已填报。"))
             return redirect(f"{assignment.get_absolute_url()}#r{report.pk}")
     return render(
         request,
         "tracker/report_form.html",
-        {"a": assignment, "form": form, "corrects": corrects, "today": today},
+        {
+            "a": assignment,
+            "form": form,
+            "corrects": corrects,
+            "draft": draft,
+            "direct": direct,
+            "today": today,
+        },
     )
 
 
@@ -194,8 +316,11 @@ def report_correct(request, pk):
     """更正: a new report that points to the one it corrects; both stay visible."""
     original = get_report(request.user, pk)
     assignment = get_assignment_to_report(request.user, original.assignment_id)
-    if hasattr(original, "corrected_by") or assignment.signoff == states.SignOff.SIGNED_OFF:
-        messages.info(request, _("这条填报已经被更正过，或该项工作已销号。"))
+    if hasattr(original, "corrected_by"):
+        messages.info(request, _("这条填报已经被更正过，请更正最新的那条。"))
+        return redirect(assignment)
+    if assignment.signoff == states.SignOff.SIGNED_OFF:
+        messages.info(request, _("该项工作已销号，不需要再填报。"))
         return redirect(assignment)
     return _report_form(request, assignment, corrects=original)
 
@@ -206,10 +331,9 @@ def extension_create(request, pk):
     """延期申请 by the assignment's own body."""
     today = timezone.localdate()
     assignment = get_assignment_to_report(request.user, pk, today)
-    if assignment.signoff == states.SignOff.SIGNED_OFF or (
-        assignment.extension_requests.pending().exists()
-    ):
-        messages.info(request, _("该项工作已销号，或已有延期申请在等待审批。"))
+    refusal = reporting.extension_refusal(assignment)
+    if refusal:
+        messages.info(request, refusal)
         return redirect(assignment)
     form = ExtensionRequestForm(request.POST or None, old_due=assignment.effective_due, today=today)
     if request.method == "POST" and form.is_valid():
@@ -230,14 +354,19 @@ def extension_create(request, pk):
     )
 
 
-def _decide(request, form, decide, assignment, said):
+def _decide(request, form, decide, assignment, said, **extra):
     """Run a manager's decision service on a valid POST. Returns the redirect on success, or
     None to show the form again (with the service's refusal, if any, on the form).
     `said` is the message for (approved, rejected)."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        decide(manager=request.user, approve=form.approve, reason=form.cleaned_data["reason"])
+        decide(
+            manager=request.user,
+            approve=form.approve,
+            reason=form.cleaned_data["reason"],
+            **{k: form.cleaned_data.get(k) for k in extra},
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return None
@@ -255,11 +384,27 @@ def signoff_review(request, pk):
     done = _decide(request, form, decide, assignment, (_("已销号。"), _("已退回。")))
     if done:
         return done
-    current = assignment.reports.current().first()
+    today = timezone.localdate()
+    reports = list(assignment.reports.for_timeline().order_by(*states_order()))
+    current = next((r for r in reports if getattr(r, "corrected_by", None) is None), None)
     return render(
         request,
         "tracker/decision_form.html",
-        {"a": assignment, "form": form, "current": current, "kind": "signoff"},
+        {
+            "a": assignment,
+            "state": states.State.of_row(assignment, today),
+            "form": form,
+            "current": current,
+            "reports": reports,
+            "targets": _targets_with_latest(assignment),
+            "late_days": reporting.completion_days_late(assignment, current),
+            "lead_review": LeadReview.objects.filter(assignment=assignment)
+            .select_related("reviewer", "body")
+            .order_by("-created_at", "-pk")
+            .first(),
+            "kind": "signoff",
+            "today": today,
+        },
     )
 
 
@@ -269,10 +414,10 @@ def extension_decide(request, pk):
     """延期审批: a manager approves (the due date moves) or rejects with a reason."""
     extension = get_extension_to_decide(request.user, pk)
     assignment = get_assignment(request.user, extension.assignment_id)
-    form = ExtensionDecisionForm(request.POST or None)
+    form = ExtensionDecisionForm(request.POST or None, extension=extension)
     decide = functools.partial(reporting.extension_decide, extension=extension)
     said = (_("已同意延期，完成时限已更新。"), _("已不同意延期。"))
-    done = _decide(request, form, decide, assignment, said)
+    done = _decide(request, form, decide, assignment, said, granted_due=True)
     if done:
         return done
     return render(
@@ -304,7 +449,19 @@ def todo(request):
     items = [("signoff", a.last_reported_at, a) for a in signoffs]
     items += [("extension", e.created_at, e) for e in extensions]
     items.sort(key=lambda item: (item[1], item[0]))
-    return render(request, "tracker/todo.html", {"items": items, "today": today})
+    with_lead = {
+        r.assignment_id: r
+        for r in LeadReview.objects.filter(
+            assignment__in=[a.pk for kind, _, a in items if kind == "signoff"], passed=True
+        ).select_related("body", "reviewer")
+    }
+    for kind, _when, a in items:
+        if kind == "signoff":
+            a.lead_opinion = with_lead.get(a.pk)
+    at_lead = Assignment.objects.active().filter(signoff=states.SignOff.LEAD_REVIEW).count()
+    return render(
+        request, "tracker/todo.html", {"items": items, "at_lead": at_lead, "today": today}
+    )
 
 
 @login_required
@@ -327,3 +484,186 @@ def evidence_download(request, pk):
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )
+
+
+def states_order():
+    """Reports oldest first, in the order the current report is chosen by."""
+    from tracker.models import Report
+
+    return [key.removeprefix("-") for key in Report.LATEST_FIRST]
+
+
+# --- the lead body: review (牵头单位初审) and summary (汇总报送) ------------------------------------
+
+
+@login_required
+@GET_POST
+def lead_review(request, pk):
+    """牵头单位初审: the lead body passes a completion request on, with its opinion, or
+    returns it to the body."""
+    today = timezone.localdate()
+    assignment = get_assignment_to_review_as_lead(request.user, pk, today)
+    form = LeadReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reporting.lead_review_decide(
+                assignment=assignment,
+                reviewer=request.user,
+                body=body_of(request.user),
+                passed=form.approve,
+                opinion=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("已提出初审意见，报督查审核。") if form.approve else _("已退回责任单位。"),
+            )
+            return redirect(assignment)
+    reports = list(assignment.reports.for_timeline().order_by(*states_order()))
+    current = next((r for r in reports if getattr(r, "corrected_by", None) is None), None)
+    return render(
+        request,
+        "tracker/decision_form.html",
+        {
+            "a": assignment,
+            "state": states.State.of_row(assignment, today),
+            "form": form,
+            "current": current,
+            "reports": reports,
+            "targets": _targets_with_latest(assignment),
+            "late_days": reporting.completion_days_late(assignment, current),
+            "kind": "lead_review",
+            "today": today,
+        },
+    )
+
+
+@login_required
+@GET_POST
+def task_summary(request, slug, number):
+    """汇总报送: the lead body's account of the whole task."""
+    task = get_task_to_summarise(request.user, slug, number)
+    today = timezone.localdate()
+    form = TaskSummaryForm(request.POST or None, today=today)
+    if request.method == "POST" and form.is_valid():
+        reporting.task_summary_create(
+            task=task,
+            body=body_of(request.user),
+            author=request.user,
+            as_of=form.cleaned_data["as_of"],
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, _("已汇总报送。"))
+        return redirect(task)
+    return render(request, "tracker/summary_form.html", {"task": task, "form": form})
+
+
+# --- in-body approval: drafts --------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def draft_edit(request, pk):
+    """A draft: the clerk edits it and saves or submits it while it is not with the head;
+    everyone in the body reads it and its steps."""
+    draft = get_draft(request.user, pk)
+    assignment = get_assignment(request.user, draft.assignment_id)
+    editable = draft.state in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED)
+    if request.method == "POST" and not editable:
+        messages.info(request, _("这份草稿已提交审核或已报送，不能再修改。"))
+        return redirect(draft)
+    if editable and not files_directly(request.user, assignment):
+        return _report_form(request, assignment, draft=draft)
+    return _draft_page(request, draft, assignment)
+
+
+def _draft_page(request, draft, assignment, form=None):
+    return render(
+        request,
+        "tracker/draft_detail.html",
+        {
+            "draft": draft,
+            "a": assignment,
+            "steps": draft.steps.select_related("user"),
+            "files": draft.files.all(),
+            "values": _draft_values(draft),
+            "milestones": Milestone.objects.filter(pk__in=draft.milestones),
+            "review_form": form
+            or (
+                DraftReviewForm()
+                if is_body_head(request.user) and draft.state == ReportDraft.State.SUBMITTED
+                else None
+            ),
+        },
+    )
+
+
+def _draft_values(draft):
+    targets = Target.objects.in_bulk([int(pk) for pk in draft.values])
+    return [(targets[int(pk)], value) for pk, value in draft.values.items() if int(pk) in targets]
+
+
+@login_required
+@require_http_methods(["POST"])
+def draft_review(request, pk):
+    """单位负责人审核: the head approves a submitted draft (it is filed) or returns it."""
+    draft = get_draft_to_approve(request.user, pk)
+    assignment = get_assignment(request.user, draft.assignment_id)
+    form = DraftReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.approve:
+                report = reporting.draft_approve(
+                    draft=draft, head=request.user, note=form.cleaned_data["reason"]
+                )
+            else:
+                reporting.draft_return(
+                    draft=draft, head=request.user, reason=form.cleaned_data["reason"]
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if form.approve:
+                messages.success(request, _("已审核同意，填报已报送。"))
+                return redirect(f"{assignment.get_absolute_url()}#r{report.pk}")
+            messages.success(request, _("已退回经办人修改。"))
+            return redirect(draft)
+    return _draft_page(request, draft, assignment, form)
+
+
+@login_required
+@require_GET
+def draft_file_download(request, pk):
+    """A draft's evidence file, inside the body only."""
+    row = get_draft_file(request.user, pk)
+    try:
+        handle = row.file.storage.open(row.file.name, "rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return FileResponse(
+        handle, as_attachment=True, filename=row.original_name, content_type=row.content_type
+    )
+
+
+# --- receipts -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_acknowledge(request, pk):
+    """签收: a member of the body acknowledges a reminder."""
+    reminder = get_reminder_to_acknowledge(request.user, pk)
+    try:
+        reminders.acknowledge(reminder=reminder, user=request.user)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已签收。"))
+    back = request.POST.get("next")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect(reminder.assignment)

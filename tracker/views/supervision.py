@@ -5,9 +5,10 @@ archived — and the reminder (催办).
 Function views behind @login_required; every assignment comes from
 tracker.access.visible_assignments, so body staff reach the list and its exports limited to
 what they may see, and an assignment they may not see answers 404. The dashboard, the
-matrix, composing and issuing bulletins, and reminders are for managers (403 for body
-staff, tracker.access); issued bulletins are read by managers and by the bodies they name
-(another body's bulletin answers 404: tracker.access.get_bulletin).
+matrix, composing and issuing bulletins are for managers (403 for body staff,
+tracker.access); reminders for managers and, on their own task, the lead body; issued
+bulletins are read by managers and by the bodies they name (another body's bulletin answers
+404: tracker.access.get_bulletin).
 """
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker import states
 from tracker.access import (
-    get_assignment_to_remind,
+    get_assignment_to_chase,
     get_bulletin,
     is_manager,
     require_manager,
@@ -41,7 +42,7 @@ from tracker.forms.supervision import (
     ReminderForm,
 )
 from tracker.middleware import client_address
-from tracker.models import Plan, Task
+from tracker.models import Plan, Reminder, Task
 from tracker.services import audit, bulletins, documents, exports, reminders, supervision
 
 PAGE_SIZE = 50
@@ -115,6 +116,11 @@ def dashboard(request):
             "league": supervision.league(rows),
             "overdue": overdue[:10],
             "overdue_total": len(overdue),
+            "letters_overdue": list(
+                reminders.letters_overdue(
+                    today, plan and visible_assignments(request.user).filter(task__plan=plan)
+                )
+            ),
         },
     )
 
@@ -145,7 +151,7 @@ def matrix(request):
 
 def _filtered(request, today):
     queryset = visible_assignments(request.user).for_overdue_list(today)
-    return AssignmentFilter(request.GET, queryset=queryset)
+    return AssignmentFilter(request.GET, queryset=queryset, request=request)
 
 
 def _sort_headers(current):
@@ -470,16 +476,26 @@ def _safe_next(request, fallback):
 @login_required
 @require_http_methods(["GET", "POST"])
 def remind(request, pk):
-    """催办: a manager chases one assignment with a message. 404 for what the user may not
-    see; 403 for body staff who may see it."""
+    """催办: a manager chases one assignment at a level (proposed from the days overdue and
+    the earlier chases; the manager decides), or the lead body chases another body on its
+    task (提醒 or 催办). 404 for what the user may not see; 403 for body staff who may see
+    it but do not lead it."""
     today = timezone.localdate()
-    assignment = get_assignment_to_remind(request.user, pk, today)
+    assignment = get_assignment_to_chase(request.user, pk, today)
     back = _safe_next(request, assignment.get_absolute_url())
     if assignment.signoff == states.SignOff.SIGNED_OFF:
         messages.info(request, _("该项工作已销号，不需要催办。"))
         return redirect(back)
-    initial = {"message": reminders.reminder_message(assignment, today)}
-    form = ReminderForm(request.POST or None, initial=initial)
+    manager = is_manager(request.user)
+    if manager:
+        suggested, why = reminders.suggested_level(assignment, today)
+        levels = None
+    else:
+        suggested = Reminder.Level.CHASE if assignment.is_overdue else Reminder.Level.NOTICE
+        why = ""
+        levels = [Reminder.Level.NOTICE, Reminder.Level.CHASE]
+    initial = {"message": reminders.reminder_message(assignment, today), "level": suggested}
+    form = ReminderForm(request.POST or None, initial=initial, levels=levels, today=today)
     if request.method == "POST" and form.is_valid():
         try:
             reminder = reminders.remind(
@@ -487,6 +503,10 @@ def remind(request, pk):
                 sender=request.user,
                 message=form.cleaned_data["message"],
                 site_url=request.build_absolute_uri("/"),
+                level=form.cleaned_data["level"],
+                doc_number=form.cleaned_data["doc_number"],
+                reply_by=form.cleaned_data["reply_by"],
+                by_lead=not manager,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -501,6 +521,9 @@ def remind(request, pk):
             "form": form,
             "next": back,
             "recipients": reminders.recipients_of(assignment.body),
+            "suggested": suggested,
+            "suggested_why": why,
+            "manager": manager,
             "today": today,
         },
     )

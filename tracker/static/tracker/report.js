@@ -71,3 +71,18 @@
     if (!check()) event.preventDefault();
   });
 })();
+
+// Choosing 已完成 means 100 %, 未启动 0 %: the percent is filled in (the server does the same
+// when it is left empty).
+(function () {
+  "use strict";
+  var percent = document.getElementById("id_percent");
+  if (!percent) return;
+  document.querySelectorAll("input[name=status]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      if (!radio.checked) return;
+      if (radio.value === "completed") percent.value = "100";
+      else if (radio.value === "not_started") percent.value = "0";
+    });
+  });
+})();
