@@ -5,7 +5,10 @@ Expected results: a status code, "login" (redirected to the login page) or "admi
 (the admin's own login page, for users who are not Django staff).
 
 In the world below staff_b's body owns the assignment, staff_a's body leads its task (and may
-read, not write, the other bodies' work on it), and staff_c's body has no part in it.
+read, not write, the other bodies' work on it; it reviews the others' completion requests
+first, chases them and files the task's summary), and staff_c's body has no part in it.
+staff_b is the head (单位负责人) of a body that requires approval: a clerk of it has a draft
+waiting for staff_b; every new object of another body answers 404 to staff_c.
 `bare_staff` is Django staff and `bare_superuser` a superuser, neither in a role group nor in a
 body: the Django admin lets them in, the app gives them nothing a signed-in stranger does not
 get (tracker/access.py).
@@ -31,17 +34,24 @@ from tests.factories import (
     make_admin,
     make_manager,
 )
+from tests.builders import pass_to_managers
 from tests.plan import formatsamples
 from tracker.models import (
     Bulletin,
     ChangeRecord,
     Decision,
+    DraftStep,
     ExtensionRequest,
+    LeadReview,
+    Membership,
+    Milestone,
     Plan,
     Reminder,
+    ReminderReceipt,
     Report,
+    TaskSummary,
 )
-from tracker.services import bulletins, importing, reporting
+from tracker.services import bulletins, importing, reminders, reporting
 
 pytestmark = pytest.mark.django_db
 
@@ -103,14 +113,23 @@ def world(django_db_setup, django_db_blocker):
             ),
         }
         staff_a, staff_b = users["staff_a"], users["staff_b"]
+        body_b = staff_b.membership.body
+        body_b.requires_approval = True
+        body_b.save()
+        Membership.objects.filter(user=staff_b).update(role="head")
+        clerk = MembershipFactory(user=UserFactory(username="clerk_b"), body=body_b).user
         task = TaskFactory(number=1, deadline=dt.date(2030, 12, 31))
         measure = MeasureFactory(task=task, number=1)
+        second = MeasureFactory(task=task, number=2)
         AssignmentFactory(task=task, body=staff_a.membership.body, role="lead")
-        own = AssignmentFactory(task=task, measure=measure, body=staff_b.membership.body)
-        other = AssignmentFactory(task=task, body=staff_b.membership.body)
+        own = AssignmentFactory(task=task, measure=measure, body=body_b)
+        other = AssignmentFactory(task=task, body=body_b)
+        at_lead = AssignmentFactory(task=task, measure=second, body=body_b)
         report = file_report(
             own, staff_b, status="completed", percent=100, files=[upload("验收.pdf", PDF)]
         )
+        pass_to_managers(own)  # now waiting for the managers
+        file_report(at_lead, staff_b, status="completed", percent=100)  # waiting for the lead
         extension = reporting.extension_request_create(
             assignment=other, author=staff_b, new_due=dt.date(2031, 6, 30), reason="用地审批"
         )
@@ -119,6 +138,17 @@ def world(django_db_setup, django_db_blocker):
             source=formatsamples.as_text().encode("utf-8"),
             source_name="分工.txt",
         )
+        report_draft = reporting.draft_save(
+            assignment=other,
+            author=clerk,
+            status="in_progress",
+            percent=30,
+            text="草稿",
+            as_of=report.as_of,
+            files=[upload("草稿佐证.pdf", PDF)],
+            submit=True,
+        )
+        reminder = reminders.remind(assignment=own, sender=users["manager"], message="请补充材料")
         # Names B (its sign-off request waits) and A (its lead has never reported); not C.
         bulletin = bulletins.issue(
             user=users["manager"],
@@ -136,9 +166,13 @@ def world(django_db_setup, django_db_blocker):
             "slug": task.plan.slug,
             "number": task.number,
             "a": own.pk,
+            "at_lead": at_lead.pk,
             "report": report.pk,
             "evidence": report.evidence.get().pk,
             "extension": extension.pk,
+            "report_draft": report_draft.pk,
+            "draft_file": report_draft.files.get().pk,
+            "reminder": reminder.pk,
             "as_of": report.as_of.isoformat(),
             "draft": draft.key,
             "users": users,
@@ -171,6 +205,26 @@ MANAGERS_READ = {
     **BARE_403,
 }
 ADMINS_ONLY = {"anonymous": "login", **STAFF_403, "manager": 403, "admin_user": 200, **BARE_403}
+# The lead body's: staff_a's body leads the task.
+LEAD_ONLY = {
+    **READ,
+    "staff_b": 403,
+    "staff_c": 404,
+    "manager": 403,
+    "admin_user": 403,
+    **BARE_404,
+}
+LEAD_OF_TASK = {
+    **READ,
+    "staff_b": 403,
+    "staff_c": 403,
+    "manager": 403,
+    "admin_user": 403,
+    **BARE_403,
+}
+# Drafts are seen inside their body only (staff_b is its head): 404 to everyone else.
+IN_BODY = {"anonymous": "login", **{r: 404 for r in ROLES[1:]}, "staff_b": 200}
+POST_ONLY = {**{r: 405 for r in ROLES}, "anonymous": "login"}
 PAGES = {
     "home": (lambda w: "/", {"anonymous": "login", **{r: 302 for r in ROLES[1:]}}),
     "plan_list": (lambda w: "/plans/", {**ALL, "anonymous": "login"}),
@@ -197,6 +251,13 @@ PAGES = {
         lambda w: f"/plans/{w['slug']}/restore/",
         {**{r: 405 for r in ROLES}, "anonymous": "login"},
     ),
+    "task_milestone": (lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/milestones/", POST_ONLY),
+    "plan_report_rule": (lambda w: f"/plans/{w['slug']}/reporting/", POST_ONLY),
+    "task_summary": (
+        lambda w: f"/plans/{w['slug']}/tasks/{w['number']}/summary/",
+        {**LEAD_OF_TASK, "staff_a": 200},
+    ),
+    "favicon": (lambda w: "/favicon.ico", {r: 301 for r in ROLES}),
     "import_start": (lambda w: "/import/", ADMINS_ONLY),
     # The administrator's own upload; anyone else's is 404 to an administrator.
     "import_preview": (lambda w: f"/import/{w['draft']}/", ADMINS_ONLY),
@@ -223,6 +284,11 @@ PAGES = {
     "extension_create": (lambda w: f"/assignments/{w['a']}/extension/", OWNER_WRITES),
     "report_correct": (lambda w: f"/reports/{w['report']}/correct/", OWNER_WRITES),
     "signoff_review": (lambda w: f"/assignments/{w['a']}/signoff/", MANAGER_DECIDES),
+    "lead_review": (lambda w: f"/assignments/{w['at_lead']}/lead-review/", LEAD_ONLY),
+    "draft_edit": (lambda w: f"/drafts/{w['report_draft']}/", IN_BODY),
+    "draft_review": (lambda w: f"/drafts/{w['report_draft']}/review/", POST_ONLY),
+    "draft_file_download": (lambda w: f"/draft-files/{w['draft_file']}/", IN_BODY),
+    "reminder_acknowledge": (lambda w: f"/reminders/{w['reminder']}/acknowledge/", POST_ONLY),
     "extension_decide": (lambda w: f"/extensions/{w['extension']}/decide/", MANAGER_DECIDES),
     "todo": (lambda w: "/review/", MANAGERS_READ),
     # Supervision (tracker/views/supervision.py): the managers' pages are 403 to body staff; the
@@ -248,7 +314,7 @@ PAGES = {
     "assignment_list": (lambda w: "/list/", READ),
     "list_export_xlsx": (lambda w: "/list/export.xlsx", READ),
     "list_export_csv": (lambda w: "/list/export.csv", READ),
-    "remind": (lambda w: f"/assignments/{w['a']}/remind/", MANAGER_DECIDES),
+    "remind": (lambda w: f"/assignments/{w['a']}/remind/", {**MANAGER_DECIDES, "staff_a": 200}),
     "login": (lambda w: "/accounts/login/", {"anonymous": 200, **{r: 302 for r in ROLES[1:]}}),
     # Who downloaded and exported what: plan administrators only.
     "access_records": (lambda w: "/audit/", ADMINS_ONLY),
@@ -370,9 +436,49 @@ POSTS = {
         {**MANAGER_DECIDES, "manager": WROTE, "admin_user": WROTE},
     ),
     "remind": (
-        lambda w: {"message": "请尽快填报进展。"},
+        lambda w: {"message": "请尽快填报进展。", "level": "chase"},
         Reminder,
-        {**MANAGER_DECIDES, "manager": WROTE, "admin_user": WROTE},
+        {**MANAGER_DECIDES, "staff_a": WROTE, "manager": WROTE, "admin_user": WROTE},
+    ),
+    "lead_review": (
+        lambda w: {"decision": "yes", "reason": "材料齐全，同意。"},
+        LeadReview,
+        {**LEAD_ONLY, "staff_a": WROTE},
+    ),
+    "task_summary": (
+        lambda w: {"as_of": w["as_of"], "text": "各县均已建成园区。"},
+        TaskSummary,
+        {**LEAD_OF_TASK, "staff_a": WROTE},
+    ),
+    "task_milestone": (
+        lambda w: {"scope": "task", "due": "2030-06-30", "text": "完成选址", "reason": "会议"},
+        Milestone,
+        ADMIN_DECIDES,
+    ),
+    "plan_report_rule": (
+        lambda w: {"report_rhythm": "monthly", "report_day": "25", "reason": "市政府办公室通知"},
+        ChangeRecord,
+        ADMIN_DECIDES,
+    ),
+    # The draft is with the head: nobody edits it now (the clerk's edits: tests/reporting).
+    "draft_edit": (lambda w: {"text": "改"}, None, {**IN_BODY, "staff_b": 302}),
+    "draft_review": (
+        lambda w: {"decision": "no", "reason": "请补充照片。"},
+        DraftStep,
+        {**IN_BODY, "staff_b": WROTE},
+    ),
+    "reminder_acknowledge": (
+        lambda w: {},
+        ReminderReceipt,
+        {
+            **READ,
+            "staff_a": 403,
+            "staff_b": WROTE,
+            "staff_c": 404,
+            "manager": 403,
+            "admin_user": 403,
+            **BARE_404,
+        },
     ),
     # A wrong password: the form again for the anonymous (django-axes counts it: its own
     # tests, tests/test_login.py); the signed-in are sent on.

@@ -10,7 +10,11 @@ import time_machine
 from django.utils import timezone
 
 from tests.factories import AssignmentFactory, MeasureFactory, PlanFactory, TaskFactory
-from tracker.models import Assignment, Measure, Plan, Task
+from tests.builders import file_report
+from tests.factories import MembershipFactory, UserFactory
+from tracker.models import Assignment, Measure, Milestone, Plan, Task
+from tracker.services import reporting
+from tracker.states import State
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +42,12 @@ def make(
     period=30,
     assigned_on=None,
     withdrawn=False,
+    rhythm="days",
+    day=None,
 ):
-    plan = PlanFactory(start_date=start, report_period_days=period)
+    plan = PlanFactory(
+        start_date=start, report_period_days=period, report_rhythm=rhythm, report_day=day
+    )
     task = TaskFactory(
         plan=plan, deadline=due, deadline_source="text" if due else "", withdrawn=withdrawn
     )
@@ -53,16 +61,19 @@ def make(
     )
 
 
-FLAGS = ["withdrawn", "done", "overdue", "due_soon", "behind_pace", "silent"]
+FLAGS = ["withdrawn", "done", "overdue", "due_soon", "behind_pace", "silent", "waiting", "done_late"]
 
 
 def both(a, today):
-    """The states from Python and from the database; they must agree."""
+    """The states from Python and from the database; they must agree — the flags, the
+    light, the days overdue, the missed milestone and the next report's due day."""
     python = a.state(today)
     row = Assignment.objects.with_state(today).get(pk=a.pk)
     db = {flag: getattr(row, f"is_{flag}") for flag in FLAGS}
     assert db == {flag: getattr(python, flag) for flag in FLAGS}
     assert row.light == python.light
+    assert row.days_overdue == python.days_overdue
+    assert State.of_row(row, today) == python
     return python
 
 
@@ -325,3 +336,115 @@ def test_the_work_of_an_archived_plan_has_no_light_in_sql_as_in_python():
         assert Task.objects.with_light(TODAY).get(pk=t.pk).light is None
     assert not Task.objects.overdue(TODAY).exists()
     assert not Assignment.objects.active().exists()
+
+
+# --- the reporting calendar (每月D日前, 每季度末月D日前) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("clock", "rhythm", "next_due"),
+    [
+        (dt.date(2026, 11, 20), "monthly", dt.date(2026, 12, 25)),  # in November's window
+        (dt.date(2026, 11, 25), "monthly", dt.date(2026, 12, 25)),  # on the day itself
+        (dt.date(2026, 11, 26), "monthly", dt.date(2027, 1, 25)),  # already December's
+        (dt.date(2026, 12, 31), "monthly", dt.date(2027, 2, 25)),  # across the year
+        (dt.date(2026, 11, 20), "quarterly", dt.date(2027, 3, 25)),
+        (dt.date(2026, 12, 25), "quarterly", dt.date(2027, 3, 25)),
+        (dt.date(2026, 12, 26), "quarterly", dt.date(2027, 6, 25)),
+        (dt.date(2026, 10, 1), "quarterly", dt.date(2027, 3, 25)),
+    ],
+)
+def test_the_calendar_sets_the_next_due_day(clock, rhythm, next_due):
+    a = make(due=dt.date(2028, 6, 30), rhythm=rhythm, day=25, reported=at_local(clock))
+    s = both(a, next_due)
+    assert s.next_report_due == next_due and not s.silent  # due today: on time
+    late = both(a, next_due + dt.timedelta(days=1))
+    assert late.silent and late.report_days_late == 1
+
+
+def test_never_reported_work_says_how_late_the_first_report_is():
+    from tracker.states import next_steps
+
+    a = make(due=dt.date(2028, 6, 30), start=dt.date(2024, 9, 1), rhythm="monthly", day=25)
+    s = both(a, TODAY)
+    # Tracking from 2024-09-01: the first report was due on 2024-10-25.
+    assert s.silent and not s.reported and s.next_report_due == dt.date(2024, 10, 25)
+    (step,) = [x for x in next_steps(a, s) if x.kind == "report"]
+    assert str(step.label).startswith("首次填报已逾期 763 天（应于 2024-10-25 前填报）")
+    assert "下次填报截至" not in str(step.label)
+
+
+# --- milestones (阶段性目标) -------------------------------------------------------------------
+
+
+def test_a_missed_milestone_makes_the_work_overdue_until_a_report_says_it_was_reached():
+    a = make(due=dt.date(2028, 6, 30), reported=recent())
+    body_staff = MembershipFactory(user=UserFactory(), body=a.body).user
+    on_task = Milestone.objects.create(task=a.task, due=TODAY - dt.timedelta(days=5), text="选址")
+    Milestone.objects.create(task=a.task, due=TODAY + dt.timedelta(days=5), text="开工")
+    s = both(a, TODAY)
+    assert s.overdue and s.light == "red" and s.missed_milestone == on_task.due
+    assert s.days_overdue == 5
+    with time_machine.travel(at_local(TODAY), tick=False):
+        wrong = file_report(a, body_staff, milestones=[on_task], as_of=TODAY)
+        a.refresh_from_db()
+        assert not both(a, TODAY).overdue
+        # A correction that no longer says so: the milestone is missed again.
+        file_report(a, body_staff, corrects=wrong, as_of=TODAY)
+    a.refresh_from_db()
+    assert both(a, TODAY).missed_milestone == on_task.due
+
+
+def test_milestones_apply_to_their_task_measure_or_assignment_only():
+    task = TaskFactory(plan=PlanFactory(), deadline=dt.date(2028, 6, 30))
+    measure = MeasureFactory(task=task)
+    on_task = AssignmentFactory(task=task, last_reported_at=recent())
+    on_measure = AssignmentFactory(task=task, measure=measure, last_reported_at=recent())
+    other = AssignmentFactory(task=task, last_reported_at=recent())
+    Milestone.objects.create(task=task, measure=measure, due=TODAY - dt.timedelta(days=1), text="a")
+    Milestone.objects.create(task=task, assignment=other, due=TODAY - dt.timedelta(days=2), text="b")
+    assert not both(on_task, TODAY).overdue
+    assert both(on_measure, TODAY).days_overdue == 1
+    assert both(other, TODAY).days_overdue == 2
+
+
+def test_the_database_and_the_model_agree_on_calendars_and_milestones():
+    rng = random.Random(11)
+    made = []
+    for _ in range(40):
+        rhythm = rng.choice(["days", "monthly", "quarterly"])
+        day = rng.randint(1, 28) if rhythm != "days" else None
+        reported = rng.choice([None, at_local(TODAY - dt.timedelta(days=rng.randint(0, 200)))])
+        a = make(
+            due=rng.choice([None, TODAY + dt.timedelta(days=rng.randint(-60, 60))]),
+            start=rng.choice([None, dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))]),
+            reported=reported,
+            rhythm=rhythm,
+            day=day,
+            period=rng.choice([7, 30]),
+            signoff=rng.choice(["open", "lead_review", "requested", "returned"]),
+            assigned_on=rng.choice([None, TODAY - dt.timedelta(days=rng.randint(0, 90))]),
+        )
+        for _ in range(rng.randint(0, 2)):
+            Milestone.objects.create(
+                task=a.task,
+                assignment=rng.choice([None, a]),
+                due=TODAY + dt.timedelta(days=rng.randint(-40, 40)),
+                text="节点",
+            )
+        made.append(a)
+    for today in (TODAY, TODAY + dt.timedelta(days=45)):
+        for a in made:
+            both(a, today)
+
+
+def test_work_signed_off_after_its_due_date_is_recorded_as_done_late(manager):
+    a = make(due=TODAY - dt.timedelta(days=3), reported=recent())
+    staff = MembershipFactory(user=UserFactory(), body=a.body).user
+    with time_machine.travel(at_local(TODAY), tick=False):
+        file_report(a, staff, status="completed", percent=100, as_of=TODAY)
+        reporting.signoff_decide(assignment=a, manager=manager, approve=True)
+    a.refresh_from_db()
+    assert a.completed_late_days == 3
+    s = both(a, TODAY)
+    assert s.done and s.done_late and s.light == "done"
