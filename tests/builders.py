@@ -21,8 +21,8 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
-from tracker.models import ChangeRecord
-from tracker.services import reporting
+from tracker.models import ChangeRecord, Milestone
+from tracker.services import reminders, reporting
 
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -128,10 +128,13 @@ def count_queries(client, url):
 
 def many_reports(n, lead_body, staff, slug):
     """n tasks led by `lead_body`; on each, a measure that `staff`'s body and another body
-    answer for, each with a report carrying evidence and a target value; every other one asks
-    for sign-off, the rest for an extension. Returns the first task and `staff`'s first
-    assignment."""
+    answer for, each with a report carrying evidence and a target value, a reminder they
+    acknowledged; every other one asks for sign-off (passed on by the lead body), the rest
+    for an extension. Each task has a milestone and the lead body's summary. Returns the
+    first task and `staff`'s first assignment."""
     plan = PlanFactory(slug=slug)
+    if not lead_body.memberships.exists():
+        MembershipFactory(body=lead_body)
     first = None
     for i in range(1, n + 1):
         task = TaskFactory(plan=plan, number=i, deadline=dt.date(2030, 12, 31))
@@ -151,11 +154,19 @@ def many_reports(n, lead_body, staff, slug):
                 files=[upload("验收.pdf", PDF), upload("现场.png", PNG)],
             )
             pass_to_managers(a)
+            # A reminder the body acknowledged, and a milestone of the task: more history.
+            reminder = reminders.remind(assignment=a, sender=who, message="请报送进展。")
+            reminders.acknowledge(reminder=reminder, user=who)
             if not done:
                 reporting.extension_request_create(
                     assignment=a, author=who, new_due=dt.date(2031, 6, 30), reason="用地"
                 )
             first = first or a
+        Milestone.objects.create(task=task, due=dt.date(2030, 6, 30), text=f"节点{i}")
+        lead_user = lead_body.memberships.select_related("user").first().user
+        reporting.task_summary_create(
+            task=task, body=lead_body, author=lead_user, as_of=timezone.localdate(), text="汇总"
+        )
     return first.task, first
 
 

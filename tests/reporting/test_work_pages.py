@@ -30,3 +30,56 @@ def test_my_work_and_the_queue_cost_the_same_with_2_and_20(
     else:  # the lead body: its 20 leads, and the 40 assignments of the others, read-only
         assert page.count('class="work card') == 20
         assert page.count('<td data-label="责任单位">') == 40
+
+
+def test_the_lead_body_review_queue_costs_the_same_with_2_and_20(client_as, staff_a, staff_b):
+    from tests.builders import file_report, progress_world
+    from tests.factories import BodyFactory, MembershipFactory
+
+    def add(k):
+        for _ in range(k):
+            other = MembershipFactory(body=BodyFactory()).user
+            w = progress_world(staff_a.membership.body, other.membership.body)
+            file_report(w["own"], other, status="completed", percent=100)
+
+    client = client_as(staff_a)
+    add(2)
+    with_2 = count_queries(client, reverse("my_work"))
+    add(18)
+    assert count_queries(client, reverse("my_work")) == with_2
+    assert len(client.get(reverse("my_work")).context["to_review"]) == 20
+
+
+def test_the_heads_drafts_cost_the_same_with_2_and_20(client_as, staff_b):
+    import datetime as dt
+
+    from tests.builders import progress_world
+    from tests.factories import BodyFactory, MembershipFactory
+    from tracker.models import Membership
+    from tracker.services import reporting
+
+    body = staff_b.membership.body
+    body.requires_approval = True
+    body.save()
+    Membership.objects.filter(user=staff_b).update(role="head")
+    clerk = MembershipFactory(body=body).user
+
+    def add(k):
+        for _ in range(k):
+            w = progress_world(BodyFactory(), body)
+            reporting.draft_save(
+                assignment=w["own"],
+                author=clerk,
+                status="in_progress",
+                percent=10,
+                text="草稿",
+                as_of=dt.date(2026, 1, 5),
+                submit=True,
+            )
+
+    client = client_as(staff_b)
+    add(2)
+    with_2 = count_queries(client, reverse("my_work"))
+    add(18)
+    assert count_queries(client, reverse("my_work")) == with_2
+    assert len(client.get(reverse("my_work")).context["drafts"]) == 20
