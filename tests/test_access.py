@@ -22,7 +22,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
-from tests.builders import PDF, file_report, upload
+from tests.builders import PDF, file_report, pass_to_managers, upload
 from tests.conftest import shared_world
 from tests.factories import (
     AssignmentFactory,
@@ -34,7 +34,6 @@ from tests.factories import (
     make_admin,
     make_manager,
 )
-from tests.builders import pass_to_managers
 from tests.plan import formatsamples
 from tracker.models import (
     Bulletin,

@@ -283,8 +283,9 @@ def leads_task(user, task):
     body = body_of(user)
     return (
         body is not None
-        and task.assignments.filter(body=body, role=Assignment.Role.LEAD, measure__isnull=True)
-        .exists()
+        and task.assignments.filter(
+            body=body, role=Assignment.Role.LEAD, measure__isnull=True
+        ).exists()
     )
 
 

@@ -51,7 +51,7 @@ def _shown(obj, field):
         if inherited is not None:
             return _("%(day)s（沿用%(whose)s时限）") % {
                 "day": inherited.isoformat(),
-                "whose": _("措施") if obj.measure_id and obj.measure.deadline else _("任务"),
+                "whose": _("措施") if obj.measure and obj.measure.deadline else _("任务"),
             }
     if value is None:
         return ""

@@ -97,7 +97,9 @@ class Plan(models.Model):
     )
     declared_tasks = models.PositiveSmallIntegerField(_("原文所称任务数"), null=True, blank=True)
     report_period_days = models.PositiveSmallIntegerField(
-        _("填报周期（天）"), default=30, help_text=_("按天数填报时：超过此天数没有进展填报即为未按时填报。")
+        _("填报周期（天）"),
+        default=30,
+        help_text=_("按天数填报时：超过此天数没有进展填报即为未按时填报。"),
     )
     # The reporting calendar (tracker/states.py: silent). The plan texts seldom say it, so
     # it is a person's decision when set: report_rule_source / report_rule_reason.
@@ -616,9 +618,7 @@ class AssignmentQuerySet(models.QuerySet):
 
     def overdue(self, today):
         """逾期: active, its due date or a milestone has passed and it is not done."""
-        return (
-            self.active().with_due().with_missed_milestone(today).filter(states.overdue_q(today))
-        )
+        return self.active().with_due().with_missed_milestone(today).filter(states.overdue_q(today))
 
     def with_state(self, today):
         """Annotate `due`, `missed_milestone`, the flags `is_withdrawn`, `is_done`,
@@ -872,11 +872,9 @@ class Assignment(models.Model):
 
     def __str__(self):
         """莘县：任务2 措施 2.1（分解落实） — what change records and the admin call it."""
-        if self.measure_id:
-            where = _("任务%(n)s 措施 %(n)s.%(m)s") % {
-                "n": self.task.number,
-                "m": self.measure.number,
-            }
+        measure = self.measure
+        if measure is not None:
+            where = _("任务%(n)s 措施 %(n)s.%(m)s") % {"n": self.task.number, "m": measure.number}
         else:
             where = _("任务%(n)s") % {"n": self.task.number}
         return f"{self.body}：{where}（{self.get_role_display()}）"
@@ -1918,9 +1916,7 @@ class LeadReview(AppendOnly):
     report = models.ForeignKey(
         Report, models.PROTECT, related_name="lead_reviews", verbose_name=_("审核的填报")
     )
-    body = models.ForeignKey(
-        Body, models.PROTECT, related_name="+", verbose_name=_("牵头单位")
-    )
+    body = models.ForeignKey(Body, models.PROTECT, related_name="+", verbose_name=_("牵头单位"))
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("初审人")
     )
@@ -1942,9 +1938,7 @@ class LeadReview(AppendOnly):
 class TaskSummary(AppendOnly):
     """汇总报送: the lead body's account of the whole task, above the bodies' own reports."""
 
-    task = models.ForeignKey(
-        Task, models.PROTECT, related_name="summaries", verbose_name=_("任务")
-    )
+    task = models.ForeignKey(Task, models.PROTECT, related_name="summaries", verbose_name=_("任务"))
     body = models.ForeignKey(Body, models.PROTECT, related_name="+", verbose_name=_("牵头单位"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("报送人")

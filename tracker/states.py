@@ -532,9 +532,7 @@ def silent_q(today):
     # in SQL. Today in the same terms is a constant.
     today_code = _int(month_index(today) * 32 + today.day)
     by_calendar = Q(task__plan__report_rhythm__in=[Rhythm.MONTHLY, Rhythm.QUARTERLY]) & (
-        GreaterThan(
-            today_code, next_report_due_month() * _int(32) + F("task__plan__report_day")
-        )
+        GreaterThan(today_code, next_report_due_month() * _int(32) + F("task__plan__report_day"))
     )
     by_days = Q(task__plan__report_rhythm=Rhythm.DAYS) & GreaterThan(
         _days(today), next_report_due_days()

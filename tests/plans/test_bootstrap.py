@@ -70,3 +70,29 @@ def test_the_demo_bodies_get_contacts_nobody_has_filled_in(fixture_dir):
     assert (shen.leader, shen.contact_name, shen.contact_phone) == bootstrap.DEMO_CONTACTS["莘县"]
     post = Membership.objects.get(user__username="youzheng").body
     assert (post.leader, post.contact_name, post.contact_phone) == ("王局长", "王某", "110")
+
+
+def test_the_demo_has_an_approving_body_and_a_monthly_calendar_as_decisions():
+    from tracker.models import ChangeRecord, Milestone
+
+    call_command("bootstrap", "--demo-users", stdout=io.StringIO())
+    call_command("bootstrap", "--demo-users", stdout=io.StringIO())  # idempotent
+    User = get_user_model()
+    clerk = User.objects.get(username="guanxian")
+    head = User.objects.get(username="guanxian_fzr")
+    assert clerk.membership.body == head.membership.body
+    assert clerk.membership.body.name == "冠县" and clerk.membership.body.requires_approval
+    assert (clerk.membership.role, head.membership.role) == ("staff", "head")
+    assert head.check_password(bootstrap.DEMO_PASSWORD)
+    plan = Plan.objects.get(slug=bootstrap.DEMO_PLAN)
+    assert (plan.report_rhythm, plan.report_day, plan.report_rule_source) == (
+        "monthly",
+        25,
+        "admin",
+    )
+    assert "原文未规定" in plan.report_rule_reason
+    assert ChangeRecord.objects.filter(plan=plan, field="report_rhythm").count() == 1
+    (milestone,) = Milestone.objects.filter(source="admin")
+    assert milestone.assignment.body.name == "冠县" and milestone.source == "admin"
+    # What the text says is untouched.
+    assert plan.tasks.filter(deadline_source="admin").count() == 0

@@ -22,7 +22,8 @@ def url(task, what):
 def test_administrator_sets_a_deadline_shown_as_theirs(client_as, admin_user, task):
     client = client_as(admin_user)
     response = client.post(
-        url(task, "deadline"), {"deadline": "2025-06-30", "reason": "市长办公会议纪要", "confirm_past": "on"}
+        url(task, "deadline"),
+        {"deadline": "2025-06-30", "reason": "市长办公会议纪要", "confirm_past": "on"},
     )
     assert response.status_code == 302
     task.refresh_from_db()
@@ -41,7 +42,9 @@ def test_administrator_sets_a_deadline_shown_as_theirs(client_as, admin_user, ta
 
 def test_the_texts_phrase_stays_beside_the_administrators_date(client_as, admin_user):
     task = TaskFactory()  # 2024-12-31 “到2024年年底” from the text
-    client_as(admin_user).post(url(task, "deadline"), {"deadline": "2025-03-31", "reason": "延后", "confirm_past": "on"})
+    client_as(admin_user).post(
+        url(task, "deadline"), {"deadline": "2025-03-31", "reason": "延后", "confirm_past": "on"}
+    )
     page = client_as(admin_user).get(task.get_absolute_url()).content.decode()
     assert "2025-03-31" in page and "原文：“到2024年年底”" in page
 
@@ -107,7 +110,8 @@ def test_only_administrators_decide(client_as, manager, staff_a, task):
         client = client_as(user)
         assert (
             client.post(
-                url(task, "deadline"), {"deadline": "2025-06-30", "reason": "x", "confirm_past": "on"}
+                url(task, "deadline"),
+                {"deadline": "2025-06-30", "reason": "x", "confirm_past": "on"},
             ).status_code
             == 403
         )

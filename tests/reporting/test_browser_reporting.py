@@ -1,5 +1,7 @@
-"""On a phone, in Chinese: 莘县's clerk reports completion with a PDF, the manager signs it off
-from the queue, and the light turns 已销号."""
+"""On a phone, in Chinese: 莘县's clerk reports, corrects an older report (where the work
+stands does not change), reports completion with a PDF; the lead body (市邮政管理局) passes
+it on with its opinion; the manager sees the evidence on the sign-off page, downloads it,
+signs it off from the queue, and the light turns 已销号."""
 
 import os
 import re
@@ -36,7 +38,9 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     measure = MeasureFactory(
         task=task, number=1, text="各县（市、区）至少建成1处入驻3家以上快递企业的快递园区。"
     )
-    AssignmentFactory(task=task, body=BodyFactory(name="市邮政管理局"), role="lead")
+    post = BodyFactory(name="市邮政管理局")
+    AssignmentFactory(task=task, body=post, role="lead")
+    MembershipFactory(user=UserFactory(username="youzheng", first_name="李工作人员"), body=post)
     shen = CountyFactory(name="莘县")
     AssignmentFactory(task=task, measure=measure, body=shen)
     TargetFactory(task=task, plan=plan, number=1, description="建成快递园区", unit="处")
@@ -57,10 +61,35 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     assert page.get_by_text("任务2：推进快递园区建设").is_visible()
     shot("report-1-my-work.png")
 
+    # Two reports on the same day: 30 %, then 40 % with a target value.
+    for percent, text, value in (("30", "完成园区选址。", ""), ("40", "园区主体开工。", "0")):
+        page.goto(f"{live_server.url}/work/")
+        page.get_by_role("link", name="填报进展").click()
+        page.get_by_label("推进中").check()
+        page.fill("#id_percent", percent)
+        page.fill("#id_text", text)
+        if value:
+            page.get_by_label("建成快递园区（处）").fill(value)
+        page.get_by_role("button", name="提交填报").click()
+        page.wait_for_url(ASSIGNMENT_PAGE)
+    # Correct the older one: the record changes, where the work stands does not.
+    page.locator("li.tl-report", has_text="完成园区选址").get_by_role(
+        "link", name="更正这条填报"
+    ).click()
+    page.fill("#id_percent", "35")
+    page.fill("#id_text", "更正：完成园区选址并签订用地协议。")
+    page.get_by_role("button", name="提交填报").click()
+    page.wait_for_url(ASSIGNMENT_PAGE)
+    assert "推进中 · 40%" in page.locator("dl.facts").inner_text()
+    assert page.locator("td.latest-value").inner_text().startswith("0 处")
+    assert page.get_by_text("更正了 #").first.is_visible()
+    shot("report-1b-corrected.png")
+
     page.get_by_role("link", name="填报进展").click()
     assert page.locator("h1").inner_text() == "进展填报"
     page.get_by_label("已完成").check()
-    page.fill("#id_percent", "100")
+    # Choosing 已完成 fills in 100 % (tracker/static/tracker/report.js).
+    assert page.input_value("#id_percent") == "100"
     page.fill("#id_text", "莘县快递物流园已建成，入驻中通、圆通、韵达3家企业。")
     page.get_by_label("建成快递园区（处）").fill("1")
     page.set_input_files(
@@ -70,12 +99,25 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     shot("report-2-form.png")
     page.get_by_role("button", name="提交填报").click()
     page.wait_for_url(ASSIGNMENT_PAGE)
-    assert page.get_by_text("已填报，并已申请销号").is_visible()
+    assert page.get_by_text("已填报，并已申请销号，等待牵头单位初审").is_visible()
     history = page.locator("ol.timeline")
     assert history.get_by_text("莘县快递物流园已建成").is_visible()
     assert history.get_by_role("link", name="莘县快递园区验收报告.pdf").is_visible()
-    assert page.get_by_text("待销号审核").first.is_visible()
+    assert page.get_by_text("待牵头单位初审").first.is_visible()
     shot("report-3-history.png")
+
+    # The lead body reviews it first and passes it on with its opinion.
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server.url, "youzheng")
+    page.wait_for_url(f"{live_server.url}/work/")
+    page.locator("#lead-review-queue").get_by_role("link", name="初审").click()
+    assert page.locator("h1").inner_text() == "牵头单位初审"
+    page.get_by_label("同意，报督查审核").check()
+    page.fill("#id_reason", "已现场核实，园区已投入使用，同意销号。")
+    shot("report-3b-lead-review.png")
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url(ASSIGNMENT_PAGE)
+    assert page.get_by_text("待销号审核").first.is_visible()
 
     page.get_by_role("button", name="退出").click()
     log_in(page, live_server.url, "dubanshi")
@@ -85,6 +127,21 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     shot("report-4-queue.png")
 
     page.get_by_role("link", name="审核", exact=True).click()
+    # The sign-off page: the evidence, the target against its goal, the history, lateness
+    # and the lead body's opinion.
+    evidence = page.locator("ul.evidence").get_by_role("link", name="莘县快递园区验收报告.pdf")
+    assert evidence.is_visible()
+    assert page.get_by_text("已现场核实，园区已投入使用").is_visible()
+    assert page.locator("td.latest-value").inner_text().startswith("1 处")
+    # The task was due 2024-12-31 (tests/factories.py): completed late, and it says by how much.
+    assert page.get_by_text("逾期完成：完成报告晚于时限").is_visible()
+    assert page.locator("ol.report-history li").count() == 4
+    shot("report-4b-signoff-page.png")
+    with page.expect_download() as download_info:
+        evidence.click()
+    assert download_info.value.suggested_filename == "莘县快递园区验收报告.pdf"
+    with open(download_info.value.path(), "rb") as f:
+        assert f.read() == PDF
     page.get_by_label("同意销号").check()
     page.get_by_role("button", name="提交").click()
     page.wait_for_url(ASSIGNMENT_PAGE)

@@ -39,7 +39,9 @@ def world(staff_a, staff_b, body_c):
 # --- the lead body's review -----------------------------------------------------------------
 
 
-def test_a_county_completion_goes_to_the_lead_body_first(client_as, staff_a, staff_b, manager, world):
+def test_a_county_completion_goes_to_the_lead_body_first(
+    client_as, staff_a, staff_b, manager, world
+):
     own = world["own"]
     file_report(own, staff_b, status="completed", percent=100, text="园区建成")
     own.refresh_from_db()
@@ -96,7 +98,9 @@ def test_the_lead_body_files_a_summary_shown_above_the_reports(
     page = client_as(manager).get(task.get_absolute_url()).content.decode()
     assert page.index("牵头单位汇总报送") < page.index("落实记录")
     assert "两县园区均已开工。" in page
-    assert "两县园区均已开工。" not in client_as(staff_b).get(task.get_absolute_url()).content.decode()
+    assert (
+        "两县园区均已开工。" not in client_as(staff_b).get(task.get_absolute_url()).content.decode()
+    )
     assert client_as(staff_b).post(url, {"as_of": "2026-11-27", "text": "x"}).status_code == 403
 
 
@@ -176,7 +180,12 @@ def test_a_clerk_cannot_approve_and_the_head_files_directly(client_as, staff_b, 
     review = reverse("draft_review", args=[draft.pk])
     assert client_as(clerk).post(review, {"decision": "yes"}).status_code == 403
     url = reverse("report_create", args=[own.pk])
-    data = {"status": "in_progress", "percent": "20", "text": "负责人直接填报", "as_of": "2026-11-27"}
+    data = {
+        "status": "in_progress",
+        "percent": "20",
+        "text": "负责人直接填报",
+        "as_of": "2026-11-27",
+    }
     assert client_as(staff_b).post(url, data).status_code == 302
     assert Report.objects.get().text == "负责人直接填报"
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from tests.builders import (
     DOCX,
-    pass_to_managers,
     EXE,
     JPEG,
     OFD,
@@ -23,6 +22,7 @@ from tests.builders import (
     PPTX,
     XLSX,
     file_report,
+    pass_to_managers,
     progress_world,
     upload,
 )

@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.builders import complete, file_report, pass_to_managers, progress_world
+from tests.builders import complete, file_report, progress_world
 from tests.factories import AssignmentFactory, CountyFactory, MembershipFactory, UserFactory
 from tracker.models import Assignment, ChangeRecord, Decision, ExtensionRequest
 from tracker.services import reporting

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.builders import PDF, complete, file_report, progress_world, upload
 from tests.factories import AssignmentFactory, BodyFactory, CountyFactory
-from tracker.models import Assignment, Reminder
+from tracker.models import Assignment
 from tracker.services import reminders, reporting
 
 pytestmark = pytest.mark.django_db

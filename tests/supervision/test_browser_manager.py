@@ -46,7 +46,10 @@ def liaocheng_like():
     planning = CategoryFactory(plan=plan, number=1, title="强化行业规划引领")
     industry = CategoryFactory(plan=plan, number=2, title="深化产业融合创新")
     post = BodyFactory(name="市邮政管理局")
-    counties = [CountyFactory(name=name) for name in COUNTIES]
+    counties = [
+        CountyFactory(name=name, position=position)
+        for position, name in enumerate(COUNTIES, start=1)
+    ]
     specs = [
         (planning, "推进快递园区建设", -150),
         (planning, "提升农村服务网络", -20),
@@ -115,15 +118,26 @@ def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(
 
     page.get_by_role("link", name="县（市、区）× 任务矩阵").click()
     assert page.locator("h1").inner_text() == "县（市、区）× 任务矩阵"
-    assert page.locator("table.matrix thead th").all_inner_texts()[1:] == sorted(
-        COUNTIES, key=lambda name: name.encode("utf-16-be")
-    )
+    # The counties in the city's customary order (their positions), not by code point.
+    assert page.locator("table.matrix thead th").all_inner_texts()[1:] == COUNTIES
     expect(page.locator("table.matrix td.cell-red").first).to_be_visible()
     shot("manager-2-matrix-desktop.png", DESKTOP)
     page.set_viewport_size(PHONE)
     shot("manager-3-matrix-phone.png", PHONE)
     page.goto(f"{base}/dashboard/")
     shot("manager-4-dashboard-phone.png", PHONE)
+
+    # The bulletin: sections 一、二、, bodies （一）（二）…, items 1. 2. — never a repeated "2.".
+    page.set_viewport_size(DESKTOP)
+    page.get_by_role("link", name="生成通报").click()
+    headings = page.locator("article.bulletin h2").all_inner_texts()
+    assert headings[:2] == ["一、总体情况", "二、逾期未完成事项"]
+    bodies = page.locator("section.bulletin-overdue h3").all_inner_texts()
+    numbers = [h.split("）")[0] + "）" for h in bodies]
+    assert numbers[:3] == ["（一）", "（二）", "（三）"] and len(set(numbers)) == len(numbers)
+    first_items = page.locator("section.bulletin-overdue ol.bulletin-items").first
+    assert first_items.evaluate("el => getComputedStyle(el).listStyleType") == "decimal"
+    shot("manager-4b-bulletin.png", DESKTOP)
 
     # The list: 莘县's overdue work, refreshed in place.
     page.set_viewport_size(DESKTOP)

@@ -159,7 +159,11 @@ def test_an_administrator_sets_a_monthly_calendar_shown_as_theirs(client_as, adm
     data = {"report_rhythm": "monthly", "report_day": "25", "reason": "市政府办公室通知"}
     assert post(client_as(admin_user), url, data).status_code == 302
     plan = Plan.objects.get(slug="lc")
-    assert (plan.report_rhythm, plan.report_day, plan.report_rule_source) == ("monthly", 25, "admin")
+    assert (plan.report_rhythm, plan.report_day, plan.report_rule_source) == (
+        "monthly",
+        25,
+        "admin",
+    )
     assert ChangeRecord.objects.filter(plan=plan, field="report_rhythm").exists()
     page = get(client_as(admin_user), plan.get_absolute_url()).content.decode()
     assert "每月25日前" in page and "管理员设定" in page and "市政府办公室通知" in page
@@ -187,8 +191,10 @@ def test_an_administrator_sets_a_milestone_that_makes_work_overdue_when_missed(
     assert milestone.assignment == w["delivery_shen"] and milestone.created_by == admin_user
     assert ChangeRecord.objects.filter(model="milestone", action="created").exists()
     with frozen(dt.datetime(2026, 12, 3, 10, tzinfo=dt.UTC)):
-        row = w["delivery_shen"].__class__.objects.with_state(dt.date(2026, 12, 3)).get(
-            pk=w["delivery_shen"].pk
+        row = (
+            w["delivery_shen"]
+            .__class__.objects.with_state(dt.date(2026, 12, 3))
+            .get(pk=w["delivery_shen"].pk)
         )
         page = client_as(staff_b).get(w["delivery_shen"].get_absolute_url()).content.decode()
     assert row.is_overdue and row.days_overdue == 2

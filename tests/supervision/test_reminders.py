@@ -134,7 +134,9 @@ def test_body_staff_may_not_chase_but_the_lead_body_may(client_as, staff_a, staf
     assert remind(client_as(staff_c), a).status_code == 404  # none of its business
     assert not Reminder.objects.exists()
     # The lead body chases the other bodies on its task, at most at the level 催办.
-    too_strong = remind(client_as(staff_a), a, level="letter", doc_number="x", reply_by="2026-12-10")
+    too_strong = remind(
+        client_as(staff_a), a, level="letter", doc_number="x", reply_by="2026-12-10"
+    )
     assert too_strong.status_code == 200 and not Reminder.objects.exists()
     assert remind(client_as(staff_a), a).status_code == 302
     reminder = Reminder.objects.get()

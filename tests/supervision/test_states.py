@@ -9,9 +9,15 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.factories import AssignmentFactory, MeasureFactory, PlanFactory, TaskFactory
 from tests.builders import file_report
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory,
+    MeasureFactory,
+    MembershipFactory,
+    PlanFactory,
+    TaskFactory,
+    UserFactory,
+)
 from tracker.models import Assignment, Measure, Milestone, Plan, Task
 from tracker.services import reporting
 from tracker.states import State
@@ -61,7 +67,16 @@ def make(
     )
 
 
-FLAGS = ["withdrawn", "done", "overdue", "due_soon", "behind_pace", "silent", "waiting", "done_late"]
+FLAGS = [
+    "withdrawn",
+    "done",
+    "overdue",
+    "due_soon",
+    "behind_pace",
+    "silent",
+    "waiting",
+    "done_late",
+]
 
 
 def both(a, today):
@@ -402,7 +417,9 @@ def test_milestones_apply_to_their_task_measure_or_assignment_only():
     on_measure = AssignmentFactory(task=task, measure=measure, last_reported_at=recent())
     other = AssignmentFactory(task=task, last_reported_at=recent())
     Milestone.objects.create(task=task, measure=measure, due=TODAY - dt.timedelta(days=1), text="a")
-    Milestone.objects.create(task=task, assignment=other, due=TODAY - dt.timedelta(days=2), text="b")
+    Milestone.objects.create(
+        task=task, assignment=other, due=TODAY - dt.timedelta(days=2), text="b"
+    )
     assert not both(on_task, TODAY).overdue
     assert both(on_measure, TODAY).days_overdue == 1
     assert both(other, TODAY).days_overdue == 2

@@ -80,9 +80,11 @@ class MilestoneForm(OwnWordsForm):
         self.task = task
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
-        choices = [("task", _("整项任务（本任务各责任单位）"))]
+        choices: list[tuple[str, object]] = [("task", _("整项任务（本任务各责任单位）"))]
         for m in task.measures.all():
-            choices.append((f"measure-{m.pk}", _("措施 %(n)s.%(m)s") % {"n": task.number, "m": m.number}))
+            choices.append(
+                (f"measure-{m.pk}", _("措施 %(n)s.%(m)s") % {"n": task.number, "m": m.number})
+            )
         for a in task.assignments.select_related("body", "measure").order_by(
             "measure__number", *Assignment.BODY_ORDER
         ):

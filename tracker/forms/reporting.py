@@ -58,6 +58,10 @@ def _limit_attrs(remaining_today):
     }
 
 
+def _milestone_label(milestone):
+    return _("%(day)s 前：%(text)s") % {"day": milestone.due.isoformat(), "text": milestone.text}
+
+
 class ReportForm(OwnWordsForm):
     """进展填报. `targets` are the task's targets a value may be given against; each becomes
     an optional field `target_<pk>`. `milestones` are the milestones of the work not yet
@@ -103,10 +107,8 @@ class ReportForm(OwnWordsForm):
             del self.fields["milestones"]
         else:
             field.queryset = milestones
-            field.label_from_instance = lambda m: _("%(day)s 前：%(text)s") % {
-                "day": m.due.isoformat(),
-                "text": m.text,
-            }
+            # A milestone reads as its date and what is due by then.
+            setattr(field, "label_from_instance", _milestone_label)  # noqa: B010
         self.fields["as_of"].initial = self.today
         self.fields["files"].help_text = _accepted_help(self.remaining_today)
         self.fields["files"].widget.attrs["accept"] = ",".join(evidence_files.ACCEPTED_EXTENSIONS)

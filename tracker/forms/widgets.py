@@ -74,7 +74,7 @@ def _messages_for(field):
 def speak_our_words(form):
     """Give every field of `form` our own messages, keeping any a field sets itself."""
     for field in form.fields.values():
-        defaults = {}
+        defaults: dict[str, object] = {}
         for cls in reversed(type(field).__mro__):
             defaults.update(getattr(cls, "default_error_messages", {}))
         # A message the form declared itself differs from Django's default: it stays.

@@ -186,9 +186,7 @@ def letters_overdue(today, assignments=None):
     """督办函 that nobody has acknowledged by their reply day, on active work not yet done:
     the dashboard flags them. `assignments` limits them (a queryset)."""
     rows = (
-        Reminder.objects.filter(
-            level=Level.LETTER, reply_by__lt=today, receipt__isnull=True
-        )
+        Reminder.objects.filter(level=Level.LETTER, reply_by__lt=today, receipt__isnull=True)
         .exclude(assignment__signoff=states.SignOff.SIGNED_OFF)
         .exclude(states.withdrawn_q_via("assignment__"))
         .select_related(

@@ -394,9 +394,7 @@ def extension_decide(*, extension, manager, approve, reason="", granted_due=None
         granted = (granted_due or extension.new_due) if approve else None
         if approve:
             if granted != extension.new_due and not reason:
-                raise ValidationError(
-                    {"reason": _("同意延至申请以外的日期时，请写明理由。")}
-                )
+                raise ValidationError({"reason": _("同意延至申请以外的日期时，请写明理由。")})
             if locked.signoff == SignOff.SIGNED_OFF:
                 problem = _("该项工作已经销号。")
             else:
@@ -423,7 +421,7 @@ def extension_decide(*, extension, manager, approve, reason="", granted_due=None
             if granted != extension.new_due:
                 why = _("同意延期申请（申请延至 %(asked)s，同意延至 %(granted)s）：%(reason)s") % {
                     "asked": extension.new_due.isoformat(),
-                    "granted": granted.isoformat(),
+                    "granted": str(granted),
                     "reason": reason,
                 }
             else:
@@ -505,7 +503,7 @@ def draft_save(
                     sha256=sha256,
                 )
                 row.file.save(name, upload, save=False)
-                stored.append(row.file.name)
+                stored.append(str(row.file.name))
                 row.save()
             if submit:
                 draft_submit(draft=draft, user=author)
@@ -558,9 +556,7 @@ def draft_approve(*, draft, head, note=""):
     from tracker.models import Target
 
     with transaction.atomic():
-        locked = ReportDraft.objects.select_for_update().select_related("corrects").get(
-            pk=draft.pk
-        )
+        locked = ReportDraft.objects.select_for_update().select_related("corrects").get(pk=draft.pk)
         if locked.state != ReportDraft.State.SUBMITTED:
             raise ValidationError(_("这份草稿不在待审核状态（可能已有人处理）。"))
         targets = Target.objects.in_bulk([int(pk) for pk in locked.values])
@@ -584,4 +580,3 @@ def draft_approve(*, draft, head, note=""):
             draft=locked, kind=DraftStep.Kind.APPROVED, user=head, note=(note or "").strip()
         ).save()
     return report
-

@@ -108,9 +108,7 @@ def task_progress(user, task, assignments, today):
     return {
         "whole_task": whole,
         "rollup": states.rollup(active) if whole else None,
-        "task_light": states.task_light(task, (a.light for a in active), today)
-        if whole
-        else None,
+        "task_light": states.task_light(task, (a.light for a in active), today) if whole else None,
         "visible_ids": visible,
         "timeline": timeline.for_task(task, visible),
         "summaries": summaries,

@@ -122,7 +122,7 @@ def for_assignment(assignment):
         [assignment.pk],
         milestones=Q(pk__in=Milestone.objects.applying_to(assignment).values("pk")),
     )
-    reached = {}
+    reached: dict[int, Report] = {}
     for e in reversed(entries):  # oldest first: the first report that said so
         if e.kind == "report" and getattr(e.item, "corrected_by", None) is None:
             for met in e.item.milestones_met.all():

@@ -58,6 +58,7 @@ from tracker.models import (
     ExtensionRequest,
     LeadReview,
     Milestone,
+    Reminder,
     ReportDraft,
     ReportedMilestone,
     Target,
@@ -80,6 +81,8 @@ def _by_urgency(queryset):
 def _with_steps(assignments, today):
     for a in assignments:
         a.steps = states.next_steps(a, states.State.of_row(a, today))
+        if a.reminder_level:
+            a.reminder_level_label = Reminder.Level(a.reminder_level).label
     return assignments
 
 
@@ -255,9 +258,7 @@ def _report_form(request, assignment, corrects=None, draft=None):
         }
         try:
             if direct:
-                report = reporting.report_create(
-                    author=request.user, corrects=corrects, **fields
-                )
+                report = reporting.report_create(author=request.user, corrects=corrects, **fields)
             else:
                 submit = "submit" in request.POST
                 saved = reporting.draft_save(
@@ -386,7 +387,7 @@ def signoff_review(request, pk):
         return done
     today = timezone.localdate()
     reports = list(assignment.reports.for_timeline().order_by(*states_order()))
-    current = next((r for r in reports if getattr(r, "corrected_by", None) is None), None)
+    current = next((r for r in reversed(reports) if _in_force(r)), None)
     return render(
         request,
         "tracker/decision_form.html",
@@ -486,6 +487,11 @@ def evidence_download(request, pk):
     )
 
 
+def _in_force(report):
+    """Not corrected (a report fetched with for_timeline)."""
+    return getattr(report, "corrected_by", None) is None
+
+
 def states_order():
     """Reports oldest first, in the order the current report is chosen by."""
     from tracker.models import Report
@@ -493,7 +499,7 @@ def states_order():
     return [key.removeprefix("-") for key in Report.LATEST_FIRST]
 
 
-# --- the lead body: review (牵头单位初审) and summary (汇总报送) ------------------------------------
+# --- the lead body: review (牵头单位初审) and summary (汇总报送) -----------------------------
 
 
 @login_required
@@ -522,7 +528,7 @@ def lead_review(request, pk):
             )
             return redirect(assignment)
     reports = list(assignment.reports.for_timeline().order_by(*states_order()))
-    current = next((r for r in reports if getattr(r, "corrected_by", None) is None), None)
+    current = next((r for r in reversed(reports) if _in_force(r)), None)
     return render(
         request,
         "tracker/decision_form.html",

@@ -1,12 +1,16 @@
 """Prepare a database for use: load each plan in fixtures/ that it does not have yet, and,
-when DEBUG is on (or --demo-users is given), create the demo users.
+when DEBUG is on (or --demo-users is given), create the demo users and the demo's own
+decisions: 冠县 requires its head's approval of its reports (a clerk and a head to try it
+with), and the Liaocheng plan reports monthly (每月25日前) and has one milestone — each an
+administrator's decision with its reason, recorded and shown as such, never as the text's.
 
 It never overwrites: a plan already in the database is left exactly as users recorded it,
-and an existing demo user keeps its password.
+an existing demo user keeps its password, and a demo decision is made once.
 
     python manage.py bootstrap [--demo-users | --no-demo-users]
 """
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -16,9 +20,11 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from tracker.access import ADMINS_GROUP, MANAGERS_GROUP
-from tracker.models import Body, Membership, Plan
+from tracker.models import Assignment, Body, Membership, Milestone, Plan, Source
+from tracker.services import plan_edits
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo-2024"
@@ -37,6 +43,14 @@ DEMO_CONTACTS = {
     "市邮政管理局": ("李某某 副局长", "李工作人员", "0635-0000001"),
     "莘县": ("张某某 副县长", "张工作人员", "0635-0000002"),
 }
+# In-body approval (经办人 → 单位负责人): 冠县 requires it; a clerk and the head to try it.
+APPROVAL_BODY = ("冠县", Body.Kind.COUNTY)
+APPROVAL_USERS = [
+    ("guanxian", "冠县 赵经办", Membership.Role.STAFF),
+    ("guanxian_fzr", "冠县 孙负责人", Membership.Role.HEAD),
+]
+DEMO_PLAN = "liaocheng-express-2024"
+DEMO_REASON = "演示数据：为试用填报日历而设，原文未规定"
 
 
 def plan_slugs_in(fixture: Path) -> list[str]:
@@ -66,6 +80,7 @@ class Command(BaseCommand):
             demo_users = settings.DEBUG
         if demo_users:
             self.create_demo_users()
+            self.create_demo_chain()
 
     @transaction.atomic
     def create_demo_users(self):
@@ -100,3 +115,60 @@ class Command(BaseCommand):
                 ).update(leader=leader, contact_name=contact, contact_phone=phone)
             note = "" if created else "（已存在，未改动）"
             self.stdout.write(f"  {username:<10} {full_name}{note}")
+
+    @transaction.atomic
+    def create_demo_chain(self):
+        """The demo's own decisions (see the module docstring), each made once."""
+        User = get_user_model()
+        name, kind = APPROVAL_BODY
+        body, _ = Body.objects.get_or_create(
+            jurisdiction=DEMO_JURISDICTION, name=name, defaults={"kind": kind}
+        )
+        if not body.requires_approval:
+            body.requires_approval = True
+            body.save(update_fields=["requires_approval"])
+        for username, full_name, role in APPROVAL_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": full_name, "email": f"{username}@example.cn"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            Membership.objects.get_or_create(user=user, defaults={"body": body, "role": role})
+            note = "" if created else "（已存在，未改动）"
+            self.stdout.write(f"  {username:<12} {full_name}（{role.label}）{note}")
+        plan = Plan.objects.filter(slug=DEMO_PLAN).first()
+        admin = User.objects.filter(username="admin").first()
+        if plan is None or admin is None:
+            return
+        if not plan.report_rule_source:
+            plan_edits.report_rule_set(
+                plan=plan,
+                user=admin,
+                rhythm="monthly",
+                day=25,
+                period=plan.report_period_days,
+                extension_cap=None,
+                reason=DEMO_REASON,
+            )
+            self.stdout.write(f"  {plan.title}：每月25日前填报（管理员设定，演示）")
+        share = (
+            Assignment.objects.filter(task__plan=plan, body=body, role=Assignment.Role.RESPONSIBLE)
+            .order_by("task__number")
+            .select_related("task")
+            .first()
+        )
+        if (
+            share is not None
+            and not Milestone.objects.filter(task__plan=plan, source=Source.ADMIN).exists()
+        ):
+            plan_edits.milestone_add(
+                task=share.task,
+                user=admin,
+                due=timezone.localdate() + dt.timedelta(days=14),
+                text="完成园区选址并报送选址方案",
+                reason="演示数据：阶段性目标由管理员设定，原文未规定",
+                assignment=share,
+            )
+            self.stdout.write(f"  任务{share.task.number}：冠县阶段性目标（管理员设定，演示）")
