@@ -6,8 +6,9 @@ It never changes the plan silently, and never changes the history at all:
   Every save, inline save and delete writes ChangeRecords through tracker.history (who, when,
   old → new), in the admin's own transaction.
 - Reports, evidence, reported values, extension requests, decisions, change records,
-  reminders and access records are shown read-only: nobody, not even a superuser, may add,
-  change or delete them here.
+  reminders and their receipts, the lead bodies' reviews and summaries, and access records
+  are shown read-only: nobody, not even a superuser, may add, change or delete them here.
+- Drafts of reports are not here at all: they are seen inside their body only.
 - Users: the 管理员 group may add and change users and put them in groups, but only a
   superuser may make a superuser or hand out single permissions (either could give any power).
 - Login lockouts (django-axes' 访问尝试): an administrator unlocks an account or an address by
@@ -32,14 +33,19 @@ from tracker.models import (
     Evidence,
     ExtensionRequest,
     ImportDraft,
+    LeadReview,
     Measure,
     Membership,
+    Milestone,
     Plan,
     Reminder,
+    ReminderReceipt,
     Report,
+    ReportedMilestone,
     ReportedValue,
     Target,
     Task,
+    TaskSummary,
 )
 
 admin.site.site_header = _("实施方案督查督办 · 后台管理")
@@ -57,6 +63,7 @@ CURRENT_STATE_FIELDS = [
     "last_reported_at",
     "signoff",
     "signed_off_at",
+    "completed_late_days",
 ]
 
 
@@ -218,8 +225,8 @@ class ImportDraftAdmin(ReadOnlyHistory):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyHistory):
-    list_display = ["day", "kind", "assignment", "sent_by", "mail_failed"]
-    list_filter = ["kind", "mail_failed", "assignment__body"]
+    list_display = ["day", "kind", "level", "doc_number", "assignment", "sent_by", "mail_failed"]
+    list_filter = ["kind", "level", "mail_failed", "assignment__body"]
     search_fields = ["message", "assignment__body__name", "assignment__task__title"]
     list_select_related = [
         "assignment__task",
@@ -228,6 +235,51 @@ class ReminderAdmin(ReadOnlyHistory):
         "sent_by",
     ]
     date_hierarchy = "day"
+
+
+@admin.register(ReminderReceipt)
+class ReminderReceiptAdmin(ReadOnlyHistory):
+    list_display = ["reminder", "acknowledged_by", "created_at"]
+    list_select_related = ["reminder", "acknowledged_by"]
+
+
+@admin.register(LeadReview)
+class LeadReviewAdmin(ReadOnlyHistory):
+    list_display = ["assignment", "body", "passed", "reviewer", "created_at"]
+    list_filter = ["passed", "body"]
+    list_select_related = [
+        "assignment__task",
+        "assignment__measure",
+        "assignment__body",
+        "body",
+        "reviewer",
+    ]
+
+
+@admin.register(TaskSummary)
+class TaskSummaryAdmin(ReadOnlyHistory):
+    list_display = ["task", "body", "as_of", "author", "created_at"]
+    list_select_related = ["task", "body", "author"]
+
+
+@admin.register(ReportedMilestone)
+class ReportedMilestoneAdmin(ReadOnlyHistory):
+    list_display = ["milestone", "report", "created_at"]
+    list_select_related = ["milestone", "report"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(RecordsChanges):
+    list_display = ["due", "text", "task", "measure", "assignment", "source", "created_by"]
+    list_filter = ["task__plan", "source"]
+    list_select_related = ["task", "measure__task", "assignment__body", "assignment__task"]
+    raw_id_fields = ["task", "measure", "assignment"]
+    readonly_fields = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class CategoryInline(admin.TabularInline):
@@ -328,8 +380,17 @@ class MeasureAdmin(RecordsChanges):
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "jurisdiction", "leader", "contact_name", "contact_phone"]
-    list_filter = ["kind", "jurisdiction"]
+    list_display = [
+        "name",
+        "kind",
+        "position",
+        "requires_approval",
+        "jurisdiction",
+        "leader",
+        "contact_name",
+        "contact_phone",
+    ]
+    list_filter = ["kind", "requires_approval", "jurisdiction"]
     search_fields = ["name"]
 
 
@@ -354,8 +415,8 @@ class TargetAdmin(RecordsChanges):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "body"]
-    list_filter = ["body__kind", "body"]
+    list_display = ["user", "body", "role"]
+    list_filter = ["role", "body__kind", "body"]
     search_fields = ["user__username", "user__first_name", "body__name"]
     autocomplete_fields = ["body"]
     list_select_related = ["user", "body"]

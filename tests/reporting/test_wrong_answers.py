@@ -130,12 +130,18 @@ def test_the_task_page_shows_body_staff_names_and_roles_only(
 ):
     other = world["other"]  # 冠县's share
     Assignment.objects.filter(pk=other.pk).update(due_date=dt.date(2026, 10, 1))
+    from tracker.models import Milestone
+
+    Milestone.objects.create(
+        task=world["task"], assignment=other, due=dt.date(2026, 12, 20), text="冠县选址"
+    )
     url = world["task"].get_absolute_url()
     before = client_as(staff_b).get(url).content.decode()
     file_report(other, staff_c, percent=90)
     after = client_as(staff_b).get(url).content.decode()
     assert "冠县" in after and "分解落实" in after  # names and roles
     assert "2026-10-01" not in after and "个县（市、区）中" not in after  # no date, no roll-up
+    assert "冠县选址" not in after  # nor 冠县's milestone
     assert 'class="light red"' not in after.split("具体措施")[1].split("量化指标")[0]
     # 冠县's report moves nothing 莘县 can see (the roll-up used to).
     strip = lambda page: page.split('name="csrfmiddlewaretoken"')[0]  # noqa: E731
@@ -143,7 +149,7 @@ def test_the_task_page_shows_body_staff_names_and_roles_only(
     # The lead body and the managers see the whole task.
     for user in (staff_a, manager):
         page = client_as(user).get(url).content.decode()
-        assert "2026-10-01" in page and "平均" in page
+        assert "2026-10-01" in page and "平均" in page and "冠县选址" in page
 
 
 # 7 -------------------------------------------------------------------------------------------

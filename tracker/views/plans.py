@@ -10,7 +10,12 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from tracker.access import (
     body_of,
@@ -355,7 +360,7 @@ def task_milestone(request, slug, number):
     return redirect(task)
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """/favicon.ico, which browsers ask for on every site: the site's icon."""
     return redirect(static("tracker/favicon.ico"), permanent=True)
