@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.builders import PDF, log_in
 from tests.factories import (
@@ -80,9 +81,9 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     page.fill("#id_text", "更正：完成园区选址并签订用地协议。")
     page.get_by_role("button", name="提交填报").click()
     page.wait_for_url(ASSIGNMENT_PAGE)
-    assert "推进中 · 40%" in page.locator("dl.facts").inner_text()
-    assert page.locator("td.latest-value").inner_text().startswith("0 处")
-    assert page.get_by_text("更正了 #").first.is_visible()
+    expect(page.locator("dl.facts")).to_contain_text("推进中 · 40%")
+    expect(page.locator("td.latest-value")).to_contain_text("0 处")
+    expect(page.get_by_text("更正了 #").first).to_be_visible()
     shot("report-1b-corrected.png")
 
     page.get_by_role("link", name="填报进展").click()
@@ -99,11 +100,11 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     shot("report-2-form.png")
     page.get_by_role("button", name="提交填报").click()
     page.wait_for_url(ASSIGNMENT_PAGE)
-    assert page.get_by_text("已填报，并已申请销号，等待牵头单位初审").is_visible()
+    expect(page.get_by_text("已填报，并已申请销号，等待牵头单位初审")).to_be_visible()
     history = page.locator("ol.timeline")
     assert history.get_by_text("莘县快递物流园已建成").is_visible()
     assert history.get_by_role("link", name="莘县快递园区验收报告.pdf").is_visible()
-    assert page.get_by_text("待牵头单位初审").first.is_visible()
+    expect(page.get_by_text("待牵头单位初审").first).to_be_visible()
     shot("report-3-history.png")
 
     # The lead body reviews it first and passes it on with its opinion.
@@ -117,7 +118,7 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     shot("report-3b-lead-review.png")
     page.get_by_role("button", name="提交").click()
     page.wait_for_url(ASSIGNMENT_PAGE)
-    assert page.get_by_text("待销号审核").first.is_visible()
+    expect(page.get_by_text("待销号审核").first).to_be_visible()
 
     page.get_by_role("button", name="退出").click()
     log_in(page, live_server.url, "dubanshi")
@@ -130,12 +131,12 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     # The sign-off page: the evidence, the target against its goal, the history, lateness
     # and the lead body's opinion.
     evidence = page.locator("ul.evidence").get_by_role("link", name="莘县快递园区验收报告.pdf")
-    assert evidence.is_visible()
-    assert page.get_by_text("已现场核实，园区已投入使用").is_visible()
-    assert page.locator("td.latest-value").inner_text().startswith("1 处")
+    expect(evidence).to_be_visible()
+    expect(page.get_by_text("已现场核实，园区已投入使用")).to_be_visible()
+    expect(page.locator("td.latest-value")).to_contain_text("1 处")
     # The task was due 2024-12-31 (tests/factories.py): completed late, and it says by how much.
-    assert page.get_by_text("逾期完成：完成报告晚于时限").is_visible()
-    assert page.locator("ol.report-history li").count() == 4
+    expect(page.get_by_text("逾期完成：完成报告晚于时限")).to_be_visible()
+    expect(page.locator("ol.report-history li")).to_have_count(4)
     shot("report-4b-signoff-page.png")
     with page.expect_download() as download_info:
         evidence.click()
