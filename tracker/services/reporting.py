@@ -556,7 +556,11 @@ def draft_approve(*, draft, head, note=""):
     from tracker.models import Target
 
     with transaction.atomic():
-        locked = ReportDraft.objects.select_for_update().select_related("corrects").get(pk=draft.pk)
+        locked = (
+            ReportDraft.objects.select_for_update(of=("self",))
+            .select_related("corrects")
+            .get(pk=draft.pk)
+        )
         if locked.state != ReportDraft.State.SUBMITTED:
             raise ValidationError(_("这份草稿不在待审核状态（可能已有人处理）。"))
         targets = Target.objects.in_bulk([int(pk) for pk in locked.values])
