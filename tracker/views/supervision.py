@@ -486,6 +486,9 @@ def remind(request, pk):
     if assignment.signoff == states.SignOff.SIGNED_OFF:
         messages.info(request, _("该项工作已销号，不需要催办。"))
         return redirect(back)
+    if assignment.is_withdrawn:
+        messages.info(request, _("该项工作已不再跟踪（已撤销，或方案已归档），不需要催办。"))
+        return redirect(back)
     manager = is_manager(request.user)
     if manager:
         suggested, why = reminders.suggested_level(assignment, today)
