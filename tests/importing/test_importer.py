@@ -266,3 +266,31 @@ def test_co_leads_keep_the_texts_order_and_an_earlier_lead_the_text_drops_become
     assert Assignment.objects.get(body__name="市发展改革委").role == "support"
     assert task1.first_lead().body.name == "市邮政管理局"
     assert any("不再以“市发展改革委”为牵头单位" in w for w in result.warnings)
+
+
+def test_a_reimport_leaves_a_persons_milestones_alone():
+    """The text's stages are matched and withdrawn by the text; a milestone a person set
+    (阶段性目标, 管理员设定) is theirs, whatever the new text says, even on the same date."""
+    from tracker.models import Milestone
+
+    staged = first_import()
+    staged.tasks[0].milestones = [
+        pm.Milestone(date=dt.date(2024, 6, 30), phrase="6月底前", what="选址")
+    ]
+    import_parsed_plan(staged, source_text=TEXT)
+    t1 = Task.objects.get(number=1)
+    share = t1.assignments.first()
+    mine = [
+        Milestone.objects.create(
+            task=t1, due=dt.date(2024, 6, 30), text="同日的节点", source="admin", reason="会议"
+        ),
+        Milestone.objects.create(
+            task=t1, assignment=share, due=dt.date(2024, 9, 30), text="开工", source="admin"
+        ),
+    ]
+    import_parsed_plan(first_import(), source_text=TEXT)  # the new text has no stages
+    text_stage = Milestone.objects.get(source="text")
+    assert text_stage.withdrawn
+    for m in mine:
+        m.refresh_from_db()
+        assert not m.withdrawn and m.source == "admin"

@@ -427,8 +427,14 @@ class _Importer:
 
     def milestones(self, task, measure, stages):
         """The stages of a staged deadline, as the text states them; matched by date, so a
-        re-import updates them in place. A stage the new text drops is marked withdrawn."""
-        existing = {m.due: m for m in Milestone.objects.filter(task=task, measure=measure)}
+        re-import updates them in place. A stage the new text drops is marked withdrawn. A
+        milestone a person set (on the task page) is theirs: never matched, never withdrawn."""
+        existing = {
+            m.due: m
+            for m in Milestone.objects.filter(
+                task=task, measure=measure, assignment__isnull=True, source=Source.TEXT
+            )
+        }
         kept = set()
         for stage in stages:
             row = existing.get(stage.date) or Milestone(task=task, measure=measure, due=stage.date)
