@@ -330,9 +330,14 @@ def worst(lights):
 
 
 def done_on_time(row):
-    """按时完成: signed off, with a due date, and not recorded as completed late (逾期完成:
-    the completion report filed after the due date). `row` has its states (with_state)."""
-    return bool(row.is_done) and row.due is not None and not row.is_done_late
+    """按时完成: signed off on or before its due date, and not recorded as completed late
+    (逾期完成: the completion report filed after the due date). `row` has its states."""
+    return (
+        bool(row.is_done)
+        and row.due is not None
+        and not row.is_done_late
+        and local_day(row.signed_off_at) <= row.due
+    )
 
 
 def ahead_of_pace(row):

@@ -247,4 +247,4 @@ def test_work_completed_after_its_due_date_is_recorded_and_counted(
     (line,) = [x for x in league if x.body == own.body]
     assert line.done_late == 1
     bulletin = client_as(manager).get(reverse("bulletin")).content.decode()
-    assert "逾期完成事项" in bulletin and "逾期 7 天完成" in bulletin
+    assert "、逾期完成" in bulletin and "逾期7天完成" in bulletin

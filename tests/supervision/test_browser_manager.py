@@ -130,13 +130,14 @@ def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(
     # The bulletin: sections 一、二、, bodies （一）（二）…, items 1. 2. — never a repeated "2.".
     page.set_viewport_size(DESKTOP)
     page.get_by_role("link", name="生成通报").click()
-    headings = page.locator("article.bulletin h2").all_inner_texts()
-    assert headings[:2] == ["一、总体情况", "二、逾期未完成事项"]
-    bodies = page.locator("section.bulletin-overdue h3").all_inner_texts()
-    numbers = [h.split("）")[0] + "）" for h in bodies]
-    assert numbers[:3] == ["（一）", "（二）", "（三）"] and len(set(numbers)) == len(numbers)
-    first_items = page.locator("section.bulletin-overdue ol.bulletin-items").first
-    assert first_items.evaluate("el => getComputedStyle(el).listStyleType") == "decimal"
+    headings = page.locator(".gw-h1").all_inner_texts()
+    assert headings[0] == "一、总体情况" and any(h.endswith("、逾期未完成") for h in headings)
+    numbers = [h[0] for h in headings]
+    assert numbers == [str(x) for x in "一二三四五六七八九十"[: len(headings)]]
+    groups = page.locator(".gw-h2").all_inner_texts()
+    assert groups[0].startswith("（一）") and groups[1].startswith("（二）")
+    first_items = page.locator(".gw-level3").all_inner_texts()
+    assert first_items[0].startswith("1.")
     shot("manager-4b-bulletin.png", DESKTOP)
 
     # The list: 莘县's overdue work, refreshed in place.

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from docx import Document
 
-from tests.builders import file_report
+from tests.builders import file_report, pass_to_managers
 from tests.factories import MembershipFactory, UserFactory, make_manager
 from tests.supervision_world import NOON, frozen, world
 from tracker.models import Bulletin, HistoryIsAppendOnly
@@ -204,6 +204,7 @@ def test_an_issued_bulletin_keeps_its_figures_when_new_reports_arrive(
         page_before = client.get(issued.get_absolute_url()).context["doc"]["blocks"]
         # 莘县 reports its overdue work complete; the managers sign it off.
         file_report(w["park_shen"], staff_b, status="completed", percent=100)
+        pass_to_managers(w["park_shen"])  # 市邮政管理局 leads the task: it reviews first
         reporting.signoff_decide(assignment=w["park_shen"], manager=manager, approve=True)
         live = client.get(reverse("bulletin") + "?plan=lc&date=2026-11-27")
     assert live.context["figures"]["counts"]["done"] == figures["counts"]["done"] + 1

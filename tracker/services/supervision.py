@@ -555,9 +555,9 @@ def _summary(figures):
     }
     late = sections.get("late", {}).get("count", 0)
     if late:
-        text += ngettext(
-            "已销号事项中逾期完成%(n)s项。", "已销号事项中逾期完成%(n)s项。", late
-        ) % {"n": late}
+        text += ngettext("已销号事项中逾期完成%(n)s项。", "已销号事项中逾期完成%(n)s项。", late) % {
+            "n": late
+        }
     return text
 
 
