@@ -51,7 +51,10 @@ test-postgres: $(VENV)/.installed
 	@echo "== pytest on PostgreSQL"
 	.ci/with-postgres $(PYTEST) $(POSTGRES_ARGS) $(ARGS)
 
-test: lint test-sqlite test-postgres
+# The SQLite and the PostgreSQL runs share nothing (each has its own test database and media
+# folder), so they run side by side, each printing its output when it ends.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 bench: $(VENV)/.installed
 	$(VPY) -m plan.bench
