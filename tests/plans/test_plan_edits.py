@@ -118,3 +118,14 @@ def test_only_administrators_decide(client_as, manager, staff_a, task):
         assert "设定完成时限" not in client.get(task.get_absolute_url()).content.decode()
     task.refresh_from_db()
     assert task.deadline is None
+
+
+def test_the_past_date_confirmation_has_no_label_until_it_is_offered(client_as, admin_user, task):
+    # The box appears only with the warning; before it, its label stood alone, with nothing
+    # to tick, under the deadline form.
+    client = client_as(admin_user)
+    page = client.get(task.get_absolute_url()).content.decode()
+    assert 'name="confirm_past"' in page and "确认设定已经过去的日期" not in page
+    warned = client.post(url(task, "deadline"), {"deadline": "2020-01-01", "reason": "会议纪要"})
+    page = warned.content.decode()
+    assert 'type="checkbox" name="confirm_past"' in page and "确认设定已经过去的日期" in page
