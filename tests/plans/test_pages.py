@@ -1,4 +1,5 @@
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -231,3 +232,40 @@ def test_a_single_source_line_reads_as_one_line(client_as, staff_a):
     task = TaskFactory(plan=plan, first_line=10, last_line=10)
     page = client_as(staff_a).get(task.get_absolute_url()).content.decode()
     assert "p.txt 第10行" in page and "第10–10行" not in page
+
+
+class _Nesting(HTMLParser):
+    """Block elements a browser will not keep inside an open <p>: it closes the paragraph
+    before them, so what followed in the paragraph lands on a line of its own."""
+
+    BLOCKS = {"details", "div", "section", "ul", "ol", "table", "form", "h1", "h2", "h3", "p"}
+
+    def __init__(self):
+        super().__init__()
+        self.open_p = 0
+        self.broken = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.open_p and tag in self.BLOCKS:
+            self.broken.append(tag)
+        if tag == "p":
+            self.open_p += 1
+
+    def handle_endtag(self, tag):
+        if tag == "p" and self.open_p:
+            self.open_p -= 1
+
+
+def test_the_overview_keeps_the_calendar_and_its_provenance_on_one_line(client_as, admin_user):
+    plan = PlanFactory(
+        report_rhythm="monthly",
+        report_day=25,
+        report_rule_source="admin",
+        report_rule_reason="市政府办公室通知",
+        extension_cap=2,
+    )
+    html = client_as(admin_user).get(plan.get_absolute_url()).content.decode()
+    assert "每月25日前" in html and "市政府办公室通知" in html
+    parser = _Nesting()
+    parser.feed(html)
+    assert parser.broken == []
