@@ -417,6 +417,19 @@ def test_the_report_form_speaks_chinese_and_offers_the_targets(client_as, staff_
         assert text in page, text
 
 
+def test_the_report_and_extension_forms_help_in_the_users_language(client_as, staff_b, world):
+    # Their help texts were interpolated when the module was imported, so they stayed in
+    # Chinese on the English pages.
+    client = client_as(staff_b)
+    english = {"headers": {"accept-language": "en"}}
+    page = client.get(report_url(world["own"]), **english).content.decode()
+    assert "What was done" in page and "做了什么" not in page
+    url = reverse("extension_create", args=[world["own"].pk])
+    page = client.get(url, **english).content.decode()
+    assert "Why an extension is needed" in page and "为什么需要延期" not in page
+    assert "做了什么" in client.get(report_url(world["own"])).content.decode()
+
+
 def test_a_signed_off_assignment_takes_no_more_reports(client_as, staff_b, world):
     own = world["own"]
     Assignment.objects.filter(pk=own.pk).update(

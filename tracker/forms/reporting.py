@@ -83,7 +83,6 @@ class ReportForm(OwnWordsForm):
         label=_("工作进展"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("做了什么、取得了什么成效、还有什么困难（%(n)s 字以内）。") % {"n": TEXT_MAX},
     )
     as_of = forms.DateField(label=_("情况截至"), widget=DateInput())
     # The declared field, not Form.files: the form's metaclass moves it into base_fields.
@@ -110,6 +109,11 @@ class ReportForm(OwnWordsForm):
             # A milestone reads as its date and what is due by then.
             setattr(field, "label_from_instance", _milestone_label)  # noqa: B010
         self.fields["as_of"].initial = self.today
+        # Interpolated here, per request: `%` on a lazy text at class level would fix it in
+        # the language active when the module was imported.
+        self.fields["text"].help_text = _(
+            "做了什么、取得了什么成效、还有什么困难（%(n)s 字以内）。"
+        ) % {"n": TEXT_MAX}
         self.fields["files"].help_text = _accepted_help(self.remaining_today)
         self.fields["files"].widget.attrs["accept"] = ",".join(evidence_files.ACCEPTED_EXTENSIONS)
         self.fields["files"].widget.attrs.update(_limit_attrs(self.remaining_today))
@@ -216,13 +220,16 @@ class ExtensionRequestForm(OwnWordsForm):
         label=_("申请理由"),
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("为什么需要延期，新的时限有什么把握（%(n)s 字以内）。") % {"n": REASON_MAX},
     )
 
     def __init__(self, *args, old_due=None, today=None, **kwargs):
         self.old_due = old_due
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
+        # Per request, in the user's language (see ReportForm.__init__).
+        self.fields["reason"].help_text = _(
+            "为什么需要延期，新的时限有什么把握（%(n)s 字以内）。"
+        ) % {"n": REASON_MAX}
 
     def clean_new_due(self):
         new_due = self.cleaned_data["new_due"]
