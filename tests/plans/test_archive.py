@@ -110,6 +110,16 @@ def test_archiving_needs_a_reason_and_an_administrator(client_as, admin_user, ma
     assert not Plan.objects.get(slug="old").is_archived
 
 
+def test_a_reason_too_long_is_refused_in_our_words(client_as, admin_user, world):
+    client = client_as(admin_user)
+    response = archive(client, world["old"], reason="依" * 301)
+    assert not Plan.objects.get(slug="old").is_archived
+    page = client.get(response.url).content.decode()
+    assert "“依据”最多 300 字，现在有 301 字。" in page and "请写明归档或恢复的依据" not in page
+    response = archive(client, world["old"], reason="")
+    assert "请写明归档或恢复的依据。" in client.get(response.url).content.decode()
+
+
 def test_the_overview_offers_archiving_to_administrators_only(client_as, admin_user, manager):
     plan = PlanFactory(slug="p")
     assert 'id="archive-form"' in client_as(admin_user).get("/plans/p/").content.decode()

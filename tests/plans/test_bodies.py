@@ -74,3 +74,14 @@ def test_the_contacts_page_costs_the_same_for_2_bodies_and_20(client_as, manager
     BodyFactory.create_batch(18)
     assert Body.objects.count() == 20
     assert queries() == small
+
+
+def test_a_contact_too_long_is_refused_in_our_words(client_as, admin_user, body_b):
+    response = client_as(admin_user).post(
+        reverse("body_edit", args=[body_b.pk]),
+        {"leader": "王某某", "contact_name": "李某", "contact_phone": "1" * 60},
+    )
+    page = response.content.decode()
+    assert "“联系电话”最多 50 字，现在有 60 字。" in page and "确保该变量" not in page
+    body_b.refresh_from_db()
+    assert body_b.contact_phone == ""

@@ -92,6 +92,7 @@ def test_issuing_needs_the_confirmation(client_as, manager, w):
         ({"title": "  "}, "请填写通报标题。"),
         ({"date": "2026-11-28"}, "截至日期应在 2000年1月1日 至今天（2026年11月27日）之间"),
         ({"date": "不是日期"}, "有效的日期"),
+        ({"title": "通" * 201}, "“标题”最多 200 字，现在有 201 字。"),
     ],
 )
 def test_bad_input_is_refused_with_a_message(client_as, manager, w, data, message):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker import states
-from tracker.forms.widgets import DateInput, OwnWordsForm
+from tracker.forms.widgets import DateInput, OwnWordsForm, speak_our_words
 from tracker.models import Assignment, Body, Measure
 
 REASON_HELP = _("写明依据（会议纪要、文件、领导批示等），将与决定一起显示。")
@@ -182,10 +182,15 @@ class AssignForm(OwnWordsForm):
         return data
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(OwnWordsForm):
     """归档 or 恢复 a plan: a decision, so it says why."""
 
-    reason = forms.CharField(label=_("依据"), max_length=300, help_text=REASON_HELP)
+    reason = forms.CharField(
+        label=_("依据"),
+        max_length=300,
+        help_text=REASON_HELP,
+        error_messages={"required": _("请写明归档或恢复的依据。")},
+    )
 
 
 class BodyContactForm(forms.ModelForm):
@@ -194,3 +199,7 @@ class BodyContactForm(forms.ModelForm):
     class Meta:
         model = Body
         fields = ["leader", "contact_name", "contact_phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        speak_our_words(self)

@@ -107,16 +107,22 @@ class BulletinForm(OwnWordsForm):
         return day
 
 
-class BulletinComposeForm(forms.Form):
+class BulletinComposeForm(OwnWordsForm):
     """起草通报: the plan (all plans when none) and the as-of day come from the page's first
     step and travel as hidden fields; the manager writes the title, the main recipients,
     the opening and 下一步要求, and ticks `confirm` to issue."""
 
     plan = forms.ModelChoiceField(
-        queryset=Plan.objects.all(), to_field_name="slug", required=False, widget=forms.HiddenInput
+        label=_("实施方案"),
+        queryset=Plan.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.HiddenInput,
     )
     date = forms.DateField(
-        widget=forms.HiddenInput, error_messages={"required": _("请选择截至日期。")}
+        label=_("截至日期"),
+        widget=forms.HiddenInput,
+        error_messages={"required": _("请选择截至日期。")},
     )
     title = forms.CharField(
         label=_("标题"), max_length=200, error_messages={"required": _("请填写通报标题。")}

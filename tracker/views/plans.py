@@ -175,7 +175,7 @@ def _archive_or_restore(request, slug, *, archive):
     plan = get_plan_to_archive(request.user, slug)
     form = ArchiveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请写明归档或恢复的依据。"))
+        messages.error(request, str(form.errors["reason"][0]))
         return redirect(plan)
     change = plan_edits.plan_archive if archive else plan_edits.plan_restore
     change(plan=plan, user=request.user, reason=form.cleaned_data["reason"])
