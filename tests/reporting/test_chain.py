@@ -213,6 +213,25 @@ def test_the_manager_grants_another_date_with_a_reason(client_as, staff_b, manag
     assert "督查决定延至 2031-06-30" in page
 
 
+def test_a_wrong_granted_date_is_named_at_that_date(client_as, staff_b, manager, world):
+    # The request itself is fine: the manager mistyped the date to grant. The page said
+    # “不能同意这份延期申请…请选择不同意”, advising to refuse a request that may be granted.
+    own = world["own"]
+    request = reporting.extension_request_create(
+        assignment=own, author=staff_b, new_due=dt.date(2031, 12, 31), reason="用地审批"
+    )
+    url = reverse("extension_decide", args=[request.pk])
+    data = {"decision": "yes", "granted_due": "2020-06-30", "reason": "给半年"}
+    response = client_as(manager).post(url, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["granted_due"] == [f"新的完成时限应晚于现在的时限 {own.effective_due}。"]
+    assert "请选择不同意" not in response.content.decode()
+    assert not Decision.objects.exists()
+    own.refresh_from_db()
+    assert own.due_date is None
+
+
 def test_a_plan_may_cap_extensions(client_as, staff_b, manager, world):
     plan = world["plan"]
     plan.extension_cap = 1

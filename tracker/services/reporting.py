@@ -398,7 +398,13 @@ def extension_decide(*, extension, manager, approve, reason="", granted_due=None
             if locked.signoff == SignOff.SIGNED_OFF:
                 problem = _("该项工作已经销号。")
             else:
-                problem = _cap_problem(locked) or new_due_problem(locked.effective_due, granted)
+                problem = _cap_problem(locked)
+                date_problem = new_due_problem(locked.effective_due, granted)
+                if not problem and date_problem and granted != extension.new_due:
+                    # The manager's own date is wrong, not the request: say so at that date,
+                    # rather than advise refusing a request that may be granted as asked.
+                    raise ValidationError({"granted_due": date_problem})
+                problem = problem or date_problem
             if problem:
                 raise ValidationError(
                     _("不能同意这份延期申请：%(problem)s请选择不同意并写明理由。")
