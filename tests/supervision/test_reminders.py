@@ -143,6 +143,16 @@ def test_body_staff_may_not_chase_but_the_lead_body_may(client_as, staff_a, staf
     assert (reminder.kind, reminder.level, reminder.sent_by) == ("lead", "chase", staff_a)
 
 
+def test_the_lead_body_is_not_offered_the_fields_of_a_letter(client_as, staff_a, manager, w):
+    url = reverse("remind", args=[w["park_shen"].pk])
+    with frozen():
+        lead = client_as(staff_a).get(url).content.decode()
+        managers = client_as(manager).get(url).content.decode()
+    assert "督办函文号" in managers and "回复期限" in managers
+    assert "督办函文号" not in lead and "回复期限" not in lead
+    assert 'type="hidden" name="doc_number"' in lead
+
+
 # --- what the body sees ---------------------------------------------------------------------
 
 

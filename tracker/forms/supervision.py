@@ -54,6 +54,11 @@ class ReminderForm(OwnWordsForm):
         if levels is not None:
             field = self.fields["level"]
             field.choices = [c for c in Reminder.Level.choices if c[0] in levels]  # type: ignore[attr-defined]
+            if Reminder.Level.LETTER not in levels:
+                # A lead body only reminds or chases: a 督办函's 文号 and reply day are not its
+                # to give, so they are not offered (hidden, they clean to nothing).
+                for name in ("doc_number", "reply_by"):
+                    self.fields[name].widget = forms.HiddenInput()
 
     def clean(self):
         super().clean()
