@@ -306,3 +306,17 @@ def test_quotations_inside_a_quoted_title_become_single_quotes(client_as, manage
         page = client_as(manager).get(reverse("bulletin") + "?plan=lc&date=2026-11-27")
     texts = [b.plain for b in page.context["doc"]["blocks"]]
     assert any("任务1“注重培育新动能，推进‘快递进厂’”" in t for t in texts)
+
+
+def test_straight_quotation_marks_inside_a_quoted_title_become_single_quotes_too(
+    client_as, manager, w
+):
+    # The Liaocheng seed, a newspaper page, writes 推进"快递进厂" with straight quotes: the
+    # bulletin read “注重培育新动能，推进"快递进厂"”.
+    w["park"].title = '注重培育新动能，推进"快递进厂"'
+    w["park"].save()
+    with frozen():
+        page = client_as(manager).get(reverse("bulletin") + "?plan=lc&date=2026-11-27")
+    texts = [b.plain for b in page.context["doc"]["blocks"]]
+    assert any("任务1“注重培育新动能，推进‘快递进厂’”" in t for t in texts)
+    assert not any('"' in t for t in texts)

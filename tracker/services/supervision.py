@@ -427,9 +427,14 @@ def bulletin_requirements():
 ROLE_NOTES = {"lead": gettext_lazy("（牵头）"), "support": gettext_lazy("（配合）")}
 
 
+_STRAIGHT_QUOTED = re.compile(r'"([^"]*)"')
+
+
 def _inner(text):
     """Quotation marks inside quotation marks become single ones, as Chinese writes them:
-    “推进‘快递进厂’”."""
+    “推进‘快递进厂’”. Texts read from web pages and newspapers often have straight quotes
+    ("快递进厂", as the Liaocheng seed does): a pair of them is taken the same way."""
+    text = _STRAIGHT_QUOTED.sub(r"‘\1’", text)
     return text.replace("“", "‘").replace("”", "’")
 
 
