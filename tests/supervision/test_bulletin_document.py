@@ -169,6 +169,17 @@ def test_the_signature_date_and_imprint_are_written_in_chinese(docx):
     assert borders.find(qn("w:top")) is not None and borders.find(qn("w:bottom")) is not None
 
 
+def test_the_signature_and_date_stay_on_one_page_with_the_last_paragraph(docx):
+    # Rendered, the demo's bulletin put 聊城市人民政府督查室 at the foot of page 13 and its date
+    # alone at the top of page 14.
+    texts = [p.text for p in docx.paragraphs]
+    where = texts.index("2026年11月27日")
+    last_body, blank, office = docx.paragraphs[where - 3 : where]
+    assert last_body.text and not blank.text and office.text == "聊城市人民政府督查室"
+    assert all(p.paragraph_format.keep_with_next for p in (last_body, blank, office))
+    assert not docx.paragraphs[where].paragraph_format.keep_with_next
+
+
 def test_page_numbers_sit_outside_at_the_bottom(docx):
     assert docx.settings.odd_and_even_pages_header_footer
     section = docx.sections[0]

@@ -169,6 +169,7 @@ def gongwen_docx(
     if recipients:
         _run(document.add_paragraph(), recipients)
 
+    paragraph = None
     for block in blocks:
         paragraph = document.add_paragraph()
         _indent_first_line(paragraph)
@@ -179,13 +180,19 @@ def gongwen_docx(
         if block.text:
             _run(paragraph, block.text)
 
-    document.add_paragraph()
+    # The last paragraph of the body, the blank line, the office and the date stay on one
+    # page: a page holding only the date, or only the 落款, is what §7.3.5 forbids (the
+    # standard would rather tighten the spacing).
+    if paragraph is not None:
+        paragraph.paragraph_format.keep_with_next = True
+    document.add_paragraph().paragraph_format.keep_with_next = True
     date_text = office_date(day)
     sign_in, date_in = signature_indents(signature, date_text)
     for text, chars_in in ((signature, sign_in), (date_text, date_in)):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = Pt(BODY_PT * chars_in)
+        paragraph.paragraph_format.keep_with_next = text == signature
         _run(paragraph, text)
 
     # 版记: 印发机关 one character in from the left, 印发日期 one in from the right, between
