@@ -429,7 +429,7 @@ class Resolver:
         if is_vague(name):
             if source == FROM_CLAUSE:
                 self._warn(
-                    line, f"“{name}”所指不明，未作为责任单位导入；如需指定请在复核文件中写明"
+                    line, f"“{name}”所指不明，未作为责任单位导入；如需指定请在审核文件中写明"
                 )
             return []
         if len(name) > _MAX_NAME:

@@ -420,7 +420,7 @@ def _check_counts(plan: ParsedPlan, article: list[Block], ctx: _Ctx) -> None:
         ctx.warn(
             line,
             f"原文称有{plan.declared_tasks}项任务，实际识别出{len(plan.tasks)}项；"
-            "请在复核文件中合并或拆分，使其与原文一致",
+            "请在审核文件中合并或拆分，使其与原文一致",
         )
     if plan.declared_categories is not None and plan.declared_categories != len(plan.categories):
         ctx.warn(

@@ -106,7 +106,7 @@ class Review:
 
 
 def _where(table: str, index: int | None = None) -> str:
-    return f"复核文件 [[{table}]] 第{index}条" if index is not None else f"复核文件 [{table}]"
+    return f"审核文件 [[{table}]] 第{index}条" if index is not None else f"审核文件 [{table}]"
 
 
 MAX_REVIEW_CHARS = 500_000
@@ -140,16 +140,16 @@ def load_review(path: str | os.PathLike[str]) -> Review:
         )
         return parse_review(path)
     if not isinstance(path, os.PathLike):
-        raise ReviewError("复核文件应为文件路径（pathlib.Path）")
+        raise ReviewError("审核文件应为文件路径（pathlib.Path）")
     file = Path(path)
     try:
         raw = file.read_bytes()
     except (OSError, ValueError) as exc:
-        raise ReviewError(f"无法读取复核文件 {file}：{exc}") from exc
+        raise ReviewError(f"无法读取审核文件 {file}：{exc}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ReviewError(f"复核文件 {file} 不是 UTF-8 文本") from exc
+        raise ReviewError(f"审核文件 {file} 不是 UTF-8 文本") from exc
     return parse_review(text, source=str(file))
 
 
@@ -161,24 +161,40 @@ def parse_review(text: str, *, source: str = "") -> Review:
     than the format needs, a number of more than 18 digits, or a date outside 1949–2100,
     naming the entry and key."""
     if not isinstance(text, str):
-        raise ReviewError("复核文件应为 TOML 文本")
+        raise ReviewError("审核文件应为 TOML 文本")
     if len(text) > MAX_REVIEW_CHARS:
-        raise ReviewError(f"复核文件过大（超过{MAX_REVIEW_CHARS}字符）")
+        raise ReviewError(f"审核文件过大（超过{MAX_REVIEW_CHARS}字符）")
     _check_lexical(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise ReviewError(
-            f"复核文件不是有效的 TOML：{exc}", int(m.group(1)) if m else None
-        ) from exc
+        raise _toml_error(exc) from exc
     except RecursionError as exc:
         # _check_lexical stops what it can see; this is what it could not.
-        raise ReviewError("复核文件嵌套过深，无法读取") from exc
+        raise ReviewError("审核文件嵌套过深，无法读取") from exc
     except ValueError as exc:
-        raise ReviewError(f"复核文件含有无法读取的数值（{exc}）") from exc
+        raise ReviewError(f"审核文件含有无法读取的数值（{exc}）") from exc
     _check_values(data, "")
     return _check_shape(data, source)
+
+
+_TOML_PLACE_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError) -> ReviewError:
+    """tomllib's English message in the administrator's words: where the file stops being
+    TOML and what to look at there (tomllib says only what it expected)."""
+    m = _TOML_PLACE_RE.search(str(exc))
+    if m:
+        line, column = int(m.group(1)), int(m.group(2))
+        return ReviewError(
+            f"审核文件不是有效的 TOML：第{column}个字符附近写法有误"
+            "（每行应为“名称 = 值”，文字值加英文双引号，表头写作 [名称] 或 [[名称]]）",
+            line,
+        )
+    return ReviewError(
+        "审核文件不是有效的 TOML：文件在末尾处没有写完（缺少等号、值、右引号或右方括号）"
+    )
 
 
 def _check_lexical(text: str) -> None:
@@ -198,13 +214,13 @@ def _check_lexical(text: str) -> None:
                     depth += 1
                     if depth > MAX_NESTING:
                         raise ReviewError(
-                            f"复核文件：{key or '该值'} 嵌套过深（超过{MAX_NESTING}层）",
+                            f"审核文件：{key or '该值'} 嵌套过深（超过{MAX_NESTING}层）",
                             number,
                         )
                 elif ch in "]}":
                     depth = max(0, depth - 1)
         if _LONG_NUMBER_RE.search(bare) and not header:
-            raise ReviewError(f"复核文件：{key or '该值'} 的数字过长（超过{MAX_DIGITS}位）", number)
+            raise ReviewError(f"审核文件：{key or '该值'} 的数字过长（超过{MAX_DIGITS}位）", number)
 
 
 def _check_values(value: Any, where: str, depth: int = 0) -> None:
@@ -213,42 +229,42 @@ def _check_values(value: Any, where: str, depth: int = 0) -> None:
     stack: list[tuple[Any, str, int]] = [(value, where, depth)]
     while stack:
         item, path, level = stack.pop()
-        name = path or "复核文件"
+        name = path or "审核文件"
         if level > MAX_NESTING:
-            raise ReviewError(f"复核文件：{name} 嵌套过深（超过{MAX_NESTING}层）")
+            raise ReviewError(f"审核文件：{name} 嵌套过深（超过{MAX_NESTING}层）")
         if isinstance(item, dict):
             for key, sub in item.items():
                 stack.append((sub, f"{path}.{key}" if path else str(key), level + 1))
         elif isinstance(item, list):
             if len(item) > MAX_LIST:
-                raise ReviewError(f"复核文件：{name} 的条目过多（超过{MAX_LIST}条）")
+                raise ReviewError(f"审核文件：{name} 的条目过多（超过{MAX_LIST}条）")
             for k, sub in enumerate(item, start=1):
                 stack.append((sub, f"{path}[{k}]", level + 1))
         elif isinstance(item, bool):
             continue
         elif isinstance(item, int):
             if abs(item) >= 10**MAX_DIGITS:
-                raise ReviewError(f"复核文件：{name} 的数字过大")
+                raise ReviewError(f"审核文件：{name} 的数字过大")
         elif isinstance(item, float):
             if not math.isfinite(item) or abs(item) >= 10**MAX_DIGITS:
-                raise ReviewError(f"复核文件：{name} 应为有限的数字")
+                raise ReviewError(f"审核文件：{name} 应为有限的数字")
         elif isinstance(item, dt.date):
             day = item.date() if isinstance(item, dt.datetime) else item
             if not FIRST_DATE <= day <= LAST_DATE:
                 raise ReviewError(
-                    f"复核文件：{name} 的日期 {day.isoformat()} 不在合理范围内"
+                    f"审核文件：{name} 的日期 {day.isoformat()} 不在合理范围内"
                     f"（{FIRST_DATE.year}年至{LAST_DATE.year}年）"
                 )
         elif isinstance(item, dt.time):
-            raise ReviewError(f"复核文件：{name} 应为日期，不能只写时间")
+            raise ReviewError(f"审核文件：{name} 应为日期，不能只写时间")
         elif isinstance(item, str) and len(item) > MAX_REVIEW_CHARS // 10:
-            raise ReviewError(f"复核文件：{name} 的文字过长")
+            raise ReviewError(f"审核文件：{name} 的文字过长")
 
 
 def _check_shape(data: dict[str, Any], source: str) -> Review:
     unknown = set(data) - set(_TABLES)
     if unknown:
-        raise ReviewError(f"复核文件有未知的表或键：{'、'.join(sorted(unknown))}")
+        raise ReviewError(f"审核文件有未知的表或键：{'、'.join(sorted(unknown))}")
     review = Review(source=source)
     for table in ("plan", "start"):
         value = data.get(table, {})
@@ -440,14 +456,14 @@ class _Applier:
         title = entry.get("title")
         if title is not None and title.strip() != self.plan.title:
             raise ReviewError(
-                f"复核文件 [plan]：title “{title}” 与原文方案名称“{self.plan.title}”不符，"
-                "这份复核文件可能不属于此方案"
+                f"审核文件 [plan]：title “{title}” 与原文方案名称“{self.plan.title}”不符，"
+                "这份审核文件可能不属于此方案"
             )
         if entry.get("slug"):
             self.plan.slug = entry["slug"]
         expected = entry.get("tasks_after_review")
         if expected is not None and (not isinstance(expected, int) or expected < 1):
-            raise ReviewError("复核文件 [plan]：tasks_after_review 应为正整数")
+            raise ReviewError("审核文件 [plan]：tasks_after_review 应为正整数")
 
     def merge(self, entry: dict[str, Any], where: str) -> None:
         numbers: list[int] = entry["tasks"]

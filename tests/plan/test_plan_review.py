@@ -1,6 +1,7 @@
 """The administrator's review file applied to the seed plan."""
 
 import datetime as dt
+import re
 
 import pytest
 from planhelp import REVIEW
@@ -204,6 +205,25 @@ def test_uploaded_review_text_is_never_taken_for_a_path(content):
         plan.parse_review(content)
     assert "TOML" in str(info.value)
     assert "build-system" not in str(info.value) and "root" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        ("[[task]\nnumber = 2", "第1行：审核文件不是有效的 TOML：第7个字符附近写法有误"),
+        ("pyproject.toml", "审核文件不是有效的 TOML：文件在末尾处没有写完"),
+        ('a = "x\nb = 1', "第1行：审核文件不是有效的 TOML：第7个字符附近写法有误"),
+    ],
+)
+def test_bad_toml_is_explained_in_chinese_with_its_place(toml, words):
+    # The message was tomllib's own: “复核文件不是有效的 TOML：Expected '=' after a key in a
+    # key/value pair (at line 1, column 15)”, under a field the page calls 审核文件.
+    with pytest.raises(ReviewError) as info:
+        plan.parse_review(toml)
+    message = str(info.value)
+    assert message.startswith(words)
+    assert not re.search(r"[A-Za-z]{3,}", message.replace("TOML", ""))
+    assert "复核文件" not in message
 
 
 def test_a_string_given_to_load_review_is_read_as_text_with_a_deprecation_warning():
