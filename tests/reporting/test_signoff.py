@@ -263,6 +263,18 @@ def test_my_work_lists_the_body_assignments_with_light_and_next_step(client_as, 
     assert "本单位牵头任务的其他责任单位" not in page
 
 
+def test_my_work_shows_a_calendar_set_by_an_administrator_as_theirs(client_as, staff_b, world):
+    # The plan's reporting calendar is a person's decision: the overview and the assignment
+    # page said so, 我的任务 showed “每月25日前” bare.
+    plan = world["own"].task.plan
+    plan.report_rhythm, plan.report_day = "monthly", 25
+    plan.report_rule_source, plan.report_rule_reason = "admin", "市政府办公室通知"
+    plan.save()
+    page = client_as(staff_b).get(reverse("my_work")).content.decode()
+    rule = page.split("填报要求", 1)[1].split("</dd>", 1)[0]
+    assert "每月25日前" in rule and "管理员确定" in rule and "依据：市政府办公室通知" in rule
+
+
 def test_a_task_own_assignment_comes_before_its_measures_on_every_database(
     client_as, staff_a, staff_b, world
 ):
