@@ -129,3 +129,21 @@ def test_the_past_date_confirmation_has_no_label_until_it_is_offered(client_as, 
     warned = client.post(url(task, "deadline"), {"deadline": "2020-01-01", "reason": "会议纪要"})
     page = warned.content.decode()
     assert 'type="checkbox" name="confirm_past"' in page and "确认设定已经过去的日期" in page
+
+
+@pytest.mark.parametrize(
+    ("what", "data"),
+    [
+        ("deadline", {"deadline": "9999-12-31", "reason": "会议纪要"}),
+        ("milestones", {"scope": "task", "due": "9999-12-31", "text": "选址", "reason": "纪要"}),
+    ],
+)
+def test_a_year_typed_wrong_is_refused_not_stored(client_as, admin_user, task, what, data):
+    # 9999-12-31 was saved as the task's deadline, silently.
+    response = client_as(admin_user).post(url(task, what), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "不能晚于 2100-12-31，请检查年份。" in page and "请填写完成时限" not in page
+    task.refresh_from_db()
+    assert task.deadline is None and not task.milestones.exists()
+    assert not ChangeRecord.objects.exists()

@@ -14,6 +14,7 @@ from tests.factories import MembershipFactory, UserFactory
 from tracker.models import (
     ChangeRecord,
     Decision,
+    ExtensionRequest,
     LeadReview,
     Membership,
     Report,
@@ -230,6 +231,13 @@ def test_a_wrong_granted_date_is_named_at_that_date(client_as, staff_b, manager,
     assert not Decision.objects.exists()
     own.refresh_from_db()
     assert own.due_date is None
+
+
+def test_an_extension_to_a_year_typed_wrong_is_refused(client_as, staff_b, world):
+    url = reverse("extension_create", args=[world["own"].pk])
+    response = client_as(staff_b).post(url, {"new_due": "9999-12-31", "reason": "用地审批"})
+    assert "“申请延至”不能晚于 2100-12-31，请检查年份。" in response.content.decode()
+    assert not ExtensionRequest.objects.exists()
 
 
 def test_a_plan_may_cap_extensions(client_as, staff_b, manager, world):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker import states
-from tracker.forms.widgets import DateInput, OwnWordsForm, speak_our_words
+from tracker.forms.widgets import NOT_TOO_FAR, DateInput, OwnWordsForm, speak_our_words
 from tracker.models import Assignment, Body, Measure
 
 REASON_HELP = _("写明依据（会议纪要、文件、领导批示等），将与决定一起显示。")
@@ -30,7 +30,9 @@ class DeadlineForm(OwnWordsForm):
     measure: forms.ModelChoiceField[Measure] = forms.ModelChoiceField(
         label=_("适用于"), queryset=None, required=False, empty_label=_("整项任务")
     )
-    deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput)
+    deadline = forms.DateField(
+        label=_("完成时限"), required=False, widget=DateInput, validators=NOT_TOO_FAR
+    )
     ongoing = forms.BooleanField(label=_("长期任务（无完成日期）"), required=False)
     reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
     confirm_past = forms.BooleanField(
@@ -51,7 +53,7 @@ class DeadlineForm(OwnWordsForm):
         data = self.cleaned_data
         if data.get("ongoing") and data.get("deadline"):
             raise ValidationError(_("长期任务不设完成日期：请只选其一。"))
-        if not data.get("ongoing") and not data.get("deadline"):
+        if not data.get("ongoing") and not data.get("deadline") and "deadline" not in self.errors:
             self.add_error("deadline", _("请填写完成时限，或勾选“长期任务”。"))
         deadline = data.get("deadline")
         if deadline and deadline < self.today and not data.get("confirm_past"):
@@ -70,7 +72,7 @@ class MilestoneForm(OwnWordsForm):
     """阶段性目标 on the task page: for the whole task, one measure or one body's share."""
 
     scope = forms.ChoiceField(label=_("适用于"))
-    due = forms.DateField(label=_("完成日期"), widget=DateInput)
+    due = forms.DateField(label=_("完成日期"), widget=DateInput, validators=NOT_TOO_FAR)
     text = forms.CharField(
         label=_("阶段性目标"), max_length=300, help_text=_("到该日期应完成什么，如“完成园区选址”。")
     )

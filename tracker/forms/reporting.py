@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker import evidence as evidence_files
-from tracker.forms.widgets import DateInput, MultipleFileField, OwnWordsForm
+from tracker.forms.widgets import NOT_TOO_FAR, DateInput, MultipleFileField, OwnWordsForm
 from tracker.models import Milestone, ProgressStatus
 from tracker.services.reporting import new_due_problem
 
@@ -215,7 +215,7 @@ class ReportForm(OwnWordsForm):
 class ExtensionRequestForm(OwnWordsForm):
     """延期申请."""
 
-    new_due = forms.DateField(label=_("申请延至"), widget=DateInput())
+    new_due = forms.DateField(label=_("申请延至"), widget=DateInput(), validators=NOT_TOO_FAR)
     reason = forms.CharField(
         label=_("申请理由"),
         max_length=REASON_MAX,
@@ -298,6 +298,7 @@ class ExtensionDecisionForm(_DecisionForm):
         label=_("同意延至"),
         required=False,
         widget=DateInput(),
+        validators=NOT_TOO_FAR,
         help_text=_("留空即按申请的日期；改为其他日期时请在意见说明中写明理由。"),
     )
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from tracker import states
-from tracker.forms.widgets import DateInput, OwnWordsForm, speak_our_words
+from tracker.forms.widgets import NOT_TOO_FAR, DateInput, OwnWordsForm, speak_our_words
 from tracker.models import Assignment, Body, Category, Plan, ProgressStatus, Reminder, Task
 from tracker.services.documents import office_date
 
@@ -36,7 +36,11 @@ class ReminderForm(OwnWordsForm):
         help_text=_("如“聊督办函〔2026〕5号”。仅督办函填写。"),
     )
     reply_by = forms.DateField(
-        label=_("回复期限"), required=False, widget=DateInput, help_text=_("仅督办函填写。")
+        label=_("回复期限"),
+        required=False,
+        widget=DateInput,
+        validators=NOT_TOO_FAR,
+        help_text=_("仅督办函填写。"),
     )
     message = forms.CharField(
         label=_("催办内容"),

@@ -1,6 +1,15 @@
 """Widgets and fields every form of the app shares."""
 
+import datetime as dt
+
 from django import forms
+from django.core.validators import MaxValueValidator
+
+# The latest date a person may set as a due date, milestone or reply day — as the review file
+# allows (plan.review.LAST_DATE). A typed year such as 9999 or 20277 is a slip of the keyboard:
+# refused with the field's “不能大于” message rather than stored as a deadline.
+LATEST_DAY = dt.date(2100, 12, 31)
+NOT_TOO_FAR = [MaxValueValidator(LATEST_DAY)]
 
 
 class DateInput(forms.DateInput):
@@ -60,6 +69,9 @@ def _messages_for(field):
     }
     if isinstance(field, forms.DateField):
         messages["invalid"] = _("“%(label)s”请填写有效的日期，如 2026-11-30。") % {"label": label}
+        messages["max_value"] = _("“%(label)s”不能晚于 %%(limit_value)s，请检查年份。") % {
+            "label": label
+        }
     elif isinstance(field, forms.IntegerField) and not isinstance(
         field, forms.DecimalField | forms.FloatField
     ):
