@@ -75,3 +75,16 @@ def test_the_readme_tells_the_proxy_the_request_size_the_settings_accept():
     allowed = int(re.search(r"client_max_body_size (\d+)m;", readme).group(1)) * 1024 * 1024
     assert allowed == settings.TRACKER_REQUEST_MAX_BYTES
     assert allowed > settings.TRACKER_UPLOAD_REPORT_MAX_BYTES >= settings.TRACKER_UPLOAD_MAX_BYTES
+
+
+def test_the_readme_states_the_form_text_limit_the_settings_have():
+    """Every line of README.md naming DATA_UPLOAD_MAX_MEMORY_SIZE gives the settings' value
+    first (one said 10 MB, another still Django's 2.5 MB)."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line for line in readme.splitlines() if "`DATA_UPLOAD_MAX_MEMORY_SIZE`" in line]
+    assert len(lines) >= 2
+    for line in lines:
+        mb = float(re.search(r"(\d+(?:\.\d+)?) MB", line).group(1))
+        assert mb * 1024 * 1024 == settings.DATA_UPLOAD_MAX_MEMORY_SIZE, line
