@@ -61,6 +61,22 @@ def test_administrator_previews_then_confirms(client_as, admin_user):
     assert "已创建方案" in client.get(plan.get_absolute_url()).content.decode()
 
 
+def test_the_preview_says_which_part_of_the_issue_line_the_text_does_not_state(
+    client_as, admin_user
+):
+    # A plan with a date but no issuer read “印发 未注明 2025-07-15”: not stated… the date?
+    text = (
+        "聊城市推进快递进村三年行动方案\n2025年7月15日\n一、完善网络\n"
+        "1.建设村级快递服务站。2025年年底前完成。（责任单位：市商务局）\n"
+        "2.改造县级分拨中心。2026年年底前完成。（责任单位：市邮政管理局）\n"
+    )
+    client = client_as(admin_user)
+    response = client.post("/import/", {"source_text": text, "gazetteer": GAZETTEER})
+    page = client.get(response.url).content.decode()
+    issued = page.split("<dt>印发</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "发文单位未注明" in issued and "· 2025-07-15" in issued
+
+
 def test_a_draft_is_confirmed_once(client_as, admin_user):
     client = client_as(admin_user)
     url = preview(client)
