@@ -552,7 +552,7 @@ def test_lists_and_exports_hold_only_what_the_role_may_see(client_as, world, rol
     assert response.status_code == 200
     may_see = {a.body.name for a in visible_assignments(user).select_related("body")}
     if path.endswith(".csv"):
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))[1:]
         shown = {row[4] for row in rows}
         assert len(rows) == visible_assignments(user).count()
     else:

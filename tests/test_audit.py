@@ -50,7 +50,7 @@ def test_an_export_is_recorded_with_its_filters_in_words_and_its_rows(
         w = world(shen=staff_b.membership.body, guan=staff_c.membership.body)
         query = f"county={w['shen'].pk}&light=red&o=-overdue"
         response = client_as(manager).get(f"{reverse('list_export_csv')}?{query}")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))[1:]
     record = AccessRecord.objects.get()
     assert record.kind == AccessRecord.Kind.EXPORT
     assert record.subject.startswith("逾期与进度清单-") and record.subject.endswith(".csv")

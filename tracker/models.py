@@ -589,6 +589,14 @@ class ProgressStatus(models.TextChoices):
 TASK_BEFORE_MEASURES = F("measure__number").asc(nulls_first=True)
 
 
+# What lists of assignments leave out of their joins (AssignmentQuerySet.for_list).
+LIST_DEFERRED = (
+    "task__plan__source_text",
+    "task__source_text",
+    "task__category__summary",
+)
+
+
 class AssignmentQuerySet(models.QuerySet):
     """The states (done, overdue, due soon, behind pace, silent, light) are defined in
     tracker/states.py; these methods apply them."""
@@ -664,10 +672,14 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(states.county_share_q())
 
     def for_list(self):
-        """The joins every list of assignments needs, and why a date of its own was set."""
-        return self.select_related(
-            "task__plan", "task__category", "measure", "body"
-        ).with_due_reason()
+        """The joins every list of assignments needs, and why a date of its own was set —
+        without the plan's and the task's source texts (a plan's is thousands of characters,
+        loaded again for every row: lists never show them)."""
+        return (
+            self.select_related("task__plan", "task__category", "measure", "body")
+            .defer(*LIST_DEFERRED)
+            .with_due_reason()
+        )
 
     def with_due_reason(self):
         """Annotate `due_reason` and `due_via`: the reason and the way (an approved extension,
@@ -699,10 +711,9 @@ class AssignmentQuerySet(models.QuerySet):
 
     def for_export(self):
         """What the list's exports add to each row: `latest_text`, the words of the current
-        report (ReportQuerySet.current()). Why a date of its own was set comes with
-        for_list() (with_due_reason)."""
-        current = Report.objects.filter(assignment=OuterRef("pk")).current()
-        return self.annotate(latest_text=Subquery(current.values("text")[:1]))
+        report (ReportQuerySet.current(), kept as Assignment.current_report). Why a date of
+        its own was set comes with for_list() (with_due_reason)."""
+        return self.annotate(latest_text=F("current_report__text"))
 
     def for_my_work(self, today):
         """A list of assignments with their states and what is pending on each."""
@@ -815,6 +826,20 @@ class Assignment(models.Model):
         blank=True,
         help_text=_("方案原文以外另行分配的日期；为空表示自方案跟踪起始日起算填报周期。"),
     )
+    # Kept with the current state (services/reporting.py: _refresh_progress) so that lists,
+    # exports and counts never read the reports table: the report in force that is current
+    # (ReportQuerySet.current().first()) and how many reports were filed (corrections
+    # included). tests/reporting/test_kept_state.py checks them against the history.
+    current_report = models.ForeignKey(
+        "Report",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("当前填报"),
+        editable=False,
+    )
+    report_count = models.PositiveIntegerField(_("填报次数"), default=0, editable=False)
     # 逾期完成: recorded at sign-off, from the day the completion report was filed and the
     # due date that applied then (services/reporting.py: signoff_decide).
     completed_late_days = models.PositiveIntegerField(
@@ -1367,6 +1392,18 @@ class Report(AppendOnly):
         verbose_name = _("进展填报")
         verbose_name_plural = pgettext_lazy("复数", "进展填报")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # `corrects` is unique and almost always NULL. SQLite's statistics (ANALYZE)
+            # describe its unique index by all its rows, NULLs included, as if a key matched
+            # every report, and the planner then scans the whole table for each report it
+            # joins to its correction (select_related("corrected_by"), current()). This index
+            # holds only the corrections, so its statistics say what a key really matches.
+            models.Index(
+                fields=["corrects"],
+                condition=Q(corrects__isnull=False),
+                name="report_corrections",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(name="report_percent_max", condition=Q(percent__lte=100)),
             models.CheckConstraint(

@@ -273,10 +273,10 @@ def test_on_the_liaocheng_plan_red_is_exactly_what_the_due_dates_say(client_as, 
     assert expected, "the 2024 plan has work due before 2026-11-27"
 
     response = get(client_as(manager), reverse("dashboard"))
+    red = [r.pk for r in response.context["rows"] if r.light == "red"]
     shown = {
         (a.task.number, a.measure.number if a.measure_id else None, a.body.name)
-        for a in response.context["rows"]
-        if a.light == "red"
+        for a in Assignment.objects.filter(pk__in=red).select_related("task", "measure", "body")
     }
     assert shown == expected
     assert response.context["counts"]["red"] == len(expected)

@@ -25,21 +25,35 @@ def w(staff_a, staff_b, staff_c):
         return world(shen=staff_b.membership.body, guan=staff_c.membership.body)
 
 
+class Downloaded:
+    """A streamed download read once (its streaming content can be read only once)."""
+
+    def __init__(self, response):
+        self.response = response
+        self.content = response.getvalue()
+
+    def getvalue(self):
+        return self.content
+
+    def __getitem__(self, header):
+        return self.response[header]
+
+
 def fetch(client, name, query=""):
     with frozen():
         response = client.get(f"{reverse(name)}?{query}")
     assert response.status_code == 200
-    return response
+    return Downloaded(response)
 
 
 def xlsx_rows(response):
     """The sheet, and its rows from the header down (the title row above is left out)."""
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     return sheet, [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
 
 
 def csv_rows(response):
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def listed(client, query=""):
@@ -83,7 +97,7 @@ def test_the_xlsx_has_real_dates_numbers_and_labels(client_as, manager, w):
 def test_the_csv_has_a_bom_and_the_same_rows(client_as, manager, w):
     client = client_as(manager)
     response = fetch(client, "list_export_csv", "light=yellow")
-    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert response.getvalue().startswith(b"\xef\xbb\xbf")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = csv_rows(response)
     assert rows[0] == EXPORT_HEADERS
@@ -149,14 +163,14 @@ def test_the_xlsx_has_a_title_row_with_the_plan_the_filters_and_the_day(client_a
     response = fetch(
         client_as(manager), "list_export_xlsx", f"plan=lc&light=red&county={w['shen'].pk}"
     )
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert sheet["A1"].value == (
         "《聊城市加快邮政快递业高质量发展实施方案》逾期与进度清单"
         "（筛选条件：县（市、区）：莘县；亮灯：红灯；截至2026年11月27日）"
     )
     assert [c.value for c in sheet[2]] == EXPORT_HEADERS
     assert sheet.auto_filter.ref.startswith("A2:")
-    everything = load_workbook(io.BytesIO(fetch(client_as(manager), "list_export_xlsx").content))
+    everything = load_workbook(io.BytesIO(fetch(client_as(manager), "list_export_xlsx").getvalue()))
     assert everything.active["A1"].value == "逾期与进度清单（筛选条件：全部；截至2026年11月27日）"
 
 

@@ -8,7 +8,7 @@ import django_filters as df
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
@@ -98,6 +98,7 @@ class BulletinForm(OwnWordsForm):
     def __init__(self, *args, today=None, **kwargs):
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
+        offer_plans(self.fields["plan"], self["plan"].value() or "")
 
     @property
     def latest_day(self):
@@ -189,6 +190,10 @@ class PlanChoiceForm(OwnWordsForm):
         empty_label=_("全部方案"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_plans(self.fields["plan"], self["plan"].value() or "")
+
 
 # --- the overdue and progress list (逾期与进度清单) -------------------------------------------
 
@@ -215,14 +220,39 @@ SORT_LABELS = {
 
 
 def _bodies_seen(request):
-    """The bodies of the assignments the user may see, in their customary order."""
+    """The bodies of the assignments the user may see, in their customary order: for each
+    body one look-up in the assignments' body index, not a pass over all assignments."""
     from tracker.access import visible_assignments
 
     user = getattr(request, "user", None)
     if user is None:
         return Body.objects.none()
-    seen = visible_assignments(user).values("body")
-    return Body.objects.filter(pk__in=seen).order_by("kind", "position", "pinyin")
+    seen = visible_assignments(user).filter(body=OuterRef("pk"))
+    return (
+        Body.objects.filter(Exists(seen))
+        .only("pk", "name", "kind", "position", "pinyin")
+        .order_by("kind", "position", "pinyin")
+    )
+
+
+# The plan chooser offers the chosen plan and the most recent ones, never all of them: a
+# province tracks hundreds (any plan can still be chosen by its link, e.g. from its page).
+PLAN_CHOICES = 30
+
+
+def offer_plans(field, chosen):
+    """Limit a plan field's options to the chosen plan (a slug, or a Plan) and the
+    PLAN_CHOICES plans tracked most recently; return the chosen Plan (None when none). The
+    field still accepts any current plan: only what the page lists is bounded."""
+    if isinstance(chosen, Plan):
+        chosen = chosen.slug
+    plans = Plan.objects.current().only("pk", "slug", "title")
+    recent = list(plans.order_by(F("start_date").desc(nulls_last=True), "title")[:PLAN_CHOICES])
+    if chosen and all(p.slug != chosen for p in recent):
+        recent = [*plans.filter(slug=chosen), *recent]
+    empty = getattr(field, "empty_label", None) or ALL
+    field.widget.choices = [("", empty)] + [(p.slug, p.title) for p in recent]
+    return next((p for p in recent if p.slug == chosen), None)
 
 
 class NullsLastOrderingFilter(df.OrderingFilter):
@@ -348,7 +378,28 @@ class AssignmentFilter(df.FilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             speak_our_words(form)
+            self._scope_choices(form)
         return self._form
+
+    def _scope_choices(self, form):
+        """What the form offers, so that it never lists the whole database: the plan
+        chooser the chosen plan and the PLAN_CHOICES most recent plans; categories and tasks
+        those of the chosen plan only (none before a plan is chosen). Any valid value is
+        still accepted (the querysets are unchanged): only the options shown are scoped."""
+        plan = offer_plans(form.fields["plan"], self.data.get("plan") or "")
+        if plan is None:
+            hint = [("", _("（请先选择实施方案）"))]
+            form.fields["category"].widget.choices = hint
+            form.fields["task"].widget.choices = hint
+            return
+        categories = Category.objects.filter(plan=plan).only("pk", "number", "title")
+        tasks = Task.objects.active().filter(plan=plan).only("pk", "number", "title", "plan")
+        form.fields["category"].widget.choices = [("", ALL)] + [
+            (c.pk, str(c)) for c in categories.order_by("number")
+        ]
+        form.fields["task"].widget.choices = [("", ALL)] + [
+            (t.pk, str(t)) for t in tasks.order_by("number")
+        ]
 
     def search(self, queryset, name, value):
         for word in value.split():

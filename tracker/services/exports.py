@@ -1,8 +1,9 @@
 """Spreadsheet exports that open right in Chinese Excel and WPS.
 
 - `.xlsx` (openpyxl, write-only: rows are written as they come from an iterator, never held
-  as a list): a title row above the header (what is exported, the filters in words, the
-  as-of date), Chinese headers, real dates shown as offices write them (2026年11月30日), a
+  as a list; `write_xlsx` and `write_csv` write into a file, which the view streams): a
+  title row above the header (what is exported, the filters in words, the as-of date),
+  Chinese headers, real dates shown as offices write them (2026年11月30日), a
   frozen and filtered header row repeated on every printed page, and column widths chosen
   for Chinese text.
 - `.csv`: UTF-8 with a BOM, so Excel and WPS on Chinese Windows do not read it as GBK; one
@@ -103,6 +104,14 @@ def _xlsx_cell(sheet, value):
 def xlsx_bytes(columns, rows, *, sheet="导出", title=""):
     """The .xlsx of `rows` (any iterable of lists, in the order of `columns`: headers, or
     (header, width) pairs). With a `title`, it fills a merged row above the header."""
+    buffer = io.BytesIO()
+    write_xlsx(buffer, columns, rows, sheet=sheet, title=title)
+    return buffer.getvalue()
+
+
+def write_xlsx(into, columns, rows, *, sheet="导出", title=""):
+    """xlsx_bytes() into a binary file: openpyxl's write-only workbook keeps the rows in a
+    temporary file of its own as they come, so memory does not grow with their number."""
     columns = _columns(columns)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(sheet[:31])
@@ -134,16 +143,23 @@ def xlsx_bytes(columns, rows, *, sheet="导出", title=""):
         count += 1
     if count:
         ws.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(into)
 
 
 def csv_bytes(headers, rows):
     """The .csv of `rows` (any iterable): a BOM, one header row, the rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    buffer = io.BytesIO()
+    write_csv(buffer, headers, rows)
+    return buffer.getvalue()
+
+
+def write_csv(into, headers, rows):
+    """csv_bytes() into a binary file, row by row."""
+    text = io.TextIOWrapper(into, encoding="utf-8", newline="", write_through=True)
+    text.write("\ufeff")
+    writer = csv.writer(text)
     writer.writerow([h[0] if isinstance(h, tuple) else h for h in headers])
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    text.flush()
+    text.detach()  # the caller's file stays open

@@ -209,13 +209,16 @@ def _earliest_as_of(locked, corrects):
 
 
 def _refresh_progress(locked, report, now):
-    """The current state follows the current report (ReportQuerySet.current): its
-    status, percent and as-of date. The sign-off follows only the report just filed, and only
-    when it is the current one: 已完成 asks for sign-off — first from the lead body, where
-    another body leads the work (牵头单位初审), else from the managers; any other report
+    """The current state follows the current report (ReportQuerySet.current): the report
+    itself, its status, percent and as-of date, and the number of reports filed. The
+    sign-off follows only the report just filed, and only when it is the current one:
+    已完成 asks for sign-off — first from the lead body, where another body leads the work
+    (牵头单位初审), else from the managers; any other report
     withdraws a request (or answers a 退回). A correction of an older report leaves the
     sign-off alone."""
     current = locked.reports.current().first()
+    locked.current_report = current
+    locked.report_count = locked.reports.count()
     locked.status = current.status
     locked.percent = current.percent
     locked.progress_as_of = current.as_of
@@ -228,7 +231,15 @@ def _refresh_progress(locked, report, now):
         else:
             locked.signoff = SignOff.REQUESTED
     locked.save(
-        update_fields=["status", "percent", "progress_as_of", "last_reported_at", "signoff"]
+        update_fields=[
+            "current_report",
+            "report_count",
+            "status",
+            "percent",
+            "progress_as_of",
+            "last_reported_at",
+            "signoff",
+        ]
     )
 
 

@@ -22,6 +22,7 @@ from tracker import states
 from tracker.access import sees_whole_task, visible_assignments
 from tracker.models import (
     DECIDED_BY_PERSON,
+    Body,
     ChangeRecord,
     Report,
     ReportedValue,
@@ -33,6 +34,65 @@ from tracker.services import documents, timeline
 
 LIGHTS = [states.Light.RED, states.Light.YELLOW, states.Light.GREEN, states.Light.DONE]
 FLAG_FIELDS = ["is_overdue", "is_due_soon", "is_behind_pace", "is_silent"]
+
+
+@dataclass(slots=True)
+class StateRow:
+    """An assignment as the dashboard counts it: its states and the few fields the counts,
+    the roll-ups and the league need, read as plain values (state_rows) — not a model
+    instance with its joins, so that all of a province's work is counted in one pass."""
+
+    pk: int
+    task_id: int
+    plan_id: int
+    body_id: int
+    role: str
+    percent: int
+    signoff: str
+    light_rank: int | None
+    is_overdue: bool
+    is_due_soon: bool
+    is_behind_pace: bool
+    is_silent: bool
+    is_done: bool
+    is_done_late: bool
+    last_reported_at: dt.datetime | None
+    due: dt.date | None
+    body: Any = None
+
+    @property
+    def light(self):
+        return None if self.light_rank is None else states.LIGHT_OF_RANK[self.light_rank]
+
+
+STATE_ROW_FIELDS = [
+    "pk",
+    "task_id",
+    "task__plan_id",
+    "body_id",
+    "role",
+    "percent",
+    "signoff",
+    "light_rank",
+    "is_overdue",
+    "is_due_soon",
+    "is_behind_pace",
+    "is_silent",
+    "is_done",
+    "is_done_late",
+    "last_reported_at",
+    "due",
+]
+
+
+def state_rows(queryset):
+    """StateRows of a queryset of assignments with their states (with_state), in one query
+    of plain values, and one for their bodies."""
+    rows = [StateRow(*values) for values in queryset.order_by().values_list(*STATE_ROW_FIELDS)]
+    bodies = Body.objects.in_bulk({r.body_id for r in rows})
+    for r in rows:
+        r.body = bodies[r.body_id]
+    return rows
 
 
 def light_counts(rows):
@@ -637,10 +697,12 @@ def requirement_blocks(text):
     return blocks
 
 
-def bulletin_outline(figures, *, opening="", requirements=""):
+def bulletin_outline(figures, *, opening="", requirements="", limit=None):
     """The body of a 通报 as paragraphs (documents.Block), numbered 一、（一）1. as official
     documents are, in the active language: the opening, 总体情况, the sections of the
-    figures, 下一步要求. The page shows it and the Word document is made of it."""
+    figures, 下一步要求. The page shows it and the Word document is made of it. With a
+    `limit`, each group lists at most that many items and then says how many more there are
+    (the pages: a bulletin of all plans names thousands; its Word document names them all)."""
     all_plans = figures["plan"] is None
     words = _section_words(figures["day"])
     blocks = [
@@ -676,9 +738,23 @@ def bulletin_outline(figures, *, opening="", requirements=""):
                     % {"t": title, "n": n},
                 )
             )
-            for i, item in enumerate(group["items"], start=1):
+            items = group["items"] if limit is None else group["items"][:limit]
+            for i, item in enumerate(items, start=1):
                 sentence = _item_sentence(key, item, all_plans, with_body=with_body)
                 blocks.append(documents.Block(3, number=f"{i}.", text=sentence))
+            if len(items) < n:
+                more = n - len(items)
+                blocks.append(
+                    documents.Block(
+                        0,
+                        text=ngettext(
+                            "……另有%(n)s项，页面从略，完整名单见 Word 文档。",
+                            "……另有%(n)s项，页面从略，完整名单见 Word 文档。",
+                            more,
+                        )
+                        % {"n": more},
+                    )
+                )
     number += 1
     blocks.append(documents.Block(1, number=f"{chinese_number(number)}、", heading=_("下一步要求")))
     blocks.extend(requirement_blocks(requirements))

@@ -5,6 +5,7 @@ task page; the reporting calendar on the plan's page); the bodies' 责任人 and
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -56,17 +57,25 @@ def home(request):
     return redirect("plan_list")
 
 
+# The plans a page of the list of plans shows (a province tracks hundreds).
+PLANS_PAGE = 50
+
+
 @login_required
 @require_GET
 def plan_list(request):
     """The plans being tracked; below them, folded away, the archived ones (kept, readable)."""
-    plans = list(Plan.objects.all())
+    plans = Plan.objects.defer("source_text")
+    page = Paginator(plans.current(), PLANS_PAGE).get_page(request.GET.get("page"))
+    archived = plans.archived()
     return render(
         request,
         "tracker/plan_list.html",
         {
-            "plans": [p for p in plans if not p.is_archived],
-            "archived": [p for p in plans if p.is_archived],
+            "plans": page.object_list,
+            "page": page,
+            "archived": archived[:PLANS_PAGE],
+            "archived_total": archived.count(),
         },
     )
 

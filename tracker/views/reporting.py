@@ -5,11 +5,13 @@ sign-offs and extensions from their to-do list (待办). Function views, each be
 @login_required, every object fetched through tracker.access; writes go through
 tracker.services.reporting."""
 
+import datetime as dt
 import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -66,6 +68,13 @@ from tracker.models import (
 from tracker.services import audit, reminders, reporting, supervision, timeline
 
 GET_POST = require_http_methods(["GET", "POST"])
+# 我的任务: the body's own work a page at a time; the other bodies' work it leads, the first
+# LED_SHOWN (the list, /list/, has all of it).
+WORK_PAGE = 50
+LED_SHOWN = 50
+# 待办: this many decisions a page, the oldest first.
+TODO_PAGE = 50
+KINDS = ("signoff", "extension")
 
 
 def _by_urgency(queryset):
@@ -98,15 +107,25 @@ def my_work(request):
     body = body_of(request.user)
     today = timezone.localdate()
     own = led = to_review = drafts = []
+    page = counts = None
+    led_total = 0
     if body is not None:
         active = Assignment.objects.active()
-        own = _with_steps(list(_by_urgency(active.filter(body=body).for_my_work(today))), today)
-        led = list(
-            active.visible_to_body(body)
-            .exclude(body=body)
-            .for_my_work(today)
-            .order_by("task__plan", "task__number", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER)
+        mine = active.filter(body=body)
+        # A body may answer for a thousand assignments: the most urgent first, a page at a
+        # time, with the counts per light of all of them above.
+        counts = supervision.light_counts(supervision.state_rows(mine.with_state(today)))
+        page = Paginator(_by_urgency(mine.for_my_work(today)), WORK_PAGE).get_page(
+            request.GET.get("page")
         )
+        own = _with_steps(list(page.object_list), today)
+        others = active.visible_to_body(body).exclude(body=body)
+        led = list(
+            others.for_my_work(today).order_by(
+                "task__plan", "task__number", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
+            )[:LED_SHOWN]
+        )
+        led_total = others.count() if len(led) == LED_SHOWN else len(led)
         to_review = list(
             active.overseen_by(body)
             .filter(signoff=states.SignOff.LEAD_REVIEW)
@@ -128,7 +147,10 @@ def my_work(request):
         {
             "body": body,
             "own": own,
+            "page": page,
+            "counts": counts,
             "led": led,
+            "led_total": led_total,
             "to_review": to_review,
             "drafts": drafts,
             "is_head": is_body_head(request.user),
@@ -160,7 +182,8 @@ def assignment_detail(request, pk):
     today = timezone.localdate()
     assignment = get_assignment(request.user, pk, today)
     state = states.State.of_row(assignment, today)
-    current = assignment.reports.current().first()
+    # The current report is kept on the assignment (services/reporting.py).
+    current = assignment.current_report
     pending = assignment.extension_requests.pending().select_related("requested_by").first()
     manager = is_manager(request.user)
     reporter = can_report(request.user, assignment)
@@ -434,22 +457,25 @@ def todo(request):
     """待办: pending sign-offs and extension requests, oldest first."""
     require_manager(request.user)
     today = timezone.localdate()
-    signoffs = (
-        Assignment.objects.filter(signoff=states.SignOff.REQUESTED)
-        .for_list()
-        .with_state(today)
-        .order_by("last_reported_at", "pk")
+    # Both queues merged oldest first and paged: first as (time, kind, pk) only, then the
+    # rows of the page with their joins.
+    signoff_keys = Assignment.objects.filter(signoff=states.SignOff.REQUESTED).values_list(
+        "last_reported_at", "pk"
     )
-    extensions = (
-        ExtensionRequest.objects.pending()
-        .select_related(
-            "requested_by", "assignment__task__plan", "assignment__measure", "assignment__body"
-        )
-        .order_by("created_at", "pk")
+    extension_keys = ExtensionRequest.objects.pending().values_list("created_at", "pk")
+    keys = [(when, "extension", pk) for when, pk in extension_keys]
+    keys += [(when, "signoff", pk) for when, pk in signoff_keys]
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    keys.sort(key=lambda k: (k[0] or epoch, k[1], k[2]))
+    page = Paginator(keys, TODO_PAGE).get_page(request.GET.get("page"))
+    wanted = {kind: [pk for _w, k, pk in page.object_list if k == kind] for kind in KINDS}
+    signoffs = Assignment.objects.filter(pk__in=wanted["signoff"]).for_list().with_state(today)
+    extensions = ExtensionRequest.objects.filter(pk__in=wanted["extension"]).select_related(
+        "requested_by", "assignment__task__plan", "assignment__measure", "assignment__body"
     )
-    items = [("signoff", a.last_reported_at, a) for a in signoffs]
-    items += [("extension", e.created_at, e) for e in extensions]
-    items.sort(key=lambda item: (item[1], item[0]))
+    found = {("signoff", a.pk): a for a in signoffs}
+    found.update({("extension", e.pk): e for e in extensions})
+    items = [(kind, when, found[(kind, pk)]) for when, kind, pk in page.object_list]
     with_lead = {
         r.assignment_id: r
         for r in LeadReview.objects.filter(
@@ -461,7 +487,9 @@ def todo(request):
             a.lead_opinion = with_lead.get(a.pk)
     at_lead = Assignment.objects.active().filter(signoff=states.SignOff.LEAD_REVIEW).count()
     return render(
-        request, "tracker/todo.html", {"items": items, "at_lead": at_lead, "today": today}
+        request,
+        "tracker/todo.html",
+        {"items": items, "page": page, "at_lead": at_lead, "today": today},
     )
 
 

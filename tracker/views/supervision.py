@@ -11,6 +11,9 @@ bulletins are read by managers and by the bodies they name (another body's bulle
 404: tracker.access.get_bulletin).
 """
 
+import datetime as dt
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -42,7 +45,7 @@ from tracker.forms.supervision import (
     ReminderForm,
 )
 from tracker.middleware import client_address
-from tracker.models import Plan, Reminder, Task
+from tracker.models import Assignment, Plan, Reminder, Task
 from tracker.services import audit, bulletins, documents, exports, reminders, supervision
 
 PAGE_SIZE = 50
@@ -84,24 +87,56 @@ def _assignments(user, today, plan):
     return queryset
 
 
+# On the dashboard for all plans, the progress per category of this many plans per page; on
+# the matrix for all plans, this many plans' matrices per page.
+DASHBOARD_PLANS = 20
+MATRIX_PLANS = 5
+LETTERS_SHOWN = 10
+# A bulletin's page lists this many items of each group (its Word document lists them all).
+BULLETIN_ITEMS_SHOWN = 20
+
+
 @login_required
 @require_GET
 def dashboard(request):
     """督查看板: counts per light, progress per category, the league table of bodies and the
-    items overdue longest."""
+    items overdue longest. The counts and the league come from one pass over plain values
+    (supervision.state_rows); the progress per category, for all plans, is paged by plan."""
     require_manager(request.user)
     today = timezone.localdate()
     plan = _chosen_plan(request)
-    rows = list(_assignments(request.user, today, plan))
-    # Without a chosen plan the table names each category's plan: category__plan.
+    queryset = visible_assignments(request.user).active().with_state(today)
+    if plan is not None:
+        queryset = queryset.filter(task__plan=plan)
+    rows = supervision.state_rows(queryset)
     tasks = (
         Task.objects.active().select_related("plan", "category__plan").order_by("plan", "number")
     )
+    tasks = tasks.defer("source_text", "plan__source_text", "category__plan__source_text")
+    plans_page = None
     if plan is not None:
         tasks = tasks.filter(plan=plan)
+        shown = rows
+    else:
+        plan_ids = sorted({r.plan_id for r in rows})
+        titles = dict(Plan.objects.filter(pk__in=plan_ids).values_list("pk", "title"))
+        ordered = sorted(plan_ids, key=lambda pk: (titles[pk], pk))
+        plans_page = Paginator(ordered, DASHBOARD_PLANS).get_page(request.GET.get("page"))
+        on_page = set(plans_page.object_list)
+        tasks = tasks.filter(plan__in=on_page)
+        shown = [r for r in rows if r.plan_id in on_page]
     overdue = sorted(
-        (a for a in rows if a.is_overdue),
-        key=lambda a: (a.due, a.task.number, a.measure.number if a.measure_id else 0, a.pk),
+        (r for r in rows if r.is_overdue),
+        key=lambda r: (r.due or dt.date.max, r.pk),
+    )
+    top = {
+        a.pk: a
+        for a in Assignment.objects.filter(pk__in=[r.pk for r in overdue[:10]])
+        .for_list()
+        .with_state(today)
+    }
+    letters = reminders.letters_overdue(
+        today, plan and visible_assignments(request.user).filter(task__plan=plan)
     )
     return render(
         request,
@@ -112,15 +147,13 @@ def dashboard(request):
             "today": today,
             "rows": rows,
             "counts": supervision.light_counts(rows),
-            "categories": supervision.category_progress(tasks, rows, today),
+            "categories": supervision.category_progress(tasks, shown, today),
+            "plans_page": plans_page,
             "league": supervision.league(rows),
-            "overdue": overdue[:10],
+            "overdue": [top[r.pk] for r in overdue[:10] if r.pk in top],
             "overdue_total": len(overdue),
-            "letters_overdue": list(
-                reminders.letters_overdue(
-                    today, plan and visible_assignments(request.user).filter(task__plan=plan)
-                )
-            ),
+            "letters_overdue": list(letters[:LETTERS_SHOWN]),
+            "letters_total": letters.count(),
         },
     )
 
@@ -129,11 +162,20 @@ def dashboard(request):
 @require_GET
 def matrix(request):
     """县（市、区）× 任务: for each task or measure broken down to the counties, each
-    county's light, linked to its assignment."""
+    county's light, linked to its assignment. For all plans, MATRIX_PLANS plans a page."""
     require_manager(request.user)
     today = timezone.localdate()
     plan = _chosen_plan(request)
     rows = _assignments(request.user, today, plan).county_shares()
+    plans_page = None
+    if plan is None:
+        with_shares = (
+            Plan.objects.filter(pk__in=rows.order_by().values("task__plan"))
+            .order_by("title", "pk")
+            .values_list("pk", flat=True)
+        )
+        plans_page = Paginator(with_shares, MATRIX_PLANS).get_page(request.GET.get("page"))
+        rows = rows.filter(task__plan__in=list(plans_page.object_list))
     return render(
         request,
         "tracker/matrix.html",
@@ -142,6 +184,7 @@ def matrix(request):
             "plan_form": PlanChoiceForm(initial={"plan": plan}),
             "today": today,
             "matrices": supervision.matrices(rows),
+            "plans_page": plans_page,
         },
     )
 
@@ -219,13 +262,19 @@ def list_export(request, fmt):
         title = supervision.export_title(
             what, filters=filterset.in_words(exclude=["plan"]), day=today
         )
-        content = exports.xlsx_bytes(
-            supervision.EXPORT_COLUMNS, rows, sheet=_("逾期与进度清单"), title=title
+    # Written into a temporary file as the query yields the rows, then streamed from it:
+    # neither the rows nor the file are ever held in memory (FileResponse closes the file,
+    # which the system then removes).
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    if fmt == "xlsx":
+        exports.write_xlsx(
+            handle, supervision.EXPORT_COLUMNS, rows, sheet=_("逾期与进度清单"), title=title
         )
         content_type = exports.XLSX_TYPE
     else:
-        content = exports.csv_bytes(supervision.EXPORT_HEADERS, rows)
+        exports.write_csv(handle, supervision.EXPORT_HEADERS, rows)
         content_type = exports.CSV_TYPE
+    handle.seek(0)
     # Who exported what, recorded before the file leaves (tracker/services/audit.py).
     audit.record_export(
         user=request.user,
@@ -235,11 +284,9 @@ def list_export(request, fmt):
         rows=rows.n,
         client_address=client_address(request),
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{name}.{fmt}"
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{name}.{fmt}", content_type=content_type
     )
-    return response
 
 
 # --- the bulletin ---------------------------------------------------------------------------
@@ -252,7 +299,10 @@ def _document_context(*, figures, texts, number, office, day):
     # around it follows the reader's language.
     with translation.override(bulletins.DOCUMENT_LANGUAGE):
         blocks = supervision.bulletin_outline(
-            figures, opening=texts["opening"], requirements=texts["requirements"]
+            figures,
+            opening=texts["opening"],
+            requirements=texts["requirements"],
+            limit=BULLETIN_ITEMS_SHOWN,
         )
     return {
         "sign_in": sign_in,

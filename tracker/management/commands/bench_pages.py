@@ -259,12 +259,18 @@ class Command(BaseCommand):
             self.generate_seconds = time.monotonic() - started
         else:
             self.generate_seconds = None
-        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("== targets")
         self.pick()
         results = {}
         log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - the server writes to it
-        server = Server(Path(settings.STATIC_ROOT), log)
+        server = Server(work / "static", log)
+        # As production: the manifest storage of DEBUG off, collected once.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=settings.BASE_DIR,
+            env=server.env(),
+            check=True,
+        )
         try:
             server.start()
             passes = [("without statistics", False)]
@@ -293,7 +299,10 @@ class Command(BaseCommand):
     def autovacuum(self, on):
         """PostgreSQL: no automatic ANALYZE while measuring "without statistics"."""
         with connection.cursor() as cursor:
-            for model in (Assignment, *Assignment._meta.apps.get_app_config("tracker").get_models()):
+            for model in (
+                Assignment,
+                *Assignment._meta.apps.get_app_config("tracker").get_models(),
+            ):
                 table = connection.ops.quote_name(model._meta.db_table)
                 cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = {str(on).lower()})")
 
@@ -312,7 +321,9 @@ class Command(BaseCommand):
         self.county_user = Membership.objects.filter(body=county).order_by("user__username")[0].user
         plan = (
             Plan.objects.filter(slug__startswith="gen-")
-            .annotate(n=Count("tasks__assignments", filter=Q(tasks__assignments__role="responsible")))
+            .annotate(
+                n=Count("tasks__assignments", filter=Q(tasks__assignments__role="responsible"))
+            )
             .order_by("-n", "slug")
             .first()
         )
@@ -477,7 +488,7 @@ class Command(BaseCommand):
         peak = {pid: rss_of(pid, "VmHWM") for pid in server.workers()}
         after = {pid: rss_of(pid) for pid in server.workers()}
         growth = max(peak[pid] - idle.get(pid, 0) for pid in peak)
-        rows = data.count(b"\n") if url.endswith("csv") else None
+        rows = data.count(b"\n") - 1 if ".csv" in url else None
         return {
             "status": status,
             "seconds": seconds,
@@ -510,9 +521,9 @@ class Command(BaseCommand):
                 c.login(m.user.username)
                 token = c.csrf(f"/assignments/{pks[0]}/report/")
                 jobs.append((c, token, pks))
-            codes = []
+            codes: list[int] = []
 
-            def post(c, token, pks):
+            def post(c, token, pks, codes=codes):
                 for pk in pks:
                     status, _d, _h = c.post(
                         f"/assignments/{pk}/report/",
@@ -580,12 +591,12 @@ class Command(BaseCommand):
             f"Data: {o['plans']} plans, seed {o['seed']}, county {self.county.name} "
             f"({self.county.n} assignments), plan `{self.plan.slug}`, assignment "
             f"{self.assignment.pk} ({self.assignment.n} reports)"
+            + (f"; generated in {self.generate_seconds:.0f} s" if self.generate_seconds else "")
             + (
-                f"; generated in {self.generate_seconds:.0f} s"
-                if self.generate_seconds
+                f"; ANALYZE took {self.analyze_seconds:.1f} s"
+                if hasattr(self, "analyze_seconds")
                 else ""
             )
-            + (f"; ANALYZE took {self.analyze_seconds:.1f} s" if hasattr(self, "analyze_seconds") else "")
             + ".",
         ]
         for name, result in results.items():
@@ -628,7 +639,9 @@ class Command(BaseCommand):
                 "|---|---:|---:|---:|",
             ]
             for conns, p in posts.items():
-                lines.append(f"| {conns} connection(s) | {p['n']} | {p['rps']:.1f} | {p['errors']} |")
+                lines.append(
+                    f"| {conns} connection(s) | {p['n']} | {p['rps']:.1f} | {p['errors']} |"
+                )
         return "\n".join(lines) + "\n"
 
 
@@ -648,10 +661,10 @@ WHERE t.withdrawn = {false} AND (m.id IS NULL OR m.withdrawn = {false})
 
 
 def floor_sql(vendor, key, today, *, body):
-    """(rows SQL, its params, count SQL, its params) for the red list or one body's list, written by hand:
-    the red list is work not signed off whose due date has passed (the milestones are left
-    out: the generated data's are few), the longest overdue first; a body's list is its
-    work, red first, then by due date."""
+    """(rows SQL, its params, count SQL, its params) for the red list or one body's list,
+    written by hand: the red list is work not signed off whose due date has passed (the
+    milestones are left out: the generated data's are few), the longest overdue first; a
+    body's list is its work, red first, then by due date."""
     false = "FALSE" if vendor == "postgresql" else "0"
     due = "COALESCE(a.due_date, m.deadline, t.deadline)"
     if key == "list-red":

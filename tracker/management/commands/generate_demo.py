@@ -248,7 +248,7 @@ class Generator:
     def users(self, bodies):
         User = get_user_model()
         hashed = make_password(PASSWORD)
-        manager, created = User.objects.get_or_create(
+        manager, _created = User.objects.get_or_create(
             username="gen-manager",
             defaults={"first_name": "督查室 演示督查", "password": hashed},
         )
@@ -259,7 +259,7 @@ class Generator:
         admin.groups.add(Group.objects.get(name=ADMINS_GROUP))
         staff = {}
         for i, body in enumerate(bodies, start=1):
-            user, created = User.objects.get_or_create(
+            user, _created = User.objects.get_or_create(
                 username=f"gen-staff-{i:02d}",
                 defaults={
                     "first_name": f"{body.name} 演示工作人员",
@@ -283,7 +283,9 @@ class Generator:
         plans = []
         for p in range(1, n_plans + 1):
             start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(0, 900))
-            rhythm = rng.choice([states.Rhythm.DAYS, states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY])
+            rhythm = rng.choice(
+                [states.Rhythm.DAYS, states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY]
+            )
             topic = rng.choice(OBJECTS)
             plans.append(
                 Plan(
@@ -563,6 +565,7 @@ class Generator:
             in_force = [r for r in rows if r[0] not in {x[7] for x in rows if x[7]}]
             current = max(in_force, key=lambda r: (r[3], r[8], r[0]))
             a.status, a.percent, a.progress_as_of = current[4], current[5], current[3]
+            a.current_report_id, a.report_count = current[0], len(rows)
             a.last_reported_at = max(r[9] for r in rows)
             a.signoff = {
                 "signed_off": states.SignOff.SIGNED_OFF,
@@ -707,6 +710,8 @@ class Generator:
         Assignment.objects.bulk_update(
             assignments,
             [
+                "current_report",
+                "report_count",
                 "status",
                 "percent",
                 "progress_as_of",
