@@ -675,10 +675,11 @@ class AssignmentQuerySet(models.QuerySet):
         """The joins every list of assignments needs, and why a date of its own was set —
         without the plan's and the task's source texts (a plan's is thousands of characters,
         loaded again for every row: lists never show them)."""
-        return (
-            self.select_related("task__plan", "task__category", "measure", "body")
-            .defer(*LIST_DEFERRED)
-            .with_due_reason()
+        return self._list_joins().with_due_reason()
+
+    def _list_joins(self):
+        return self.select_related("task__plan", "task__category", "measure", "body").defer(
+            *LIST_DEFERRED
         )
 
     def with_due_reason(self):
@@ -693,20 +694,18 @@ class AssignmentQuerySet(models.QuerySet):
             due_via=Subquery(changes.values("via")[:1]),
         )
 
-    def for_overdue_list(self, today):
+    def for_overdue_list(self, today, *, reasons=True):
         """The overdue and progress list (逾期与进度清单) and its exports: active work with
         its states, the most urgent first — red before yellow, the longest overdue, the
-        earliest due, then the plan's own order."""
-        return (
-            self.active()
-            .for_list()
-            .with_state(today)
-            .order_by(
-                "-light_rank",
-                F("days_overdue").desc(nulls_last=True),
-                F("due").asc(nulls_last=True),
-                *Assignment.LIST_TIEBREAK,
-            )
+        earliest due, then the plan's own order. Without `reasons` the rows come without
+        due_reason and due_via: the list's page adds them to its fifty rows alone
+        (with_due_reasons), not to every row the order has to sort."""
+        joined = self.active().for_list() if reasons else self.active()._list_joins()
+        return joined.with_state(today).order_by(
+            "-light_rank",
+            F("days_overdue").desc(nulls_last=True),
+            F("due").asc(nulls_last=True),
+            *Assignment.LIST_TIEBREAK,
         )
 
     def for_export(self):
@@ -817,6 +816,10 @@ class Assignment(models.Model):
     percent = models.PositiveSmallIntegerField(_("完成百分比"), default=0)
     progress_as_of = models.DateField(_("进展截至"), null=True, blank=True)
     last_reported_at = models.DateTimeField(_("最近填报时间"), null=True, blank=True)
+    # Its local (Asia/Shanghai) day, kept beside it by save(): the reporting calendar counts
+    # from it (states.py: silent) in every list, and converting a time zone in SQL costs a
+    # call into Python per row on SQLite.
+    last_report_on = models.DateField(_("最近填报日期"), null=True, blank=True, editable=False)
     signoff = models.CharField(
         _("销号状态"), max_length=12, choices=states.SignOff.choices, default=states.SignOff.OPEN
     )
@@ -907,6 +910,14 @@ class Assignment(models.Model):
     def natural_key(self):
         measure_number = self.measure.number if self.measure else None
         return (*self.task.natural_key(), measure_number, *self.body.natural_key())
+
+    def save(self, *args, **kwargs):
+        # The local day of the latest report is derived, never entered (like Body.pinyin).
+        self.last_report_on = states.local_day(self.last_reported_at)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "last_reported_at" in fields:
+            kwargs["update_fields"] = {*fields, "last_report_on"}
+        super().save(*args, **kwargs)
 
     natural_key.dependencies = ["tracker.task", "tracker.measure", "tracker.body"]  # type: ignore[attr-defined]
 
@@ -1846,6 +1857,23 @@ def answered_at():
     )
 
 
+def with_due_reasons(assignments):
+    """Give each assignment of a page `due_reason` and `due_via`, as with_due_reason()
+    annotates them (the latest change to its own due date), in one query for all of them."""
+    assignments = list(assignments)
+    latest = {}
+    changes = (
+        ChangeRecord.objects.filter(assignment__in=[a.pk for a in assignments], field="due_date")
+        .order_by("assignment", "-created_at", "-pk")
+        .values_list("assignment", "reason", "via")
+    )
+    for assignment, reason, via in changes:
+        latest.setdefault(assignment, (reason, via))
+    for a in assignments:
+        a.due_reason, a.due_via = latest.get(a.pk, (None, None))
+    return assignments
+
+
 def with_open_reminders(queryset):
     """For a list of assignments: `open_reminders`, how many reminders arrived since the body
     last reported or an extension was approved (the hook states.next_steps reads), and the
@@ -1909,11 +1937,20 @@ class ReportedMilestone(AppendOnly):
     milestone = models.ForeignKey(
         Milestone, models.PROTECT, related_name="reported", verbose_name=_("阶段性目标")
     )
+    # The report's assignment, written with the row: whether an assignment reached a
+    # milestone is then one look-up in (milestone, assignment) — every list computes it for
+    # each row (missed_milestone_subquery), and through the reports it took dozens.
+    assignment = models.ForeignKey(
+        "Assignment", models.PROTECT, related_name="+", verbose_name=_("责任分工"), editable=False
+    )
 
     class Meta:
         verbose_name = _("阶段性目标完成情况")
         verbose_name_plural = pgettext_lazy("复数", "阶段性目标完成情况")
         ordering = ["report", "milestone"]
+        indexes = [
+            models.Index(fields=["milestone", "assignment"], name="milestone_met_by_assignment"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["report", "milestone"], name="milestone_met_once"),
         ]
@@ -1927,7 +1964,7 @@ def missed_milestone_subquery(today):
     no report in force of the assignment says was reached; NULL when there is none."""
     met = ReportedMilestone.objects.filter(
         milestone=OuterRef("pk"),
-        report__assignment=OuterRef(OuterRef("pk")),
+        assignment=OuterRef(OuterRef("pk")),
         report__corrected_by__isnull=True,
     )
     missed = (

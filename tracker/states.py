@@ -100,8 +100,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
-from django.db.models.functions.datetime import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -467,7 +466,8 @@ def county_share_q():
 
 
 def last_report_day():
-    return TruncDate("last_reported_at", tzinfo=timezone.get_default_timezone())
+    """The local day of the latest report, kept on the assignment (Assignment.save)."""
+    return F("last_report_on")
 
 
 def _clock_day():
@@ -502,33 +502,58 @@ def next_report_due_days():
     )
 
 
-def next_report_due_month():
+class NextReportMonth(Func):
     """For the monthly and quarterly calendars: the month index (`month_index`) of the
     month whose day D the next report is due on; NULL for every-N-days. In integer
-    arithmetic, as `next_report_due` computes it."""
+    arithmetic, as `next_report_due` computes it.
 
-    def part(extract):
-        return Cast(extract(_clock_date()), output_field=IntegerField())
+    The clock appears in the rule many times over (its year, month and day, the quarter's
+    last month, …); written as nested expressions the SQL repeated it dozens of times — tens
+    of kilobytes a query, compiled on every request. Here the clock, the calendar and its
+    day are selected once in a one-row subquery and the rule refers to them by name."""
 
-    index = part(ExtractYear) * _int(12) + part(ExtractMonth) - _int(1)
-    late = GreaterThan(part(ExtractDay), F("task__plan__report_day"))
-    # index % 3 without a modulo function (SQLite's returns a float): index - 3 * (index / 3).
-    quarter_end = index + _int(2) - (index - (index / _int(3)) * _int(3))
-    monthly = index + Case(When(late, then=_int(1)), default=_int(0)) + _int(1)
-    quarterly = (
-        quarter_end
-        + Case(
-            When(GreaterThan(quarter_end, index), then=_int(0)),
-            When(late, then=_int(3)),
-            default=_int(0),
+    output_field = IntegerField()
+    PARTS = {
+        # The year, month and day of a date as integers, in each database's own functions
+        # (Django's Extract* calls into Python once a row on SQLite). `%%` is the driver's %.
+        "sqlite": "CAST(strftime('%%{f}', y.c) AS INTEGER)",
+        "default": "CAST(EXTRACT({p} FROM y.c) AS INTEGER)",
+    }
+
+    def __init__(self, clock, rhythm, day):
+        super().__init__(clock, rhythm, day)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (clock, clock_params), (rhythm, rhythm_params), (day, day_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
         )
-        + _int(3)
-    )
-    return Case(
-        When(Q(task__plan__report_rhythm=Rhythm.MONTHLY), then=monthly),
-        When(Q(task__plan__report_rhythm=Rhythm.QUARTERLY), then=quarterly),
-        default=None,
-        output_field=IntegerField(),
+        template = self.PARTS.get(connection.vendor, self.PARTS["default"])
+        year, month, mday = (
+            template.format(f=f, p=p) for f, p in (("Y", "YEAR"), ("m", "MONTH"), ("d", "DAY"))
+        )
+        sql = (
+            "(SELECT CASE"
+            " WHEN x.r = %s THEN x.k + (CASE WHEN x.d > x.rd THEN 1 ELSE 0 END) + 1"
+            " WHEN x.r = %s THEN x.k + 2 - (x.k %% 3)"
+            " + (CASE WHEN x.k %% 3 <> 2 THEN 0 WHEN x.d > x.rd THEN 3 ELSE 0 END) + 3"
+            " END"
+            f" FROM (SELECT y.r AS r, y.rd AS rd, {year} * 12 + {month} - 1 AS k, {mday} AS d"
+            f" FROM (SELECT {clock} AS c, {rhythm} AS r, {day} AS rd) y) x)"
+        )
+        params = [
+            Rhythm.MONTHLY.value,
+            Rhythm.QUARTERLY.value,
+            *clock_params,
+            *rhythm_params,
+            *day_params,
+        ]
+        return sql, params
+
+
+def next_report_due_month():
+    """NextReportMonth of the assignment's clock and its plan's calendar."""
+    return NextReportMonth(
+        _clock_date(), F("task__plan__report_rhythm"), F("task__plan__report_day")
     )
 
 

@@ -129,7 +129,9 @@ def report_create(
                 row.save()
             _check_upload_quota(locked, files, now)
             for milestone in milestones:
-                ReportedMilestone(report=report, milestone=milestone, created_at=now).save()
+                ReportedMilestone(
+                    report=report, milestone=milestone, assignment=locked, created_at=now
+                ).save()
             for upload in files:
                 stored.append(_store_evidence(report, upload, now).file.name)
             for kept in draft_files:

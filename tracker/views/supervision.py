@@ -45,7 +45,7 @@ from tracker.forms.supervision import (
     ReminderForm,
 )
 from tracker.middleware import client_address
-from tracker.models import Assignment, Plan, Reminder, Task
+from tracker.models import Assignment, Plan, Reminder, Task, with_due_reasons
 from tracker.services import audit, bulletins, documents, exports, reminders, supervision
 
 PAGE_SIZE = 50
@@ -192,8 +192,8 @@ def matrix(request):
 # --- the overdue and progress list ----------------------------------------------------------
 
 
-def _filtered(request, today):
-    queryset = visible_assignments(request.user).for_overdue_list(today)
+def _filtered(request, today, *, reasons=True):
+    queryset = visible_assignments(request.user).for_overdue_list(today, reasons=reasons)
     return AssignmentFilter(request.GET, queryset=queryset, request=request)
 
 
@@ -217,8 +217,9 @@ def assignment_list(request):
     """逾期与进度清单: filter, sort, page; with the header X-Partial: results only the
     table is rendered (tracker/static/tracker/manage.js)."""
     today = timezone.localdate()
-    filterset = _filtered(request, today)
+    filterset = _filtered(request, today, reasons=False)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_due_reasons(page.object_list)
     form = filterset.form
     more = [form[name] for name in MORE_FILTERS]
     context = {

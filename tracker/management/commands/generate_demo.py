@@ -567,6 +567,7 @@ class Generator:
             a.status, a.percent, a.progress_as_of = current[4], current[5], current[3]
             a.current_report_id, a.report_count = current[0], len(rows)
             a.last_reported_at = max(r[9] for r in rows)
+            a.last_report_on = states.local_day(a.last_reported_at)
             a.signoff = {
                 "signed_off": states.SignOff.SIGNED_OFF,
                 "requested": states.SignOff.REQUESTED,
@@ -618,7 +619,10 @@ class Generator:
                     if reporter[0] not in {x[7] for x in rows if x[7]}:
                         met_rows.append(
                             ReportedMilestone(
-                                report_id=reporter[0], milestone=m, created_at=reporter[9]
+                                report_id=reporter[0],
+                                milestone=m,
+                                assignment_id=a.pk,
+                                created_at=reporter[9],
                             )
                         )
             # Extensions: approved ones move the date (and say so in the change records).
@@ -716,6 +720,7 @@ class Generator:
                 "percent",
                 "progress_as_of",
                 "last_reported_at",
+                "last_report_on",
                 "signoff",
                 "signed_off_at",
                 "completed_late_days",
