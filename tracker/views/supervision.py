@@ -92,6 +92,8 @@ def _assignments(user, today, plan):
 DASHBOARD_PLANS = 20
 MATRIX_PLANS = 5
 LETTERS_SHOWN = 10
+# The dashboard's items overdue longest (the list has them all, sorted the same way).
+OVERDUE_SHOWN = 10
 # A bulletin's page lists this many items of each group (its Word document lists them all).
 BULLETIN_ITEMS_SHOWN = 20
 
@@ -131,7 +133,7 @@ def dashboard(request):
     )
     top = {
         a.pk: a
-        for a in Assignment.objects.filter(pk__in=[r.pk for r in overdue[:10]])
+        for a in Assignment.objects.filter(pk__in=[r.pk for r in overdue[:OVERDUE_SHOWN]])
         .for_list()
         .with_state(today)
     }
@@ -150,7 +152,7 @@ def dashboard(request):
             "categories": supervision.category_progress(tasks, shown, today),
             "plans_page": plans_page,
             "league": supervision.league(rows),
-            "overdue": [top[r.pk] for r in overdue[:10] if r.pk in top],
+            "overdue": [top[r.pk] for r in overdue[:OVERDUE_SHOWN] if r.pk in top],
             "overdue_total": len(overdue),
             "letters_overdue": list(letters[:LETTERS_SHOWN]),
             "letters_total": letters.count(),

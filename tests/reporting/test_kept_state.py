@@ -1,0 +1,135 @@
+"""What an assignment keeps so that lists never read the reports (issue 10) always equals what
+its history says: the current report in force, how many reports were filed, the local day of
+the latest one, and each reached milestone's assignment — through reports, corrections of
+the current and of an older report, drafts approved by the head, and sign-off; and the
+generated province (manage.py generate_demo) keeps them the same way."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from tests.builders import file_report, progress_world
+from tests.factories import PlanFactory, UserFactory, make_manager
+from tracker import states
+from tracker.models import Assignment, Milestone, Plan, Report, ReportedMilestone
+from tracker.services import reporting
+
+pytestmark = pytest.mark.django_db
+
+
+def history_says(a):
+    """(current report, count, local day of the latest report) from the reports themselves."""
+    reports = Report.objects.filter(assignment=a)
+    latest = reports.order_by("-created_at", "-pk").first()
+    return (
+        reports.current().first(),
+        reports.count(),
+        states.local_day(latest.created_at) if latest else None,
+    )
+
+
+def kept(a):
+    a = Assignment.objects.get(pk=a.pk)
+    return (a.current_report, a.report_count, a.last_report_on)
+
+
+def assert_kept_equals_history(assignments):
+    for a in assignments:
+        assert kept(a) == history_says(a), a
+    for met in ReportedMilestone.objects.select_related("report"):
+        assert met.assignment_id == met.report.assignment_id
+
+
+def test_every_kind_of_report_keeps_the_current_report_and_the_count(staff_a, staff_b):
+    w = progress_world(staff_a.membership.body, staff_b.membership.body)
+    own = w["own"]
+    milestone = Milestone.objects.create(
+        task=w["task"], measure=w["measure"], due=dt.date(2030, 6, 30), text="建成一处"
+    )
+    assert_kept_equals_history([own])  # nothing reported: none, 0, none
+    today = timezone.localdate()
+    first = file_report(own, staff_b, percent=20, as_of=today - dt.timedelta(days=9))
+    second = file_report(own, staff_b, percent=40, as_of=today, milestones=[milestone])
+    assert_kept_equals_history([own])
+    # A correction of the current report takes its place; one of an older report does not.
+    fixed = file_report(own, staff_b, percent=45, as_of=today, corrects=second)
+    assert kept(own)[0] == fixed
+    file_report(own, staff_b, percent=25, as_of=today - dt.timedelta(days=9), corrects=first)
+    assert_kept_equals_history([own])
+    # Completed, passed on by the lead body and signed off.
+    file_report(own, staff_b, status="completed", percent=100)
+    reporting.lead_review_decide(
+        assignment=own, reviewer=staff_a, body=staff_a.membership.body, passed=True, opinion="同意"
+    )
+    reporting.signoff_decide(assignment=own, manager=make_manager(), approve=True)
+    assert_kept_equals_history([own, w["lead"]])
+    assert kept(own)[1] == 5
+
+
+def test_a_draft_the_head_approves_keeps_them_too(staff_a, staff_b):
+    from tracker.models import Membership
+
+    w = progress_world(staff_a.membership.body, staff_b.membership.body)
+    body = staff_b.membership.body
+    body.requires_approval = True
+    body.save()
+    head = UserFactory(username="head")
+    Membership.objects.create(user=head, body=body, role=Membership.Role.HEAD)
+    draft = reporting.draft_save(
+        assignment=w["own"],
+        author=staff_b,
+        status="in_progress",
+        percent=30,
+        text="完成选址。",
+        as_of=timezone.localdate(),
+        submit=True,
+    )
+    reporting.draft_approve(draft=draft, head=head)
+    assert_kept_equals_history([w["own"]])
+    assert kept(w["own"])[1] == 1
+
+
+# --- the generated province ---------------------------------------------------------------
+
+
+def test_generate_demo_is_deterministic_and_keeps_what_the_history_says():
+    def generate():
+        call_command("generate_demo", plans=2, seed=7, bulletins=0, as_of=dt.date(2026, 11, 27))
+        rows = Assignment.objects.order_by("task__plan__slug", "task__number", "body__name")
+        return [
+            (a.task.plan.slug, a.task.number, a.body.name, a.role, a.percent, a.signoff, a.due_date)
+            for a in rows.select_related("task__plan", "body")
+        ], list(Report.objects.order_by("pk").values_list("text", "as_of", "percent")[:200])
+
+    from django.db import transaction
+
+    with transaction.atomic():
+        first = generate()
+        transaction.set_rollback(True)
+    second = generate()
+    assert first == second
+    assignments = list(Assignment.objects.all())
+    # The issue's shape, at 2 plans: 14 tasks a plan in 4 categories, 5–9 bodies a task,
+    # 20–48 reports each.
+    assert Plan.objects.get(slug="gen-0001").tasks.count() == 14
+    assert Plan.objects.get(slug="gen-0001").categories.count() == 4
+    per_task = {}
+    for a in assignments:
+        per_task[a.task_id] = per_task.get(a.task_id, 0) + 1
+    assert set(per_task.values()) <= set(range(5, 10))
+    assert all(20 <= a.report_count <= 49 for a in assignments)
+    assert_kept_equals_history(assignments[::7])
+
+
+def test_generate_demo_refuses_a_database_with_real_plans():
+    PlanFactory(slug="liaocheng-express-2024")
+    with pytest.raises(CommandError, match="真实的实施方案"):
+        call_command("generate_demo", plans=1, bulletins=0)
+    assert not Plan.objects.filter(slug__startswith="gen-").exists()
+    call_command("generate_demo", plans=1, bulletins=0, force=True)
+    assert Plan.objects.filter(slug__startswith="gen-").count() == 1
+    with pytest.raises(CommandError, match="已有生成的演示方案"):
+        call_command("generate_demo", plans=1, bulletins=0, force=True)
