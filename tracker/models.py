@@ -1861,7 +1861,7 @@ def with_due_reasons(assignments):
     """Give each assignment of a page `due_reason` and `due_via`, as with_due_reason()
     annotates them (the latest change to its own due date), in one query for all of them."""
     assignments = list(assignments)
-    latest = {}
+    latest: dict[int, tuple[str, str]] = {}
     changes = (
         ChangeRecord.objects.filter(assignment__in=[a.pk for a in assignments], field="due_date")
         .order_by("assignment", "-created_at", "-pk")

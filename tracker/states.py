@@ -523,7 +523,7 @@ class NextReportMonth(Func):
     def __init__(self, clock, rhythm, day):
         super().__init__(clock, rhythm, day)
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, *args, **extra_context):
         (clock, clock_params), (rhythm, rhythm_params), (day, day_params) = (
             compiler.compile(e) for e in self.get_source_expressions()
         )

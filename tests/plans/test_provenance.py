@@ -108,7 +108,9 @@ def test_the_list_and_its_exports(client_as, w):
     client = client_as(w["clerk"])
     html = page(client, "/list/")
     assert PARK_DEADLINE in html and COUNTY in html
-    rows = list(csv.reader(io.StringIO(client.get("/list/export.csv").getvalue().decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/list/export.csv").getvalue().decode("utf-8-sig")))
+    )
     header, park = rows[0], next(r for r in rows if r[2].startswith("任务2："))
     assert "时限来源" in header and "责任单位来源" in header
     assert sources(header, park) == [PARK_DEADLINE, COUNTY]
@@ -120,7 +122,9 @@ def test_the_list_and_its_exports(client_as, w):
 
 def test_the_export_names_the_administrators_decisions_with_their_reasons(client_as, w):
     client = client_as(make_manager("m2"))
-    rows = list(csv.reader(io.StringIO(client.get("/list/export.csv").getvalue().decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/list/export.csv").getvalue().decode("utf-8-sig")))
+    )
     lead = next(r for r in rows if r[2].startswith("任务2：") and r[4] == "市邮政管理局")
     assert sources(rows[0], lead)[1].startswith("管理员确定（依据：" + PARK_LEAD_REASON)
     first = next(r for r in rows if r[2].startswith("任务1："))
@@ -140,6 +144,8 @@ def test_a_date_moved_by_an_approved_extension_says_so_with_the_reason(client_as
     work = page(client, "/work/")
     assert "2030-12-31" in work and "延期获批</summary>" in work
     assert "同意延期申请：园区用地审批未完成" in work
-    rows = list(csv.reader(io.StringIO(client.get("/list/export.csv").getvalue().decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/list/export.csv").getvalue().decode("utf-8-sig")))
+    )
     own = next(r for r in rows if r[2].startswith("任务2：") and r[4] == "莘县" and not r[3])
     assert sources(rows[0], own)[0] == "延期获批（依据：同意延期申请：园区用地审批未完成）"

@@ -36,6 +36,7 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -147,7 +148,7 @@ class Server:
         self.port = free_port()
         self.static_root = static_root
         self.log = log
-        self.process = None
+        self.process: Any = None
 
     def env(self):
         env = dict(os.environ)
@@ -258,7 +259,7 @@ class Command(BaseCommand):
             call_command("generate_demo", plans=options["plans"], seed=options["seed"])
             self.generate_seconds = time.monotonic() - started
         else:
-            self.generate_seconds = None
+            self.generate_seconds = 0.0
         self.stdout.write("== targets")
         self.pick()
         results = {}
@@ -299,10 +300,7 @@ class Command(BaseCommand):
     def autovacuum(self, on):
         """PostgreSQL: no automatic ANALYZE while measuring "without statistics"."""
         with connection.cursor() as cursor:
-            for model in (
-                Assignment,
-                *Assignment._meta.apps.get_app_config("tracker").get_models(),
-            ):
+            for model in Assignment._meta.apps.get_app_config("tracker").get_models():
                 table = connection.ops.quote_name(model._meta.db_table)
                 cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = {str(on).lower()})")
 
@@ -327,6 +325,8 @@ class Command(BaseCommand):
             .order_by("-n", "slug")
             .first()
         )
+        if plan is None:
+            raise CommandError("no generated plans (generate_demo)")
         self.plan = plan
         # An assignment with about 33 reports in the middle of its work, as the issue's.
         candidates = (

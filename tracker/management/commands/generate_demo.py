@@ -26,6 +26,7 @@ import datetime as dt
 import random
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -381,7 +382,7 @@ class Generator:
         for task in tasks:
             lead = rng.choice(departments)
             line = task.first_line
-            rows = [(lead, "lead", None)]
+            rows: list[tuple[Any, str, Any]] = [(lead, "lead", None)]
             if rng.random() < 0.24:
                 rows += [(c, "responsible", None) for c in counties]
             else:
@@ -435,7 +436,7 @@ class Generator:
         """Two tasks of each plan get a milestone a person set, some already past."""
         rng = self.rng
         rows = []
-        by_plan = {}
+        by_plan: dict[int, list[Task]] = {}
         for task in tasks:
             by_plan.setdefault(task.plan_id, []).append(task)
         for plan_tasks in by_plan.values():
@@ -453,7 +454,7 @@ class Generator:
                     )
                 )
         Milestone.objects.bulk_create(rows, batch_size=1000)
-        self.milestones_of = {}
+        self.milestones_of: dict[int, list[Milestone]] = {}
         for m in Milestone.objects.filter(task__in=tasks):
             self.milestones_of.setdefault(m.task_id, []).append(m)
 
@@ -464,9 +465,13 @@ class Generator:
         as_of = self.as_of
         next_report = (Report.objects.aggregate(n=Max("pk"))["n"] or 0) + 1
         report_rows = []
-        met_rows, decisions, reviews, requests, changes = [], [], [], [], []
+        met_rows: list[Any] = []
+        decisions: list[Any] = []
+        reviews: list[Any] = []
+        requests: list[Any] = []
+        changes: list[Any] = []
         reminders, receipts = [], []
-        leads = {}
+        leads: dict[int, Any] = {}
         for a in assignments:
             if a.role == "lead" and a.measure_id is None:
                 leads.setdefault(a.task_id, a)
@@ -586,7 +591,7 @@ class Generator:
                         created_at=current[9] + dt.timedelta(days=2),
                     )
                 )
-            if fate in ("requested", "signed_off") and has_lead:
+            if fate in ("requested", "signed_off") and has_lead and lead is not None:
                 reviews.append(
                     LeadReview(
                         assignment_id=a.pk,
