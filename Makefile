@@ -56,8 +56,13 @@ test-postgres: $(VENV)/.installed
 test: lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
+# The parser's benchmark (docs/benchmarks.md), then the pages at province scale on SQLite and
+# PostgreSQL in throw-away databases (docs/bench.md; about 20 minutes on 2 cores). Check
+# `uptime` first: bench_pages waits for a quiet machine. BENCH_BEFORE=<commit> measures that
+# commit's code as "before"; BENCH_ONLY=sqlite|postgresql one database.
 bench: $(VENV)/.installed
 	$(VPY) -m plan.bench
+	BENCH_BEFORE="$(BENCH_BEFORE)" BENCH_ONLY="$(BENCH_ONLY)" .ci/bench-pages
 
 # Regenerate the committed fixture from seeds/, in a throw-away database so the result
 # never depends on what a developer's own database holds.
