@@ -1974,7 +1974,34 @@ def missed_milestone_subquery(today):
         .order_by("due")
         .values("due")[:1]
     )
-    return Subquery(missed, output_field=models.DateField())
+    return CompiledOnce(missed, output_field=models.DateField())
+
+
+class CompiledOnce(Subquery):
+    """A subquery that the states refer to many times over (`missed_milestone` appears in
+    the overdue flag, the light, the days overdue, …): each reference compiled the whole
+    subquery again — most of the time a page spent building its SQL. Compiled once per
+    compiler (the object compiling one statement), shared by the copies the ORM makes of it;
+    a copy relabeled for another query (relabeled_clone) is compiled on its own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.token = object()
+
+    def relabeled_clone(self, change_map):
+        clone = super().relabeled_clone(change_map)
+        if change_map:
+            clone.token = object()
+        return clone
+
+    def as_sql(self, compiler, connection, *args, **kwargs):
+        if args or kwargs:
+            return super().as_sql(compiler, connection, *args, **kwargs)
+        cache = compiler.__dict__.setdefault("compiled_once", {})
+        key = (self.token, connection.alias)
+        if key not in cache:
+            cache[key] = super().as_sql(compiler, connection)
+        return cache[key]
 
 
 # --- The review chain: the lead body's review, its summary, in-body drafts ------------------

@@ -610,6 +610,19 @@ def state_annotations(today):
     }
 
 
+def light_q(light, today):
+    """The rows of one light, as light_rank's CASE assigns them, written as the cheapest
+    condition that says the same: red is overdue work (withdrawn work has no light), done is
+    signed off — neither needs the yellow tests the CASE evaluates for every row (a list
+    filtered by its light checks each of tens of thousands of rows). Yellow and green go
+    through the rank."""
+    if light == Light.RED:
+        return ~withdrawn_q() & overdue_q(today)
+    if light == Light.DONE:
+        return ~withdrawn_q() & done_q()
+    return Q(light_rank=RANK[Light(light)])
+
+
 def light_of_rank(rank_field, *otherwise):
     """A CASE turning an annotated light rank back into the light; `otherwise` are further
     WHENs for rows without a rank; NULL when none applies."""

@@ -30,7 +30,7 @@ from tracker.services import reminders, reporting
 pytestmark = pytest.mark.django_db
 
 SMALL_PAGES = [
-    ("tracker.views.supervision.PAGE_SIZE", 5),
+    ("tracker.views.supervision.PAGE_SIZE", 3),
     ("tracker.views.supervision.DASHBOARD_PLANS", 2),
     ("tracker.views.supervision.MATRIX_PLANS", 1),
     ("tracker.views.supervision.BULLETIN_ITEMS_SHOWN", 2),
@@ -47,6 +47,8 @@ MANAGER_PAGES = {
     "list": "/list/",
     "list-red": "/list/?light=red&o=-overdue",
     "list-plan": "/list/?plan=scale-1",
+    "list-body": "/list/?body={county}",
+    "list-filters": "/list/?plan=scale-1&category={category}&role=responsible&status=in_progress",
     "dashboard": "/dashboard/?plan=",
     "dashboard-plan": "/dashboard/?plan=scale-1",
     "matrix": "/dashboard/matrix/?plan=",
@@ -56,12 +58,20 @@ MANAGER_PAGES = {
     "compose": f"/bulletins/new/?plan=scale-1&date={DAY}",
     "bulletins": "/bulletins/",
     "plans": "/plans/",
+    "plan": "/plans/scale-1/",
+    "task": "/plans/scale-1/tasks/1/",
+    "assignment": "/assignments/{assignment}/",
     "todo": "/review/",
     "bodies": "/bodies/",
     "xlsx": "/list/export.xlsx?light=red",
     "csv": "/list/export.csv",
 }
-STAFF_PAGES = {"work": "/work/", "staff-list": "/list/", "staff-bulletins": "/bulletins/"}
+STAFF_PAGES = {
+    "work": "/work/",
+    "staff-list": "/list/",
+    "staff-bulletins": "/bulletins/",
+    "staff-assignment": "/assignments/{assignment}/",
+}
 DOWNLOADS = {"xlsx", "csv"}
 
 
@@ -76,6 +86,8 @@ class World:
         ]
         self.manager = make_manager()
         self.plans = 0
+        # What the pages with an object in their URL show (all of the first plan).
+        self.ids: dict[str, int] = {"county": self.counties[0].pk}
 
     def add_plans(self, n):
         """n plans of 2 tasks (one overdue, one not), each led by the same department and
@@ -95,6 +107,8 @@ class World:
             task = TaskFactory(plan=plan, category=category, number=number, deadline=deadline)
             AssignmentFactory(task=task, body=self.lead, role="lead")
             shares = [AssignmentFactory(task=task, body=c) for c in self.counties]
+            self.ids.setdefault("assignment", shares[0].pk)
+            self.ids.setdefault("category", category.pk)
             for clerk, a in zip(self.clerks, shares, strict=True):
                 file_report(a, clerk, percent=30, as_of=TODAY - dt.timedelta(days=5))
         first, second = shares
@@ -134,7 +148,7 @@ def measure(world):
         client.get("/plans/")
         for key, url in pages.items():
             with frozen(), CaptureQueriesContext(connection) as ctx:
-                response = client.get(url)
+                response = client.get(url.format(**world.ids))
                 body = (
                     response.getvalue()
                     if hasattr(response, "streaming_content")

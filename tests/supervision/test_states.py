@@ -18,6 +18,7 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
+from tracker import states
 from tracker.models import Assignment, Measure, Milestone, Plan, Task
 from tracker.services import reporting
 from tracker.states import State
@@ -263,6 +264,12 @@ def test_the_database_and_the_model_agree_on_every_combination():
                 assert getattr(row, f"is_{flag}") == getattr(python, flag), (flag, a.pk)
         lights = {row.light for row in rows.values()}
         assert lights == {"red", "yellow", "green", "done", None}  # None: withdrawn
+        # The list's filter by light (states.light_q) picks exactly the rows of that light.
+        for light in ("red", "yellow", "green", "done"):
+            lit = Assignment.objects.with_state(today).filter(states.light_q(light, today))
+            assert set(lit.values_list("pk", flat=True)) == {
+                pk for pk, row in rows.items() if row.light == light
+            }, light
 
 
 # --- tasks and measures take the worst light --------------------------------------------------

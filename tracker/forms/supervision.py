@@ -344,7 +344,9 @@ class AssignmentFilter(df.FilterSet):
         queryset=lambda request: _bodies_seen(request),
     )
     role = df.ChoiceFilter(empty_label=ALL, label=_("角色"), choices=Assignment.Role.choices)
-    light = df.ChoiceFilter(empty_label=ALL, label=_("亮灯"), choices=states.Light.choices)
+    light = df.ChoiceFilter(
+        empty_label=ALL, label=_("亮灯"), choices=states.Light.choices, method="lit"
+    )
     flag = df.ChoiceFilter(empty_label=ALL, label=_("状态标记"), choices=FLAGS, method="flagged")
     status = df.ChoiceFilter(empty_label=ALL, label=_("进展状态"), choices=ProgressStatus.choices)
     signoff = df.ChoiceFilter(empty_label=ALL, label=_("销号"), choices=states.SignOff.choices)
@@ -372,6 +374,11 @@ class AssignmentFilter(df.FilterSet):
     class Meta:
         model = Assignment
         fields: list[str] = []
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The day the queryset's states were computed for (for_overdue_list(today)).
+        self.today = today or timezone.localdate()
 
     @property
     def form(self):
@@ -410,6 +417,9 @@ class AssignmentFilter(df.FilterSet):
                 | Q(body__name__icontains=word)
             )
         return queryset
+
+    def lit(self, queryset, name, value):
+        return queryset.filter(states.light_q(value, self.today))
 
     def flagged(self, queryset, name, value):
         return queryset.filter(**{f"is_{value}": True})
