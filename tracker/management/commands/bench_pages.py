@@ -21,7 +21,6 @@ A page slower than --budget seconds per measurement is measured with fewer reque
 row says how many).
 """
 
-import datetime as dt
 import http.client
 import os
 import platform
@@ -224,6 +223,11 @@ class Server:
             self.process.wait(timeout=30)
 
 
+def stamp():
+    """Now, in the site's time zone, named."""
+    return f"{timezone.localtime():%Y-%m-%d %H:%M} {settings.TIME_ZONE}"
+
+
 def percentile(values, p):
     values = sorted(values)
     if not values:
@@ -294,6 +298,8 @@ class Command(BaseCommand):
                 load = self.quiet()
                 results[name] = self.measure_all(server)
                 results[name]["load"] = load
+            if not options["no_write"]:
+                self.explain()
         finally:
             server.stop()
             log.close()
@@ -570,6 +576,55 @@ class Command(BaseCommand):
             }
         return results
 
+    # --- the query plans -----------------------------------------------------------------------
+
+    EXPLAINED = ("list-red", "list-body", "assignment", "work", "dashboard-all")
+
+    def explain(self):
+        """docs/query-plans-<database>.md: for the pages whose SQL matters most, the plan of
+        each of their three slowest queries as the database runs them now (after ANALYZE):
+        EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL."""
+        users = self.users()
+        vendor = connection.vendor
+        out = [
+            f"# Query plans on {vendor} (bench_pages, {stamp()})",
+            "",
+            "Written by `make bench` after its ANALYZE pass, on the generated province "
+            f"({self.options['plans']} plans): for each page its three slowest queries "
+            "(time in this process), the SQL shortened, then the plan.",
+        ]
+        for key, url, role in self.pages:
+            if key not in self.EXPLAINED:
+                continue
+            client = Client(HTTP_HOST=HOST, raise_request_exception=False)
+            client.force_login(users[role])
+            client.get(url)
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(url)
+            slowest = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]
+            out += ["", f"## {key} `{url}`"]
+            for query in slowest:
+                sql = query["sql"]
+                with connection.cursor() as cursor:
+                    if vendor == "sqlite":
+                        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+                        plan = [f"{row[0]:>3} {row[1]:>3} {row[3]}" for row in cursor.fetchall()]
+                    else:
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                        plan = [row[0] for row in cursor.fetchall()]
+                short = sql if len(sql) < 600 else sql[:400] + f" … ({len(sql)} characters)"
+                out += [
+                    "",
+                    f"{float(query['time']) * 1000:.1f} ms: `{short}`",
+                    "",
+                    "```",
+                    *plan,
+                    "```",
+                ]
+        path = REPORT.parent / f"query-plans-{vendor}.md"
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+        self.stdout.write(f"wrote {path}")
+
     # --- the report ---------------------------------------------------------------------------
 
     def report(self, results):
@@ -602,7 +657,7 @@ class Command(BaseCommand):
                 engine = f"PostgreSQL {cursor.fetchone()[0]}"
         lines = [
             "",
-            f"## {dt.datetime.now():%Y-%m-%d %H:%M} · {o['label']} · {o['phase']}",
+            f"## {stamp()} · {o['label']} · {o['phase']}",
             "",
             f"Machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
             f"{engine}. Code: `{commit}`. "
