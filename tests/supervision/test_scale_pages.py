@@ -34,6 +34,7 @@ SMALL_PAGES = [
     ("tracker.views.supervision.DASHBOARD_PLANS", 2),
     ("tracker.views.supervision.MATRIX_PLANS", 1),
     ("tracker.views.supervision.BULLETIN_ITEMS_SHOWN", 2),
+    ("tracker.services.supervision.SECTION_LIMIT", 1),
     ("tracker.views.supervision.LETTERS_SHOWN", 2),
     ("tracker.views.supervision.OVERDUE_SHOWN", 2),
     ("tracker.views.reporting.WORK_PAGE", 5),

@@ -697,12 +697,18 @@ def requirement_blocks(text):
     return blocks
 
 
+# On a page, a section of a bulletin lists at most this many times a group's limit of items.
+SECTION_LIMIT = 3
+
+
 def bulletin_outline(figures, *, opening="", requirements="", limit=None):
     """The body of a 通报 as paragraphs (documents.Block), numbered 一、（一）1. as official
     documents are, in the active language: the opening, 总体情况, the sections of the
     figures, 下一步要求. The page shows it and the Word document is made of it. With a
     `limit`, each group lists at most that many items and then says how many more there are
-    (the pages: a bulletin of all plans names thousands; its Word document names them all)."""
+    (the pages: a bulletin of all plans names thousands; its Word document names them all);
+    a section then lists at most SECTION_LIMIT times that many in all — the worst groups
+    first, the groups after them by their heading and count only."""
     all_plans = figures["plan"] is None
     words = _section_words(figures["day"])
     blocks = [
@@ -722,6 +728,8 @@ def bulletin_outline(figures, *, opening="", requirements="", limit=None):
             continue
         blocks.append(documents.Block(0, text=intro))
         groups = [g for g in section["groups"] if g["items"]]
+        budget = None if limit is None else limit * SECTION_LIMIT
+        hidden = False
         for g, group in enumerate(groups, start=1):
             if "key" in group:
                 title = str(GROUP_TITLES[group["key"]])
@@ -738,11 +746,16 @@ def bulletin_outline(figures, *, opening="", requirements="", limit=None):
                     % {"t": title, "n": n},
                 )
             )
-            items = group["items"] if limit is None else group["items"][:limit]
+            items = group["items"]
+            if budget is not None:
+                items = items[: min(limit, budget)]
+                budget -= len(items)
             for i, item in enumerate(items, start=1):
                 sentence = _item_sentence(key, item, all_plans, with_body=with_body)
                 blocks.append(documents.Block(3, number=f"{i}.", text=sentence))
-            if len(items) < n:
+            if not items:
+                hidden = True
+            elif len(items) < n:
                 more = n - len(items)
                 blocks.append(
                     documents.Block(
@@ -755,6 +768,10 @@ def bulletin_outline(figures, *, opening="", requirements="", limit=None):
                         % {"n": more},
                     )
                 )
+        if hidden:
+            blocks.append(
+                documents.Block(0, text=_("……其余单位页面只列出项数，完整名单见 Word 文档。"))
+            )
     number += 1
     blocks.append(documents.Block(1, number=f"{chinese_number(number)}、", heading=_("下一步要求")))
     blocks.extend(requirement_blocks(requirements))
