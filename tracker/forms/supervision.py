@@ -222,16 +222,19 @@ SORT_LABELS = {
 def _bodies_seen(request):
     """The bodies of the assignments the user may see, in their customary order: for each
     body one look-up in the assignments' body index, not a pass over all assignments."""
-    from tracker.access import visible_assignments
+    from tracker.access import is_manager, visible_assignments
 
     user = getattr(request, "user", None)
     if user is None:
         return Body.objects.none()
-    seen = visible_assignments(user).filter(body=OuterRef("pk"))
-    return (
-        Body.objects.filter(Exists(seen))
-        .only("pk", "name", "kind", "position", "pinyin")
-        .order_by("kind", "position", "pinyin")
+    if is_manager(user):
+        bodies = Body.objects.filter(Exists(Assignment.objects.filter(body=OuterRef("pk"))))
+    else:
+        # Body staff see their body's work and the work it leads: those few assignments
+        # are found by index, and their bodies are the options.
+        bodies = Body.objects.filter(pk__in=visible_assignments(user).values("body"))
+    return bodies.only("pk", "name", "kind", "position", "pinyin").order_by(
+        "kind", "position", "pinyin"
     )
 
 

@@ -70,7 +70,7 @@ from tracker.services import audit, reminders, reporting, supervision, timeline
 GET_POST = require_http_methods(["GET", "POST"])
 # 我的任务: the body's own work a page at a time; the other bodies' work it leads, the first
 # LED_SHOWN (the list, /list/, has all of it).
-WORK_PAGE = 50
+WORK_PAGE = 20
 LED_SHOWN = 50
 # 待办: this many decisions a page, the oldest first.
 TODO_PAGE = 50
@@ -84,6 +84,7 @@ def _by_urgency(queryset):
         "task__plan",
         "task__number",
         TASK_BEFORE_MEASURES,
+        "pk",
     )
 
 
@@ -114,11 +115,14 @@ def my_work(request):
         mine = active.filter(body=body)
         # A body may answer for a thousand assignments: the most urgent first, a page at a
         # time, with the counts per light of all of them above.
-        counts = supervision.light_counts(supervision.state_rows(mine.with_state(today)))
-        page = Paginator(_by_urgency(mine.for_my_work(today)), WORK_PAGE).get_page(
-            request.GET.get("page")
-        )
-        own = _with_steps(list(page.object_list), today)
+        counts = supervision.light_counts_of(supervision.state_totals(mine.with_state(today)))
+        # The order picks the page's keys (computing only what it sorts by); the page's rows
+        # then come with their states and what is pending on each.
+        keys = _by_urgency(mine.with_state(today)).values_list("pk", flat=True)
+        page = Paginator(keys, WORK_PAGE).get_page(request.GET.get("page"))
+        pks = list(page.object_list)
+        rows = {a.pk: a for a in Assignment.objects.filter(pk__in=pks).for_my_work(today)}
+        own = _with_steps([rows[pk] for pk in pks], today)
         others = active.visible_to_body(body).exclude(body=body)
         led = list(
             others.for_my_work(today).order_by(

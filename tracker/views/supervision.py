@@ -11,13 +11,13 @@ bulletins are read by managers and by the bodies they name (another body's bulle
 404: tracker.access.get_bulletin).
 """
 
-import datetime as dt
 import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -102,15 +102,17 @@ BULLETIN_ITEMS_SHOWN = 20
 @require_GET
 def dashboard(request):
     """督查看板: counts per light, progress per category, the league table of bodies and the
-    items overdue longest. The counts and the league come from one pass over plain values
-    (supervision.state_rows); the progress per category, for all plans, is paged by plan."""
+    items overdue longest. The counts and the league are counted by the database in one pass
+    (supervision.state_totals); the progress per category, for all plans, is paged by plan
+    and made of plain values (supervision.state_rows)."""
     require_manager(request.user)
     today = timezone.localdate()
     plan = _chosen_plan(request)
     queryset = visible_assignments(request.user).active().with_state(today)
     if plan is not None:
         queryset = queryset.filter(task__plan=plan)
-    rows = supervision.state_rows(queryset)
+    totals = supervision.state_totals(queryset)
+    counts = supervision.light_counts_of(totals)
     tasks = (
         Task.objects.active().select_related("plan", "category__plan").order_by("plan", "number")
     )
@@ -118,25 +120,24 @@ def dashboard(request):
     plans_page = None
     if plan is not None:
         tasks = tasks.filter(plan=plan)
-        shown = rows
+        shown = queryset
     else:
-        plan_ids = sorted({r.plan_id for r in rows})
+        plan_ids = set(queryset.order_by().values_list("task__plan", flat=True).distinct())
         titles = dict(Plan.objects.filter(pk__in=plan_ids).values_list("pk", "title"))
         ordered = sorted(plan_ids, key=lambda pk: (titles[pk], pk))
         plans_page = Paginator(ordered, DASHBOARD_PLANS).get_page(request.GET.get("page"))
-        on_page = set(plans_page.object_list)
+        on_page = list(plans_page.object_list)
         tasks = tasks.filter(plan__in=on_page)
-        shown = [r for r in rows if r.plan_id in on_page]
-    overdue = sorted(
-        (r for r in rows if r.is_overdue),
-        key=lambda r: (r.due or dt.date.max, r.pk),
+        shown = queryset.filter(task__plan__in=on_page)
+    # The items overdue longest (active work: no withdrawn ones): their keys first, sorted
+    # by the due date alone, then the few rows with their states and joins.
+    top = list(
+        queryset.filter(states.overdue_q(today))
+        .order_by(F("due").asc(nulls_last=True), "pk")
+        .values_list("pk", flat=True)[:OVERDUE_SHOWN]
     )
-    top = {
-        a.pk: a
-        for a in Assignment.objects.filter(pk__in=[r.pk for r in overdue[:OVERDUE_SHOWN]])
-        .for_list()
-        .with_state(today)
-    }
+    rows = {a.pk: a for a in Assignment.objects.filter(pk__in=top).for_list().with_state(today)}
+    overdue = [rows[pk] for pk in top]
     letters = reminders.letters_overdue(
         today, plan and visible_assignments(request.user).filter(task__plan=plan)
     )
@@ -147,13 +148,14 @@ def dashboard(request):
             "plan": plan,
             "plan_form": PlanChoiceForm(initial={"plan": plan}),
             "today": today,
-            "rows": rows,
-            "counts": supervision.light_counts(rows),
-            "categories": supervision.category_progress(tasks, shown, today),
+            "counts": counts,
+            "categories": supervision.category_progress(
+                tasks, supervision.state_rows(shown), today
+            ),
             "plans_page": plans_page,
-            "league": supervision.league(rows),
-            "overdue": [top[r.pk] for r in overdue[:OVERDUE_SHOWN] if r.pk in top],
-            "overdue_total": len(overdue),
+            "league": supervision.league(totals),
+            "overdue": overdue,
+            "overdue_total": counts["overdue"],
             "letters_overdue": list(letters[:LETTERS_SHOWN]),
             "letters_total": letters.count(),
         },
