@@ -25,6 +25,7 @@ import http.client
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -305,6 +306,7 @@ class Command(BaseCommand):
             log.close()
         if connection.vendor == "postgresql":
             self.autovacuum(True)
+        shutil.rmtree(work, ignore_errors=True)
         text = self.report(results)
         self.stdout.write(text)
         if not options["no_write"]:
@@ -410,7 +412,8 @@ class Command(BaseCommand):
                 row["floor"] = self.floor(key)
             rows.append(row)
             self.stdout.write(
-                f"    p50 {row['p50']:.1f} ms, p95 {row['p95']:.1f} ms, {row['queries']} queries"
+                f"    HTTP {row['status']}, p50 {row['p50']:.1f} ms, p95 {row['p95']:.1f} ms, "
+                f"{row['queries']} queries"
             )
         memory = {}
         for key, url, _role in self.pages:
@@ -679,17 +682,17 @@ class Command(BaseCommand):
                 "",
                 f"1-minute load average when this pass started: {result['load']:.2f}.",
                 "",
-                "| page | target | p50 ms | p95 ms | n | req/s (1) | req/s (4) | queries | "
-                "KB | worker RSS MB | floor ms |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| page | target | status | p50 ms | p95 ms | n | req/s (1) | req/s (4) | "
+                "queries | KB | worker RSS MB | floor ms |",
+                "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             for row in result["rows"]:
                 target = TARGETS_MS.get(row["key"])
                 floor = row.get("floor")
                 lines.append(
                     f"| {row['key']} `{row['url']}` | {target if target else '—'} | "
-                    f"{row['p50']:.1f} | {row['p95']:.1f} | {row['n']} | {row['rps1']:.1f} | "
-                    f"{row['rps4']:.1f} | {row['queries']} | {row['bytes'] / 1024:.0f} | "
+                    f"{row['status']} | {row['p50']:.1f} | {row['p95']:.1f} | {row['n']} | "
+                    f"{row['rps1']:.1f} | {row['rps4']:.1f} | {row['queries']} | {row['bytes'] / 1024:.0f} | "
                     f"{row['rss'] / MB:.0f} | "
                     + (f"{floor['p50']:.1f} ({floor['rows']} rows)" if floor else "")
                     + " |"
