@@ -692,7 +692,8 @@ class Command(BaseCommand):
                 lines.append(
                     f"| {row['key']} `{row['url']}` | {target if target else '—'} | "
                     f"{row['status']} | {row['p50']:.1f} | {row['p95']:.1f} | {row['n']} | "
-                    f"{row['rps1']:.1f} | {row['rps4']:.1f} | {row['queries']} | {row['bytes'] / 1024:.0f} | "
+                    f"{row['rps1']:.1f} | {row['rps4']:.1f} | {row['queries']} | "
+                    f"{row['bytes'] / 1024:.0f} | "
                     f"{row['rss'] / MB:.0f} | "
                     + (f"{floor['p50']:.1f} ({floor['rows']} rows)" if floor else "")
                     + " |"
