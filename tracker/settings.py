@@ -112,6 +112,12 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # No JIT: with statistics PostgreSQL estimated the lists' long state expressions as
+    # costly enough to compile them to machine code on every query — 1.4 s of a 1.45 s query,
+    # 3.6 s on 我的任务 (docs/bench.md, docs/query-plans-postgresql.md). A site of short
+    # queries never gains from it.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 else:
     DATABASES = {
         "default": {
