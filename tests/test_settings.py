@@ -88,3 +88,60 @@ def test_the_readme_states_the_form_text_limit_the_settings_have():
     for line in lines:
         mb = float(re.search(r"(\d+(?:\.\d+)?) MB", line).group(1))
         assert mb * 1024 * 1024 == settings.DATA_UPLOAD_MAX_MEMORY_SIZE, line
+
+
+def test_evidence_and_bulletins_go_to_object_storage_when_a_bucket_is_set():
+    """With DJANGO_S3_BUCKET the default storage (evidence files, issued bulletins' Word
+    files) is django-storages' S3Storage, configured from the environment; without it, the
+    folder DJANGO_MEDIA_ROOT. Checked without a network: the storage is built, not used."""
+    script = (
+        "import json, django; django.setup();"
+        "from django.core.files.storage import default_storage, storages;"
+        "from tracker.models import Bulletin, Evidence;"
+        "s = storages['default'];"
+        "fields = [M._meta.get_field(f).storage for M, f in"
+        " ((Evidence, 'file'), (Bulletin, 'document'))];"
+        "print(json.dumps([type(s).__module__ + '.' + type(s).__name__,"
+        " all(f is default_storage for f in fields),"
+        " getattr(s, 'bucket_name', None), getattr(s, 'endpoint_url', None),"
+        " getattr(s, 'location', None), getattr(s, 'default_acl', 'x'),"
+        " getattr(s, 'addressing_style', None)]))"
+    )
+
+    def storage_with(env):
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+        full_env.update({"DJANGO_SETTINGS_MODULE": "tracker.settings", **env})
+        out = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        import json
+
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    s3 = storage_with(
+        {
+            "DJANGO_S3_BUCKET": "tracker-files",
+            "DJANGO_S3_ENDPOINT_URL": "http://minio.internal:9000",
+            "DJANGO_S3_ACCESS_KEY_ID": "key",
+            "DJANGO_S3_SECRET_ACCESS_KEY": "secret",
+            "DJANGO_S3_PREFIX": "liaocheng",
+            "DJANGO_S3_ADDRESSING_STYLE": "path",
+        }
+    )
+    assert s3 == [
+        "storages.backends.s3.S3Storage",
+        True,  # evidence files and bulletins' Word files both go there
+        "tracker-files",
+        "http://minio.internal:9000",
+        "liaocheng",
+        None,  # private: no public ACL
+        "path",
+    ]
+    local = storage_with({"DJANGO_MEDIA_ROOT": "/srv/tracker/media"})
+    assert local[0] == "django.core.files.storage.filesystem.FileSystemStorage"

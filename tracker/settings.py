@@ -153,6 +153,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # SessionIdleMiddleware), and when the browser closes unless 记住我 was ticked at login.
 TRACKER_SESSION_IDLE_SECONDS = env_int("TRACKER_SESSION_IDLE_SECONDS", 8 * 3600)
 SESSION_COOKIE_AGE = TRACKER_SESSION_IDLE_SECONDS
+# Sessions live in the database, so any app server behind the proxy knows a user another one
+# logged in (tests/test_scale_out.py). Named although it is Django's default: a cache or
+# file backend here would tie each user to one server. Expired rows: `clearsessions` (README).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Login throttling (django-axes): after TRACKER_LOGIN_FAILURE_LIMIT failed logins for one
 # account, or from one client address, both are refused for TRACKER_LOGIN_LOCKOUT_MINUTES
@@ -161,6 +165,8 @@ SESSION_COOKIE_AGE = TRACKER_SESSION_IDLE_SECONDS
 AXES_FAILURE_LIMIT = env_int("TRACKER_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("TRACKER_LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures are counted in the database, shared by every app server (not per process).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_CALLABLE = "tracker.views.accounts.locked_out"
 # The client address, from X-Forwarded-For only when the request comes from a trusted proxy.
 AXES_CLIENT_IP_CALLABLE = "tracker.middleware.client_address"
@@ -188,8 +194,32 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Evidence files and issued bulletins go through Django's storage API: a folder on this
+# server (DJANGO_MEDIA_ROOT) by default, or, with DJANGO_S3_BUCKET set, S3-compatible object
+# storage (django-storages), which every app server behind the proxy shares (README:
+# scale-out). The files stay private: no public ACL, and the site serves them itself after
+# checking who may read them.
+S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "")
+DEFAULT_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or None,
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DJANGO_S3_PREFIX", ""),
+            # MinIO and most self-hosted stores want path-style URLs.
+            "addressing_style": os.environ.get("DJANGO_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

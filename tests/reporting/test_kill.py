@@ -11,16 +11,9 @@ database, and what is tested is SQLite's write-ahead log surviving a killed writ
 """
 
 import hashlib
-import http.client
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
@@ -30,74 +23,18 @@ from django.utils import timezone
 
 from tests.builders import progress_world
 from tests.reporting.report_client import PDF, multipart, token
+from tests.servers import Server, cookies_set
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 4
 KILL_AFTER = 12  # acknowledged reports before the kill; the clients go on posting meanwhile
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """gunicorn in a session of its own, so SIGKILL reaches the master and its workers."""
-
-    def __init__(self, database, media):
-        self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-        env.update(
-            DATABASE_URL="",
-            SQLITE_PATH=str(database),
-            DJANGO_MEDIA_ROOT=str(media),
-            DJANGO_LOG_LEVEL="WARNING",
-        )
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "tracker.wsgi",
-                f"--bind=127.0.0.1:{self.port}",
-                "--workers=2",
-                "--no-control-socket",
-                "--log-level=warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-    def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request(method, path, body, headers or {})
-            response = conn.getresponse()
-            return response.status, response.getheaders(), response.read()
-        finally:
-            conn.close()
-
-    def health(self):
-        return self.request("GET", "/healthz")[0]
-
-    def wait_until_up(self):
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                return self.health()
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("the server did not start")
-
-    def kill(self):
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
+def sqlite_server(database, media):
+    return Server(
+        {"DATABASE_URL": "", "SQLITE_PATH": str(database), "DJANGO_MEDIA_ROOT": str(media)}
+    )
 
 
 def post_reports(server, path, cookies, client, acknowledged, errors):
@@ -105,11 +42,7 @@ def post_reports(server, path, cookies, client, acknowledged, errors):
     came back."""
     status, headers, html = server.request("GET", path, headers={"Cookie": cookies})
     assert status == 200, status
-    jar = SimpleCookie()
-    for name, value in headers:
-        if name.lower() == "set-cookie":
-            jar.load(value)
-    cookie = f"{cookies}; csrftoken={jar['csrftoken'].value}"
+    cookie = f"{cookies}; csrftoken={cookies_set(headers)['csrftoken']}"
     csrf = token(html.decode())
     n = 0
     while True:
@@ -151,7 +84,7 @@ def test_every_acknowledged_report_survives_kill_9_and_the_database_is_whole(
         source.backup(target)
     source.close()
 
-    server = Server(database, media)
+    server = sqlite_server(database, media)
     try:
         assert server.wait_until_up() == 200
         acknowledged, errors = [], []
@@ -194,7 +127,7 @@ def test_every_acknowledged_report_survives_kill_9_and_the_database_is_whole(
         assert hashlib.sha256((media / name).read_bytes()).hexdigest() == digest
 
     # Restarted on the recovered database it is healthy; without its database it says so.
-    server = Server(database, media)
+    server = sqlite_server(database, media)
     try:
         assert server.wait_until_up() == 200
         for suffix in ("", "-wal", "-shm"):

@@ -273,11 +273,17 @@ def _database_tables():
         return connection.introspection.table_names(cursor)
 
 
-def _media_files(root):
-    root = Path(root)
-    if not root.exists():
+def _stored_files(storage, folder=""):
+    """Every file name in the storage (a folder on this server, or an object store's bucket
+    under its prefix), walked through Django's storage API."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
         return []
-    return [p for p in root.rglob("*") if p.is_file()]
+    names = [f"{folder}{name}" for name in files]
+    for sub in folders:
+        names += _stored_files(storage, f"{folder}{sub}/")
+    return names
 
 
 def _refuse_unless_empty():
@@ -290,14 +296,16 @@ def _refuse_unless_empty():
             )
             % {"n": len(tables), "first": tables[0]}
         )
-    files = _media_files(settings.MEDIA_ROOT)
+    storage = Evidence._meta.get_field("file").storage
+    files = _stored_files(storage)
     if files:
+        where = getattr(storage, "bucket_name", None) or settings.MEDIA_ROOT
         raise BackupError(
             _(
                 "佐证材料目录 %(root)s 不是空的（已有 %(n)s 个文件）。"
                 "恢复只写入空目录：请换一个新目录，或确认不再需要后清空它。"
             )
-            % {"root": settings.MEDIA_ROOT, "n": len(files)}
+            % {"root": where, "n": len(files)}
         )
 
 
