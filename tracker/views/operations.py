@@ -61,7 +61,10 @@ def _media_writable():
     try:
         name = storage.save("healthz/probe", ContentFile(b"ok"))
         storage.delete(name)
-    except OSError:
+    # Each storage backend fails its own way (OSError from a folder; botocore's ClientError
+    # or EndpointConnectionError from object storage): any failure is "not writable", a 503
+    # the proxy can act on, never a 500.
+    except Exception:
         log.exception("Health check: the evidence storage is not writable")
         return False
     return True
