@@ -54,7 +54,9 @@ before today and was not reached; the earliest is `missed_milestone`.
     clock 11-26: next due 2027-01-25 — a report on 11-26 is already December's.)
   - quarterly by day D (`quarterly`, "每季度末月D日前"): the same with the day D of March,
     June, September and December.
-  With none of the three days known the clock is 1970-01-01: silent until a report.
+  With none of the three days known there is no clock: when the first report is due is
+  not known (the plan's text set no tracking start and nobody has set one — it is not
+  invented), so the work is never silent and pages say the tracking start is to be set.
 - **light (亮灯)**: done → done (已销号, grey); overdue → red; due soon, behind pace or
   silent → yellow; otherwise green. A task or a measure takes the worst light of its active
   assignments (red > yellow > green > done). A task nobody answers for is red once its own
@@ -100,7 +102,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -191,7 +193,7 @@ class State:
     behind_pace: bool
     silent: bool
     expected_percent: int | None  # where the pace line is today, rounded down
-    next_report_due: dt.date
+    next_report_due: dt.date | None  # None: no clock (no tracking start, report or assignment)
     days_overdue: int | None = None  # whole days since what has passed, for overdue work
     waiting: bool = False
     missed_milestone: dt.date | None = None
@@ -202,10 +204,11 @@ class State:
     def of_row(cls, row, today):
         """The State of an assignment fetched with AssignmentQuerySet.with_state(today),
         from its annotations: the same values compute() gives, read from the database."""
+        next_due = None
         if row.next_report_month is not None:
             k = row.next_report_month
             next_due = dt.date(k // 12, k % 12 + 1, row.report_due_day)
-        else:
+        elif row.next_report_day is not None:
             next_due = EPOCH + dt.timedelta(days=row.next_report_day)
         return cls(
             today=today,
@@ -294,10 +297,12 @@ def compute(
         elapsed = min(day_number(today) - day_number(start), span)
         expected = max(0, 100 * elapsed // span)
         behind = live and 100 * elapsed > (percent + behind_pace_points()) * span
-    # With none of the three days known the clock is 1970-01-01: silent until a report.
-    clock = max(d for d in (start, assigned_on, last_report_on, EPOCH) if d is not None)
-    next_due = next_report_due(clock=clock, rhythm=rhythm, period=period, day=report_day)
-    silent = live and not waiting and next_due < today
+    # With none of the three days known there is no clock, and no report is due yet.
+    clock = max((d for d in (start, assigned_on, last_report_on) if d is not None), default=None)
+    next_due = None
+    if clock is not None:
+        next_due = next_report_due(clock=clock, rhythm=rhythm, period=period, day=report_day)
+    silent = live and not waiting and next_due is not None and next_due < today
     return State(
         today=today,
         due=due,
@@ -470,22 +475,31 @@ def last_report_day():
     return F("last_report_on")
 
 
+# The clock is the latest of three days that may each be unknown. SQLite's MAX() of a NULL
+# is NULL and PostgreSQL's GREATEST skips NULLs, so each is read as 1970-01-01 when unknown
+# and a clock of 1970-01-01 -- none of them known -- is NULL: no report is due yet.
 def _clock_day():
     epoch = Value(EPOCH)
-    return Greatest(
-        DayNumber(Coalesce("task__plan__start_date", epoch)),
-        DayNumber(Coalesce("assigned_on", epoch)),
-        DayNumber(Coalesce(last_report_day(), epoch)),
+    return NullIf(
+        Greatest(
+            DayNumber(Coalesce("task__plan__start_date", epoch)),
+            DayNumber(Coalesce("assigned_on", epoch)),
+            DayNumber(Coalesce(last_report_day(), epoch)),
+        ),
+        Value(0),
     )
 
 
 def _clock_date():
     epoch = Value(EPOCH, output_field=DateField())
-    return Greatest(
-        Coalesce("task__plan__start_date", epoch, output_field=DateField()),
-        Coalesce("assigned_on", epoch, output_field=DateField()),
-        Coalesce(last_report_day(), epoch, output_field=DateField()),
-        output_field=DateField(),
+    return NullIf(
+        Greatest(
+            Coalesce("task__plan__start_date", epoch, output_field=DateField()),
+            Coalesce("assigned_on", epoch, output_field=DateField()),
+            Coalesce(last_report_day(), epoch, output_field=DateField()),
+            output_field=DateField(),
+        ),
+        epoch,
     )
 
 
@@ -668,7 +682,9 @@ def next_steps(assignment, state):
                 % {"day": state.missed_milestone.isoformat()},
             )
         )
-    if not state.done and not state.waiting:
+    if not state.done and not state.waiting and state.next_report_due is None:
+        steps.append(Step("report", _("跟踪起始未定：首次填报时间待管理员设定，可随时填报进展")))
+    elif not state.done and not state.waiting:
         day = state.next_report_due.isoformat()
         if state.silent and not state.reported:
             label = ngettext(

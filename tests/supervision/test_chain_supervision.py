@@ -8,8 +8,15 @@ import pytest
 from django.urls import reverse
 
 from tests.builders import file_report, pass_to_managers
-from tests.supervision_world import frozen, world
-from tracker.models import ChangeRecord, Milestone, Plan, Reminder, ReminderReceipt
+from tests.supervision_world import TODAY, frozen, world
+from tracker.models import (
+    Assignment,
+    ChangeRecord,
+    Milestone,
+    Plan,
+    Reminder,
+    ReminderReceipt,
+)
 from tracker.services import reminders
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +177,52 @@ def test_an_administrator_sets_a_monthly_calendar_shown_as_theirs(client_as, adm
     assert ChangeRecord.objects.filter(plan=plan, field="report_rhythm").exists()
     page = get(client_as(admin_user), plan.get_absolute_url()).content.decode()
     assert "每月25日前" in page and "管理员设定" in page and "市政府办公室通知" in page
+
+
+def test_a_plan_without_a_tracking_start_says_so_until_an_administrator_sets_one(
+    client_as, admin_user, manager, staff_b, w
+):
+    plan = Plan.objects.get(slug="lc")
+    plan.start_date, plan.start_date_source = None, ""
+    plan.save()
+    # No tracking start: no page names a first report due in 1970.
+    overview = get(client_as(manager), plan.get_absolute_url()).content.decode()
+    assert "跟踪起始未定" in overview and "1970" not in overview
+    with frozen():
+        quiet = (
+            Assignment.objects.with_state(TODAY)
+            .filter(task__plan=plan, last_reported_at__isnull=True, assigned_on__isnull=True)
+            .filter(is_overdue=False, is_due_soon=False, is_done=False, is_waiting=False)
+            .first()
+        )
+        assert not quiet.is_silent
+        assert reminders.reminder_message(quiet, TODAY) == "请抓紧推进该项工作，并及时填报进展。"
+    page = get(client_as(manager), quiet.get_absolute_url()).content.decode()
+    assert "跟踪起始未定：首次填报时间待管理员设定" in page and "1970" not in page
+    url = reverse("plan_report_rule", args=["lc"])
+    reason = "督查室通知：自12月起按月报送"
+    data = {"report_rhythm": "monthly", "report_day": "25", "reason": reason}
+    # The calendar alone leaves the start as it was (unknown) ...
+    assert post(client_as(admin_user), url, data).status_code == 302
+    assert Plan.objects.get(slug="lc").start_date is None
+    # ... a start date set here is the administrator's, with the reason, in the history.
+    assert post(client_as(admin_user), url, {**data, "start_date": "2026-12-01"}).status_code == 302
+    plan.refresh_from_db()
+    assert (plan.start_date, plan.start_date_source, plan.start_date_reason) == (
+        dt.date(2026, 12, 1),
+        "admin",
+        "督查室通知：自12月起按月报送",
+    )
+    assert ChangeRecord.objects.filter(plan=plan, field="start_date").exists()
+    overview = get(client_as(admin_user), plan.get_absolute_url()).content.decode()
+    assert "跟踪起始未定" not in overview and "跟踪起始 2026-12-01" in overview
+    # Sent again unchanged, the start keeps its source and records nothing new.
+    before = ChangeRecord.objects.filter(plan=plan, field="start_date").count()
+    again = {**data, "start_date": "2026-12-01", "reason": "改为每月25日"}
+    assert post(client_as(admin_user), url, again).status_code == 302
+    plan.refresh_from_db()
+    assert plan.start_date_reason == "督查室通知：自12月起按月报送"
+    assert ChangeRecord.objects.filter(plan=plan, field="start_date").count() == before
 
 
 def test_an_administrator_sets_a_milestone_that_makes_work_overdue_when_missed(

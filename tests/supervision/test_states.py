@@ -21,7 +21,7 @@ from tests.factories import (
 from tracker import states
 from tracker.models import Assignment, Measure, Milestone, Plan, Task
 from tracker.services import reporting
-from tracker.states import State
+from tracker.states import State, next_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +163,23 @@ def test_without_a_report_the_period_runs_from_the_plan_start():
     a = make(due=dt.date(2027, 6, 30), start=dt.date(2026, 10, 1))
     assert not both(a, dt.date(2026, 10, 31)).silent
     assert both(a, dt.date(2026, 11, 1)).silent
+
+
+@pytest.mark.parametrize(("rhythm", "day"), [("days", None), ("monthly", 25), ("quarterly", 20)])
+def test_with_no_tracking_start_no_report_and_no_assignment_day_nothing_is_due(rhythm, day):
+    # Not 1970: when the first report is due is unknown until a start is set or a report
+    # comes, so the work is not silent and names no day.
+    a = make(due=dt.date(2027, 6, 30), start=None, rhythm=rhythm, day=day)
+    s = both(a, TODAY)
+    assert s.next_report_due is None and not s.silent and s.light == "green"
+    assert [step.label for step in next_steps(a, s)] == [
+        "跟踪起始未定：首次填报时间待管理员设定，可随时填报进展"
+    ]
+    # A report starts the clock.
+    a.last_reported_at = at_local(TODAY - dt.timedelta(days=200))
+    a.save()
+    s = both(a, TODAY)
+    assert s.next_report_due is not None and s.silent
 
 
 def test_work_assigned_later_counts_from_the_day_it_was_assigned():
@@ -385,8 +402,6 @@ def test_the_calendar_sets_the_next_due_day(clock, rhythm, next_due):
 
 
 def test_never_reported_work_says_how_late_the_first_report_is():
-    from tracker.states import next_steps
-
     a = make(due=dt.date(2028, 6, 30), start=dt.date(2024, 9, 1), rhythm="monthly", day=25)
     s = both(a, TODAY)
     # Tracking from 2024-09-01: the first report was due on 2024-10-25.

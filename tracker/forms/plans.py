@@ -125,6 +125,13 @@ class ReportRuleForm(OwnWordsForm):
     report_period_days = forms.IntegerField(
         label=_("间隔天数"), required=False, min_value=1, max_value=366
     )
+    start_date = forms.DateField(
+        label=_("跟踪起始"),
+        required=False,
+        widget=DateInput,
+        validators=NOT_TOO_FAR,
+        help_text=_("首次填报和序时进度从此日起算。原文未写明时由管理员设定；留空则保持现状。"),
+    )
     extension_cap = forms.IntegerField(
         label=_("每项工作最多延期次数"),
         required=False,

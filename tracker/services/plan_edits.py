@@ -150,15 +150,23 @@ REPORT_RULE_FIELDS = [
     "report_rule_source",
     "report_rule_reason",
 ]
+START_FIELDS = ["start_date", "start_date_source", "start_date_reason"]
 
 
 @transaction.atomic
-def report_rule_set(*, plan, user, rhythm, day, period, extension_cap, reason):
-    """The plan's reporting calendar (每月D日前, 每季度末月D日前 or every N days) and its cap
-    on extensions per assignment: the administrator's decision, beside what the text says
-    (it says nothing of them), recorded in the change history."""
+def report_rule_set(*, plan, user, rhythm, day, period, extension_cap, reason, start_date=None):
+    """The plan's reporting calendar (每月D日前, 每季度末月D日前 or every N days), its cap
+    on extensions per assignment and, when given and different, its tracking start: the
+    administrator's decisions, beside what the text says, recorded in the change history."""
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     old = copy.copy(locked)
+    fields = list(REPORT_RULE_FIELDS)
+    # A start the text gave stays the text's unless the administrator changes the date.
+    if start_date is not None and start_date != locked.start_date:
+        locked.start_date = start_date
+        locked.start_date_source = Source.ADMIN
+        locked.start_date_reason = reason
+        fields += START_FIELDS
     locked.report_rhythm = rhythm
     locked.report_day = day if rhythm != Rhythm.DAYS else None
     if rhythm == Rhythm.DAYS:
@@ -167,8 +175,6 @@ def report_rule_set(*, plan, user, rhythm, day, period, extension_cap, reason):
     locked.report_rule_source = Source.ADMIN
     locked.report_rule_reason = reason
     locked.full_clean()
-    locked.save(update_fields=REPORT_RULE_FIELDS)
-    record_changes(
-        user=user, old=old, new=locked, via=VIA, reason=reason, fields=REPORT_RULE_FIELDS
-    )
+    locked.save(update_fields=fields)
+    record_changes(user=user, old=old, new=locked, via=VIA, reason=reason, fields=fields)
     return locked

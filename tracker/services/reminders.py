@@ -135,6 +135,8 @@ def reminder_message(a, today):
         return _("该项工作本期尚未填报进展（应于 %(day)s 前填报），请于 3 日内填报。") % {
             "day": state.next_report_due.isoformat()
         }
+    if state.next_report_due is None:  # no tracking start yet: no day to name
+        return _("请抓紧推进该项工作，并及时填报进展。")
     return _("请抓紧推进该项工作，并于 %(day)s 前填报进展。") % {
         "day": state.next_report_due.isoformat()
     }

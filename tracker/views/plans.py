@@ -127,6 +127,7 @@ def _rule_form(user, plan, form=None):
             "report_day": plan.report_day,
             "report_period_days": plan.report_period_days,
             "extension_cap": plan.extension_cap,
+            "start_date": plan.start_date,
         }
     )
 
@@ -218,6 +219,7 @@ def plan_report_rule(request, slug):
         period=data["report_period_days"] or plan.report_period_days,
         extension_cap=data["extension_cap"],
         reason=data["reason"],
+        start_date=data["start_date"],
     )
     messages.success(request, _("已设定填报节奏，并记入变更记录。"))
     return redirect(plan)
