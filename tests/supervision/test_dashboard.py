@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.supervision_world import TODAY, big_plan, frozen, world
-from tracker.models import Assignment
+from tracker.models import Assignment, Milestone
 from tracker.services.supervision import LIGHTS
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,30 @@ def test_the_dashboard_lists_the_longest_overdue_with_a_reminder_link(client_as,
     page = response.content.decode()
     assert reverse("remind", args=[w["park_shen"].pk]) in page
     assert "150" in page  # days overdue since 2026-06-30
+
+
+def test_work_overdue_by_a_missed_milestone_without_a_due_date_is_listed_not_a_500(
+    client_as, manager, w
+):
+    # Task 3 has no deadline; a missed milestone makes its work overdue. The overdue items
+    # were sorted by due date, and None beside a date was a TypeError: every managers' page
+    # with such work was a 500.
+    with frozen():
+        Milestone.objects.create(
+            task=w["emergency"], due=TODAY - dt.timedelta(days=10), text="完成机制建设"
+        )
+    client = client_as(manager)
+    overdue = get(client, reverse("dashboard")).context["overdue"]
+    assert w["emergency_transport"].pk in [a.pk for a in overdue]
+    for url in (
+        reverse("dashboard") + "?plan=lc",
+        reverse("matrix"),
+        reverse("bulletin"),
+        reverse("assignment_list") + "?light=red&o=due",
+        reverse("assignment_list") + "?light=red&o=-due",
+        reverse("list_export_csv") + "?light=red&o=due",
+    ):
+        get(client, url)
 
 
 def test_an_unknown_plan_is_404(client_as, manager, w):
