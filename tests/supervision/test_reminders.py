@@ -43,7 +43,9 @@ def test_the_form_proposes_a_message_and_names_who_will_get_it(client_as, manage
     with frozen():
         page = client_as(manager).get(reverse("remind", args=[w["park_shen"].pk]))
     text = page.content.decode()
-    assert "已过 150 天" in text  # the proposed message
+    # The proposed message goes to the body as the office's words: an office date, not ISO.
+    assert "完成时限 2026年6月30日 已过 150 天" in text
+    assert "2026-06-30 已过" not in text
     assert "zhang@shenxian.gov.cn" in text
 
 
@@ -60,11 +62,25 @@ def test_a_reminder_is_recorded_and_mailed_to_the_body(client_as, manager, w):
     assert sent.to == ["zhang@shenxian.gov.cn"]
     assert sent.subject == "【催办】莘县：任务1 推进快递园区建设"
     assert "请于本周五前报送快递园区建设进展。" in sent.body
-    assert "2026-06-30（已逾期 150 天）" in sent.body
+    assert "完成时限：2026年6月30日（已逾期 150 天）" in sent.body
+    assert "督查督办系统 2026年11月27日" in sent.body
+    assert "2026-06-30" not in sent.body
     assert f"http://testserver{a.get_absolute_url()}" in sent.body
     with frozen():
         followed = client.get(response.url)
     assert "已催办莘县，邮件已发送给 1 人。" in followed.content.decode()
+
+
+def test_a_letters_mail_names_its_reply_day_as_offices_write_it(client_as, manager, w):
+    remind(
+        client_as(manager),
+        w["park_shen"],
+        level="letter",
+        doc_number="聊督办函〔2026〕5号",
+        reply_by="2026-12-10",
+    )
+    (sent,) = mail.outbox
+    assert "督办函 聊督办函〔2026〕5号，请于 2026年12月10日 前签收并回复。" in sent.body
 
 
 def test_only_members_of_the_body_with_an_address_get_it(client_as, manager, w):
@@ -224,7 +240,7 @@ def test_the_sweep_sends_one_mail_per_body_listing_its_items(w, staff_a, setting
     assert shen.subject == "【催办】莘县：任务1 推进快递园区建设"
     assert "https://dubanshi.example.cn/assignments/" in shen.body
     dong = next(m for m in mail.outbox if m.to == ["dong@dong-e.gov.cn"])
-    assert "措施 2.1" in dong.body and "2026-12-10" in dong.body
+    assert "措施 2.1" in dong.body and "2026年12月10日" in dong.body
     kinds = {r.assignment_id: r.kind for r in Reminder.objects.all()}
     assert kinds == {
         w["park_lead"].pk: "overdue",

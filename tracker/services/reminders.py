@@ -56,6 +56,7 @@ from tracker.models import (
     Reminder,
     ReminderReceipt,
 )
+from tracker.services.documents import office_date
 
 Level = Reminder.Level
 LADDER = list(Reminder.Level)
@@ -116,29 +117,30 @@ def _item(assignment, site_url, today=None):
 
 def reminder_message(a, today):
     """What a reminder about `a` (fetched with its states for `today`) says: the manager's
-    form starts from it and the scheduled sweep sends it."""
+    form starts from it and the scheduled sweep sends it. It goes from the office to a body,
+    recorded and e-mailed, so its dates are written as offices write them (2026年11月30日)."""
     if a.is_overdue:
         return ngettext(
             "完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，于 3 日内填报进展，或按程序申请延期。",
             "完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，于 3 日内填报进展，或按程序申请延期。",
             a.days_overdue,
-        ) % {"due": a.due.isoformat(), "n": a.days_overdue}
+        ) % {"due": office_date(a.due), "n": a.days_overdue}
     if a.is_due_soon:
         days = (a.due - today).days
         return ngettext(
             "完成时限 %(due)s 临近（还有 %(n)s 天），请抓紧推进并及时填报进展。",
             "完成时限 %(due)s 临近（还有 %(n)s 天），请抓紧推进并及时填报进展。",
             days,
-        ) % {"due": a.due.isoformat(), "n": days}
+        ) % {"due": office_date(a.due), "n": days}
     state = states.State.of_row(a, today)
     if a.is_silent:
         return _("该项工作本期尚未填报进展（应于 %(day)s 前填报），请于 3 日内填报。") % {
-            "day": state.next_report_due.isoformat()
+            "day": office_date(state.next_report_due)
         }
     if state.next_report_due is None:  # no tracking start yet: no day to name
         return _("请抓紧推进该项工作，并及时填报进展。")
     return _("请抓紧推进该项工作，并于 %(day)s 前填报进展。") % {
-        "day": state.next_report_due.isoformat()
+        "day": office_date(state.next_report_due)
     }
 
 
