@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -334,6 +335,11 @@ def test_the_task_page_shows_each_body_reported_value_against_the_target(
     assert "莘县：<strong>2</strong> 处" in page and "达标" in page
     assert "莘县：<strong>0</strong>" not in page  # the corrected report's value is gone
     assert "1 个单位填报，1 个达标" in page
+    # In English the count agrees with its noun: one body, not "1 bodies".
+    english = client_as(manager)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page_en = get(english, park.get_absolute_url()).content.decode()
+    assert "1 body reported, 1 met the goal" in page_en
     # 冠县 may not read 莘县's work on this task: it sees no value.
     other = get(client_as(staff_c), park.get_absolute_url()).content.decode()
     assert "莘县：<strong>" not in other
