@@ -77,6 +77,12 @@ def test_the_preview_says_which_part_of_the_issue_line_the_text_does_not_state(
     assert "发文单位未注明" in issued and "· 2025-07-15" in issued
 
 
+def test_the_gazetteer_is_offered_by_the_place_it_describes(client_as, admin_user):
+    """An administrator picks the gazetteer by its city, not by a file name alone."""
+    page = client_as(admin_user).get("/import/").content.decode()
+    assert f'<option value="{GAZETTEER}" selected>聊城市（{GAZETTEER}）</option>' in page
+
+
 def test_a_draft_is_confirmed_once(client_as, admin_user):
     client = client_as(admin_user)
     url = preview(client)

@@ -9,17 +9,28 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from plan import PlanDecodeError, decode
+from plan import PlanDecodeError, PlanError, decode, load_gazetteer
 from tracker.services.importing import gazetteer_path
 
 # What the file field takes: the kind is told by the content, the list is for people.
 FORMATS = ".txt .md .docx .pdf .html .htm .xlsx .csv"
 
 
+def _gazetteer_label(path):
+    """“聊城市（liaocheng.gazetteer.toml）”: an administrator chooses by the place the file
+    describes (its `jurisdiction`); the file name alone says little. A file that cannot be
+    read keeps its bare name here; choosing it gives the parser's message on import."""
+    try:
+        place = load_gazetteer(path).jurisdiction
+    except PlanError:
+        return path.name
+    return _("%(place)s（%(file)s）") % {"place": place, "file": path.name} if place else path.name
+
+
 def _gazetteer_choices():
     folder = settings.TRACKER_SEEDS_DIR
     return [("", _("不使用（只按原文识别单位）"))] + [
-        (p.name, p.name) for p in sorted(folder.glob("*.gazetteer.toml"))
+        (p.name, _gazetteer_label(p)) for p in sorted(folder.glob("*.gazetteer.toml"))
     ]
 
 
