@@ -86,6 +86,11 @@ def test_the_review_chain_through_every_role(live_server, page, screenshot_dir):
     expect(page.get_by_text("填报要求：每月25日前")).to_be_visible()
     shot("1-calendar")
     page.goto(f"{base}/plans/lc/tasks/1/")
+    # The deadline form's lone checkbox sits at the left under its label, not stretched
+    # across the column with the box drawn in its middle (.field is a flex column).
+    ongoing = page.locator("#deadline-form [name=ongoing]").bounding_box()
+    label = page.locator("#deadline-form label[for=id_ongoing]").bounding_box()
+    assert ongoing and label and ongoing["width"] < 40 and abs(ongoing["x"] - label["x"]) < 4
     milestone_day = today + dt.timedelta(days=20)
     form = page.locator("#milestone-form")
     form.locator("[name=scope]").select_option(label="冠县：任务1（分解落实）")
