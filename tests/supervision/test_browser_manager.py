@@ -152,6 +152,16 @@ def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(
     expect(rows).to_have_count(3)  # tasks 1 and 2, and measure 4.1
     expect(page.locator("td[data-col=body] .body-name")).to_have_text(["莘县"] * 3)
     assert page.evaluate("window.notReloaded") is True  # no full page load
+    # The task column keeps its room: a due date's provenance wraps under the date and the
+    # headings wrap — in English too, where the nowrap cells once squeezed the task to a
+    # few characters a line.
+    assert rows.first.locator("td[data-col=due]").bounding_box()["width"] <= 200
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.reload()
+    task_width = rows.first.locator("td[data-col=task]").bounding_box()["width"]
+    assert task_width >= 130, task_width
+    page.context.clear_cookies(name="django_language")
+    page.reload()
     shot("manager-5-list-filtered.png", DESKTOP)
 
     # The export holds the same rows, in the same order.
