@@ -174,6 +174,25 @@ def test_the_xlsx_has_a_title_row_with_the_plan_the_filters_and_the_day(client_a
     assert everything.active["A1"].value == "逾期与进度清单（筛选条件：全部；截至2026年11月27日）"
 
 
+def test_a_filter_the_list_refuses_is_not_said_to_be_no_filter(client_as, manager, w):
+    """A hand-edited or stale URL (a plan that no longer exists): the list ignores that filter
+    and applies the others — the title row and the access record say which were applied."""
+    from tracker.models import AccessRecord
+
+    client = client_as(manager)
+    query = f"plan=no-such-plan&county={w['shen'].pk}"
+    response = fetch(client, "list_export_xlsx", query)
+    sheet, rows = xlsx_rows(response)
+    assert {r[4] for r in rows[1:]} == {"莘县"}
+    assert sheet["A1"].value == "逾期与进度清单（筛选条件：县（市、区）：莘县；截至2026年11月27日）"
+    assert AccessRecord.objects.get().filters == "县（市、区）：莘县"
+    # The plan is named in the title when it applies, whatever else was refused.
+    sheet, _ = xlsx_rows(fetch(client, "list_export_xlsx", "plan=lc&county=999999"))
+    assert sheet["A1"].value.startswith(
+        "《聊城市加快邮政快递业高质量发展实施方案》逾期与进度清单（筛选条件：全部；"
+    )
+
+
 def test_the_exports_carry_the_latest_narrative_cut_at_500_characters(
     client_as, manager, staff_b, w
 ):

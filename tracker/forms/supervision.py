@@ -433,10 +433,11 @@ class AssignmentFilter(df.FilterSet):
     def in_words(self, exclude=()):
         """The filters in force as a person would read them, e.g. “县（市、区）：莘县；亮灯：
         红灯”; empty when none; the fields named in `exclude` left out. For the access
-        records and the title row of an export."""
+        records and the title row of an export. A value the form refuses (a stale or edited
+        URL) is left out of the words as it is left out of the filtering: the fields it
+        cleaned still filter the list, so they are named even when another one failed."""
         form = self.form
-        if not form.is_valid():
-            return ""
+        form.is_valid()  # cleans every field; the valid ones are in cleaned_data
         parts = []
         for name, field in form.fields.items():
             if name in exclude:

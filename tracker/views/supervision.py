@@ -267,7 +267,8 @@ def list_export(request, fmt):
     )
     name = _("逾期与进度清单-%(day)s") % {"day": today.isoformat()}
     if fmt == "xlsx":
-        plan = filterset.form.cleaned_data.get("plan") if filterset.form.is_valid() else None
+        filterset.form.is_valid()  # a refused field is ignored, the others still apply
+        plan = filterset.form.cleaned_data.get("plan")
         what = _("逾期与进度清单")
         if plan is not None:
             what = _("《%(plan)s》%(what)s") % {"plan": plan.title, "what": what}
