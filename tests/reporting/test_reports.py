@@ -417,6 +417,14 @@ def test_the_report_form_speaks_chinese_and_offers_the_targets(client_as, staff_
         assert text in page, text
 
 
+def test_a_choice_among_radios_is_a_fieldset_named_by_its_legend(client_as, staff_b, world):
+    """“当前状态” names the group of radios (a screen reader reads it with each choice); a
+    <label for=""> pointed at nothing."""
+    page = client_as(staff_b).get(report_url(world["own"])).content.decode()
+    assert 'for=""' not in page
+    assert '<legend>当前状态 <span class="req">*</span></legend>' in page
+
+
 def test_the_report_and_extension_forms_help_in_the_users_language(client_as, staff_b, world):
     # Their help texts were interpolated when the module was imported, so they stayed in
     # Chinese on the English pages.
