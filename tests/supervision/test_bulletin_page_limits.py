@@ -3,6 +3,9 @@ groups' worth per section (supervision.bulletin_outline's limit), its Word docum
 
 import datetime as dt
 
+import pytest
+from django.utils import translation
+
 from tracker.services import supervision
 
 DAY = dt.date(2026, 11, 30)
@@ -53,6 +56,13 @@ def figures(bodies, per_body):
             {"key": "late", **empty},
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    # The outline is written in the active language: the document's own, Chinese.
+    with translation.override("zh-hans"):
+        yield
 
 
 def texts(blocks):
