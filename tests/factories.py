@@ -1,14 +1,19 @@
 """factory-boy factories for every model, in one module."""
 
 import datetime as dt
+import importlib
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker.access import ADMINISTER_PLANS, ADMINS_GROUP, MANAGERS_GROUP, SUPERVISE
 from tracker.models import Assignment, Body, Category, Measure, Membership, Plan, Target, Task
+
+# The migration that made the role groups (its module name starts with a digit).
+ROLE_GROUPS = importlib.import_module("tracker.migrations.0003_role_groups")
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
@@ -134,11 +139,15 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def role_group(name, codename):
     """A role group of tracker/access.py with its permission. Migration 0003 made both; a
-    transactional test's flush empties the groups, so they are made again when missing."""
+    transactional test's flush empties the groups, so they are made again when missing —
+    the administrators' with every permission the migration gives them (the admin site's
+    users and django-axes' records too), whichever tests ran before."""
     group, _ = Group.objects.get_or_create(name=name)
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="tracker", codename=codename)
-    )
+    wanted = ROLE_GROUPS.ADMIN_PERMISSIONS if name == ADMINS_GROUP else {"tracker": [codename]}
+    query = Q(pk__in=[])
+    for app_label, codenames in wanted.items():
+        query |= Q(content_type__app_label=app_label, codename__in=codenames)
+    group.permissions.add(*Permission.objects.filter(query))
     return group
 
 
