@@ -139,11 +139,7 @@ def report_create(
                     report=report,
                     created_at=now,
                     file=kept.file.name,
-                    original_name=kept.original_name,
-                    kind=kept.kind,
-                    content_type=kept.content_type,
-                    size=kept.size,
-                    sha256=kept.sha256,
+                    **{fact: getattr(kept, fact) for fact in FILE_FACTS},
                 ).save()
             _refresh_progress(locked, report, now)
     except BaseException:
@@ -181,18 +177,25 @@ def _checked_file(upload):
     return name, kind, size, digest.hexdigest()
 
 
-def _store_evidence(report, upload, now):
+# What an evidence file and a draft's file record of their upload, beside the file itself.
+FILE_FACTS = ("original_name", "kind", "content_type", "size", "sha256")
+
+
+def _file_facts(upload):
+    """The checked upload's FILE_FACTS (see _checked_file)."""
     name, kind, size, sha256 = _checked_file(upload)
-    row = Evidence(
-        report=report,
-        created_at=now,
-        original_name=name,
-        kind=kind,
-        content_type=evidence_files.KINDS[kind].content_type,
-        size=size,
-        sha256=sha256,
-    )
-    row.file.save(name, upload, save=False)
+    return {
+        "original_name": name,
+        "kind": kind,
+        "content_type": evidence_files.KINDS[kind].content_type,
+        "size": size,
+        "sha256": sha256,
+    }
+
+
+def _store_evidence(report, upload, now):
+    row = Evidence(report=report, created_at=now, **_file_facts(upload))
+    row.file.save(row.original_name, upload, save=False)
     row.save()
     return row
 
@@ -512,16 +515,9 @@ def draft_save(
             # Drafts' files take room on the server too: the same limits, checked the same way.
             _check_upload_quota(locked, files, timezone.now())
             for upload in files:
-                name, kind, size, sha256 = _checked_file(upload)
-                row = DraftFile(
-                    draft=draft,
-                    original_name=name,
-                    kind=kind,
-                    content_type=evidence_files.KINDS[kind].content_type,
-                    size=size,
-                    sha256=sha256,
-                )
-                row.file.save(name, upload, save=False)
+                row = DraftFile(draft=draft, **_file_facts(upload))
+                # Named before the row is saved: a failed save still removes the file.
+                row.file.save(row.original_name, upload, save=False)
                 stored.append(str(row.file.name))
                 row.save()
             if submit:

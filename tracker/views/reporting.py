@@ -412,7 +412,21 @@ def signoff_review(request, pk):
     done = _decide(request, form, decide, assignment, (_("已销号。"), _("已退回。")))
     if done:
         return done
-    today = timezone.localdate()
+    lead_opinion = (
+        LeadReview.objects.filter(assignment=assignment)
+        .select_related("reviewer", "body")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return _completion_review_page(
+        request, assignment, form, timezone.localdate(), "signoff", lead_review=lead_opinion
+    )
+
+
+def _completion_review_page(request, assignment, form, today, kind, **extra):
+    """A completion request under review (销号审核, 牵头单位初审): the form beside what the
+    reviewer needs to decide — the report history, the evidence of the report in force, the
+    targets against their goals and whether the work is late."""
     reports = list(assignment.reports.for_timeline().order_by(*states_order()))
     current = next((r for r in reversed(reports) if _in_force(r)), None)
     return render(
@@ -426,12 +440,9 @@ def signoff_review(request, pk):
             "reports": reports,
             "targets": _targets_with_latest(assignment),
             "late_days": reporting.completion_days_late(assignment, current),
-            "lead_review": LeadReview.objects.filter(assignment=assignment)
-            .select_related("reviewer", "body")
-            .order_by("-created_at", "-pk")
-            .first(),
-            "kind": "signoff",
+            "kind": kind,
             "today": today,
+            **extra,
         },
     )
 
@@ -559,23 +570,7 @@ def lead_review(request, pk):
                 _("已提出初审意见，报督查审核。") if form.approve else _("已退回责任单位。"),
             )
             return redirect(assignment)
-    reports = list(assignment.reports.for_timeline().order_by(*states_order()))
-    current = next((r for r in reversed(reports) if _in_force(r)), None)
-    return render(
-        request,
-        "tracker/decision_form.html",
-        {
-            "a": assignment,
-            "state": states.State.of_row(assignment, today),
-            "form": form,
-            "current": current,
-            "reports": reports,
-            "targets": _targets_with_latest(assignment),
-            "late_days": reporting.completion_days_late(assignment, current),
-            "kind": "lead_review",
-            "today": today,
-        },
-    )
+    return _completion_review_page(request, assignment, form, today, "lead_review")
 
 
 @login_required
