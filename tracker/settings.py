@@ -88,6 +88,7 @@ AUTHENTICATION_BACKENDS = [
 ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
 
+FORM_RENDERER = "tracker.forms.widgets.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

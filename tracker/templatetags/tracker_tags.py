@@ -1,0 +1,170 @@
+"""The small fragments every list repeats on every row — an assignment's light, its flags, its
+due date and where it comes from, its title — written once, in Python.
+
+They were template includes (tracker/_light.html, …; those files now call these tags, so
+every page shows the same markup). A page of fifty rows rendered them some four hundred times
+through the template engine: a context pushed, a node tree walked and a translation looked
+up for each word, most of the list's time at province scale (issue 10, docs/bench.md). As
+functions they cost a few microseconds a row. tests/test_fragments.py pins their markup.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+
+register = template.Library()
+
+PERSON_SOURCES = ("review", "admin", "person")
+
+
+def _day(value):
+    return date_format(value, "Y-m-d")
+
+
+@register.simple_tag
+def provenance(source, phrase="", ref="", reason="", label=""):
+    """Where a value came from (see tracker/_provenance.html): the plan's text — its words
+    and their place — or a person's decision, 管理员确定 unless `label` says otherwise, with
+    the reason on a tap (details) and on hover (title)."""
+    if source in PERSON_SOURCES:
+        title = format_html(' title="{}{}"', gettext("依据："), reason) if reason else ""
+        words = ""
+        if phrase:
+            words = format_html(
+                ' <span class="phrase">{}“{}”{}</span>', gettext("原文："), phrase, _ref(ref)
+            )
+        return format_html(
+            '<details class="prov prov-person"><summary{}>{}</summary>'
+            '<span class="prov-reason">（{}{}）</span>{}</details>',
+            title,
+            label or gettext("管理员确定"),
+            gettext("依据："),
+            reason or gettext("未写明"),
+            words,
+        )
+    if source:
+        words = format_html("“{}”", phrase) if phrase else ""
+        return format_html(
+            '<span class="prov prov-text">{}{}{}</span>', gettext("原文"), words, _ref(ref)
+        )
+    return ""
+
+
+def _ref(ref):
+    return format_html("（{}）", ref) if ref else ""
+
+
+@register.simple_tag
+def light(value):
+    """The light as a coloured label (red carries its meaning in a title)."""
+    if value == "red":
+        return format_html(
+            '<span class="light red" title="{}">{}</span>', gettext("逾期"), gettext("红灯")
+        )
+    words = {"yellow": "黄灯", "green": "绿灯", "done": "已销号"}
+    if value in words:
+        return format_html('<span class="light {}">{}</span>', value, gettext(words[value]))
+    return ""
+
+
+@register.simple_tag
+def flags(a):
+    """The badges of an assignment fetched with its states (with_state)."""
+    parts = []
+    if a.is_overdue:
+        parts.append(format_html('<span class="badge red">{}</span>', gettext("逾期")))
+    if a.missed_milestone and a.is_overdue:
+        parts.append(
+            format_html(
+                ' <span class="badge red" title="{}">{}</span>',
+                _day(a.missed_milestone),
+                gettext("阶段性目标逾期"),
+            )
+        )
+    for flag, word in (
+        (a.is_due_soon, "临期"),
+        (a.is_behind_pace, "滞后于序时进度"),
+        (a.is_silent, "未按时填报"),
+    ):
+        if flag:
+            parts.append(format_html(' <span class="badge yellow">{}</span>', gettext(word)))
+    if a.is_waiting:
+        parts.append(format_html(' <span class="badge grey">{}</span>', a.get_signoff_display()))
+    if a.is_done_late:
+        n = a.completed_late_days
+        parts.append(
+            format_html(
+                ' <span class="badge yellow">{}</span>',
+                ngettext("逾期 %(n)s 天完成", "逾期 %(n)s 天完成", n) % {"n": n},
+            )
+        )
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def due(a, value):
+    """A due date, 长期坚持 for ongoing work, or 无明确时限."""
+    if value:
+        return _day(value)
+    if a.is_ongoing:
+        return gettext("长期坚持")
+    return format_html('<span class="none">{}</span>', gettext("无明确时限"))
+
+
+@register.simple_tag
+def due_provenance(a):
+    """Where an assignment's due date comes from (Assignment.deadline_from): its measure's or
+    task's deadline — the text's or an administrator's — or a date of its own: the text's,
+    or moved by an approved extension or an administrator (the reason from the change
+    record: `due_reason`, `due_via`, AssignmentQuerySet.with_due_reason)."""
+    item = a.deadline_from
+    if item:
+        if item.deadline_source or item.deadline_text:
+            return provenance(
+                item.deadline_source or "text",
+                phrase=item.deadline_text,
+                ref=item.deadline_ref,
+                reason=item.deadline_reason,
+            )
+        return ""
+    if not a.own_due_by_person:
+        return provenance("text", phrase=a.due_text, ref=a.origin_place)
+    if a.due_via == "extension":
+        return provenance("person", label=gettext("延期获批"), reason=a.due_reason)
+    return provenance("person", reason=a.due_reason)
+
+
+@register.simple_tag
+def body_provenance(a):
+    """An assignment's body: where the text names it, or the administrator's decision."""
+    return provenance(a.origin, ref=a.origin_place, reason=a.origin_reason)
+
+
+@register.simple_tag
+def work_title(a):
+    """The plan, the task and (for work on a measure) the measure of an assignment, the task
+    linking to the assignment's page."""
+    task = a.task
+    html = format_html(
+        '<div class="small muted">{}</div><a href="{}">{}</a>',
+        task.plan.title,
+        reverse("assignment_detail", args=[a.pk]),
+        _words(gettext("任务%(n)s：%(t)s"), n=task.number, t=task.title),
+    )
+    measure = a.measure
+    if measure:
+        html += format_html(
+            '<div class="small">{}{}</div>',
+            _words(gettext("措施 %(n)s.%(m)s："), n=task.number, m=measure.number),
+            Truncator(measure.text).chars(80),
+        )
+    return html
+
+
+def _words(translated, **values):
+    """A translated sentence with its values escaped, as {% blocktranslate %} renders it."""
+    return mark_safe(translated % {k: conditional_escape(v) for k, v in values.items()})
