@@ -172,15 +172,18 @@ def get_task_to_edit(user, slug, number):
 # --- assignments and what hangs on them ---------------------------------------------------
 
 
-def visible_assignments(user):
+def visible_assignments(user, queryset=None):
     """Managers read every assignment; body staff their own body's and, read-only, those of
-    the tasks and measures their body leads (AssignmentQuerySet.visible_to_body)."""
+    the tasks and measures their body leads (AssignmentQuerySet.visible_to_body). Of
+    `queryset` when given (e.g. models.prebuilt), else of all assignments."""
+    if queryset is None:
+        queryset = Assignment.objects.all()
     if is_manager(user):
-        return Assignment.objects.all()
+        return queryset
     body = body_of(user)
     if body is None:
-        return Assignment.objects.none()
-    return Assignment.objects.visible_to_body(body)
+        return queryset.none()
+    return queryset.visible_to_body(body)
 
 
 def get_assignment(user, pk, today=None):

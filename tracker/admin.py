@@ -281,6 +281,12 @@ class MilestoneAdmin(RecordsChanges):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def delete_queryset(self, request, queryset):
+        # A bulk delete skips Milestone.delete(): the kept open milestones follow here.
+        tasks = list(queryset.values_list("task", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        Assignment.objects.filter(task__in=tasks).keep_open_milestone()
+
 
 class CategoryInline(admin.TabularInline):
     model = Category

@@ -7,6 +7,7 @@ says which, and a person's decision keeps its reason beside it.
 """
 
 import datetime as dt
+import functools
 import uuid
 
 from django.conf import settings
@@ -609,10 +610,22 @@ class AssignmentQuerySet(models.QuerySet):
 
     def with_missed_milestone(self, today):
         """Annotate `missed_milestone`: the earliest milestone (阶段性目标) of the assignment
-        due before `today` that no report in force says was reached (states.py)."""
+        due before `today` that no report in force says was reached (states.py) — the kept
+        earliest open one, once it is past."""
         if "missed_milestone" in self.query.annotations:
             return self
-        return self.annotate(missed_milestone=missed_milestone_subquery(today))
+        return self.annotate(
+            missed_milestone=Case(
+                When(open_milestone_due__lt=today, then=F("open_milestone_due")),
+                default=None,
+                output_field=models.DateField(),
+            )
+        )
+
+    def keep_open_milestone(self):
+        """Recompute the kept `open_milestone_due` of these assignments from their milestones
+        and the reports in force (after any change to either)."""
+        return self.update(open_milestone_due=open_milestone_subquery())
 
     def active(self):
         """Assignments being tracked: of tasks and measures the plan still contains (not
@@ -716,12 +729,10 @@ class AssignmentQuerySet(models.QuerySet):
         its own was set comes with for_list() (with_due_reason)."""
         return self.annotate(latest_text=F("current_report__text"))
 
-    def for_my_work(self, today):
-        """A list of assignments with their states and what is pending on each."""
+    def for_my_work(self):
+        """A list of assignments with what is pending on each (their states: with_states)."""
         pending = ExtensionRequest.objects.pending().filter(assignment=OuterRef("pk"))
-        return with_open_reminders(
-            self.for_list().with_state(today).annotate(extension_pending=Exists(pending))
-        )
+        return with_open_reminders(self.for_list().annotate(extension_pending=Exists(pending)))
 
 
 _AssignmentManagerBase = models.Manager.from_queryset(AssignmentQuerySet)
@@ -845,6 +856,15 @@ class Assignment(models.Model):
         editable=False,
     )
     report_count = models.PositiveIntegerField(_("填报次数"), default=0, editable=False)
+    # The earliest milestone (阶段性目标) that applies and that no report in force says was
+    # reached, kept like the report state: a milestone is missed on the days after it, so
+    # the missed milestone of any day is this one once it is past (states.py) — without
+    # it, every list tested the milestones of every row several times over (the overdue
+    # flag, the light, the days overdue). Kept by Milestone.save(), by a new assignment's
+    # save() and by _refresh_progress; tests/reporting/test_kept_state.py checks it.
+    open_milestone_due = models.DateField(
+        _("最早未完成的阶段性目标"), null=True, blank=True, editable=False
+    )
     # 逾期完成: recorded at sign-off, from the day the completion report was filed and the
     # due date that applied then (services/reporting.py: signoff_decide).
     completed_late_days = models.PositiveIntegerField(
@@ -919,7 +939,39 @@ class Assignment(models.Model):
         fields = kwargs.get("update_fields")
         if fields is not None and "last_reported_at" in fields:
             kwargs["update_fields"] = {*fields, "last_report_on"}
+        if self._state.adding:
+            self.open_milestone_due = self.first_open_milestone()
+        elif fields is None and not kwargs.get("force_insert"):
+            # The kept earliest open milestone is written only where milestones and reports
+            # change (keep_open_milestone, _refresh_progress): a full save of an instance
+            # read before such a change must not put the old value back.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "open_milestone_due"
+            ]
         super().save(*args, **kwargs)
+
+    def first_open_milestone(self):
+        """The earliest milestone that applies to this assignment and that no report in force
+        says was reached (what `open_milestone_due` keeps)."""
+        applying = Q(assignment__isnull=True, task=self.task_id, measure=self.measure_id)
+        if self.pk is None:
+            return (
+                Milestone.objects.filter(applying, withdrawn=False)
+                .order_by("due")
+                .values_list("due", flat=True)
+                .first()
+            )
+        met = ReportedMilestone.objects.filter(
+            assignment=self.pk, report__corrected_by__isnull=True
+        ).values("milestone")
+        return (
+            Milestone.objects.applying_to(self)
+            .exclude(pk__in=met)
+            .values_list("due", flat=True)
+            .first()
+        )
 
     natural_key.dependencies = ["tracker.task", "tracker.measure", "tracker.body"]  # type: ignore[attr-defined]
 
@@ -1241,6 +1293,18 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.due.isoformat()} {self.text}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Added, moved, withdrawn or re-dated: the kept earliest open milestone of the
+        # task's assignments follows (Assignment.open_milestone_due).
+        Assignment.objects.filter(task=self.task_id).keep_open_milestone()
+
+    def delete(self, *args, **kwargs):
+        task = self.task_id
+        result = super().delete(*args, **kwargs)
+        Assignment.objects.filter(task=task).keep_open_milestone()
+        return result
 
     def natural_key(self):
         measure_number = self.measure.number if self.measure else None
@@ -1876,6 +1940,83 @@ def with_due_reasons(assignments):
     return assignments
 
 
+def prebuilt(build, today):
+    """`build(today)`, a queryset of assignments with their states, built once a day in each
+    process and copied for each use (filter it further as any queryset).
+
+    Building the state annotations (with_state) resolves a few hundred expressions: some
+    milliseconds on every page that lists work, for a result that depends only on the day
+    and the settings of the rules (states.py) — the cache key, so nothing stale is ever
+    reused. `build` is a module-level function (the cache holds it)."""
+    return _prebuilt(
+        build, today, settings.TRACKER_DUE_SOON_DAYS, settings.TRACKER_BEHIND_PACE_POINTS
+    ).all()
+
+
+@functools.lru_cache(maxsize=32)
+def _prebuilt(build, today, *rules):
+    return build(today)
+
+
+def active_with_state(today):
+    """The active assignments with their states (for prebuilt)."""
+    return Assignment.objects.active().with_state(today)
+
+
+def with_states(assignments, today):
+    """Give each assignment of a page the states with_state() annotates (`due`,
+    `missed_milestone`, the flags, `days_overdue`, `expected_percent`, the next report's
+    day, `light` and `light_rank`), computed by the Python twin (Assignment.state's rules,
+    states.compute) from the stored facts of rows fetched with their joins (_list_joins).
+
+    A list picks its page's keys in SQL (the filters and the order need the states of every
+    row); for the fifty rows shown the same states in SQL cost more to build and compile
+    than the rows take to fetch. tests/supervision/test_states.py checks both agree."""
+    assignments = list(assignments)
+    for a in assignments:
+        plan = a.task.plan
+        open_milestone = a.open_milestone_due
+        state = states.compute(
+            today=today,
+            due=a.effective_due,
+            start=plan.start_date,
+            percent=a.percent,
+            signoff=a.signoff,
+            rhythm=plan.report_rhythm,
+            period=plan.report_period_days,
+            report_day=plan.report_day,
+            assigned_on=a.assigned_on,
+            last_report_on=a.last_report_on,
+            withdrawn=a.withdrawn,
+            # The earliest milestone not reached is the missed one once it is past.
+            milestones=[(open_milestone, False)] if open_milestone else [],
+            completed_late_days=a.completed_late_days,
+        )
+        light = state.light
+        next_due = state.next_report_due
+        calendar = plan.report_rhythm in (states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY)
+        a.due = state.due
+        a.missed_milestone = open_milestone if open_milestone and open_milestone < today else None
+        a.is_withdrawn = state.withdrawn
+        a.is_done = state.done
+        a.is_done_late = state.done_late
+        a.is_waiting = state.waiting
+        a.is_overdue = state.overdue
+        a.is_due_soon = state.due_soon
+        a.is_behind_pace = state.behind_pace
+        a.is_silent = state.silent
+        a.days_overdue = state.days_overdue
+        a.expected_percent = state.expected_percent
+        a.next_report_day = (
+            states.day_number(next_due) if next_due is not None and not calendar else None
+        )
+        a.next_report_month = states.month_index(next_due) if next_due and calendar else None
+        a.report_due_day = plan.report_day
+        a.light = None if light is None else light.value
+        a.light_rank = None if light is None else states.RANK[light]
+    return assignments
+
+
 def with_open_reminders(queryset):
     """For a list of assignments: `open_reminders`, how many reminders arrived since the body
     last reported or an extension was approved (the hook states.next_steps reads), and the
@@ -1941,7 +2082,7 @@ class ReportedMilestone(AppendOnly):
     )
     # The report's assignment, written with the row: whether an assignment reached a
     # milestone is then one look-up in (milestone, assignment) — every list computes it for
-    # each row (missed_milestone_subquery), and through the reports it took dozens.
+    # each row it is kept for (open_milestone_subquery), and through the reports it took dozens.
     assignment = models.ForeignKey(
         "Assignment", models.PROTECT, related_name="+", verbose_name=_("责任分工"), editable=False
     )
@@ -1961,49 +2102,18 @@ class ReportedMilestone(AppendOnly):
         return f"{self.report_id} → {self.milestone_id}"
 
 
-def missed_milestone_subquery(today):
-    """For a queryset of assignments: the earliest applying milestone due before `today` that
-    no report in force of the assignment says was reached; NULL when there is none."""
+def open_milestone_subquery():
+    """For a queryset of assignments: the earliest applying milestone that no report in
+    force of the assignment says was reached; NULL when there is none."""
     met = ReportedMilestone.objects.filter(
         milestone=OuterRef("pk"),
         assignment=OuterRef(OuterRef("pk")),
         report__corrected_by__isnull=True,
     )
-    missed = (
-        Milestone.objects.applying_to_outer()
-        .filter(due__lt=today)
-        .exclude(Exists(met))
-        .order_by("due")
-        .values("due")[:1]
+    first = (
+        Milestone.objects.applying_to_outer().exclude(Exists(met)).order_by("due").values("due")[:1]
     )
-    return CompiledOnce(missed, output_field=models.DateField())
-
-
-class CompiledOnce(Subquery):
-    """A subquery that the states refer to many times over (`missed_milestone` appears in
-    the overdue flag, the light, the days overdue, …): each reference compiled the whole
-    subquery again — most of the time a page spent building its SQL. Compiled once per
-    compiler (the object compiling one statement), shared by the copies the ORM makes of it;
-    a copy relabeled for another query (relabeled_clone) is compiled on its own."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.token = object()
-
-    def relabeled_clone(self, change_map):
-        clone = super().relabeled_clone(change_map)
-        if change_map:
-            clone.token = object()
-        return clone
-
-    def as_sql(self, compiler, connection, *args, **kwargs):
-        if args or kwargs:
-            return super().as_sql(compiler, connection, *args, **kwargs)
-        cache = compiler.__dict__.setdefault("compiled_once", {})
-        key = (self.token, connection.alias)
-        if key not in cache:
-            cache[key] = super().as_sql(compiler, connection)
-        return cache[key]
+    return Subquery(first, output_field=models.DateField())
 
 
 # --- The review chain: the lead body's review, its summary, in-body drafts ------------------

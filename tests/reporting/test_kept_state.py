@@ -1,8 +1,9 @@
 """What an assignment keeps so that lists never read the reports (issue 10) always equals what
 its history says: the current report in force, how many reports were filed, the local day of
-the latest one, and each reached milestone's assignment — through reports, corrections of
-the current and of an older report, drafts approved by the head, and sign-off; and the
-generated province (manage.py generate_demo) keeps them the same way."""
+the latest one, the earliest milestone not yet reached, and each reached milestone's
+assignment — through reports, corrections of the current and of an older report, drafts
+approved by the head, sign-off, and milestones added, re-dated, withdrawn or deleted; and
+the generated province (manage.py generate_demo) keeps them the same way."""
 
 import datetime as dt
 
@@ -12,7 +13,13 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests.builders import file_report, progress_world
-from tests.factories import PlanFactory, UserFactory, make_manager
+from tests.factories import (
+    AssignmentFactory,
+    BodyFactory,
+    PlanFactory,
+    UserFactory,
+    make_manager,
+)
 from tracker import states
 from tracker.models import Assignment, Milestone, Plan, Report, ReportedMilestone
 from tracker.services import reporting
@@ -21,19 +28,32 @@ pytestmark = pytest.mark.django_db
 
 
 def history_says(a):
-    """(current report, count, local day of the latest report) from the reports themselves."""
+    """(current report, count, local day of the latest report, earliest milestone not
+    reached) from the reports and the milestones themselves."""
     reports = Report.objects.filter(assignment=a)
     latest = reports.order_by("-created_at", "-pk").first()
+    reached = {
+        m.milestone_id
+        for m in ReportedMilestone.objects.filter(report__assignment=a)
+        if not Report.objects.filter(corrects=m.report_id).exists()
+    }
+    applying = [
+        m.due
+        for m in Milestone.objects.filter(task=a.task_id, withdrawn=False)
+        if m.pk not in reached
+        and (m.assignment_id == a.pk or (m.assignment_id is None and m.measure_id == a.measure_id))
+    ]
     return (
         reports.current().first(),
         reports.count(),
         states.local_day(latest.created_at) if latest else None,
+        min(applying, default=None),
     )
 
 
 def kept(a):
     a = Assignment.objects.get(pk=a.pk)
-    return (a.current_report, a.report_count, a.last_report_on)
+    return (a.current_report, a.report_count, a.last_report_on, a.open_milestone_due)
 
 
 def assert_kept_equals_history(assignments):
@@ -67,6 +87,58 @@ def test_every_kind_of_report_keeps_the_current_report_and_the_count(staff_a, st
     reporting.signoff_decide(assignment=own, manager=make_manager(), approve=True)
     assert_kept_equals_history([own, w["lead"]])
     assert kept(own)[1] == 5
+
+
+def test_the_earliest_open_milestone_follows_milestones_and_reports(staff_a, staff_b):
+    w = progress_world(staff_a.membership.body, staff_b.membership.body)
+    own, lead = w["own"], w["lead"]
+    everyone = [own, lead]
+    assert kept(own)[3] is None
+    # The measure's milestone applies to its assignment, not to the task's lead.
+    later = Milestone.objects.create(
+        task=w["task"], measure=w["measure"], due=dt.date(2030, 6, 30), text="建成两处"
+    )
+    first = Milestone.objects.create(
+        task=w["task"], measure=w["measure"], due=dt.date(2029, 6, 30), text="建成一处"
+    )
+    task_wide = Milestone.objects.create(task=w["task"], due=dt.date(2028, 1, 1), text="完成规划")
+    assert_kept_equals_history(everyone)
+    assert (kept(own)[3], kept(lead)[3]) == (first.due, task_wide.due)
+    # Reached: the next one is open; a correction that leaves it out opens it again.
+    today = timezone.localdate()
+    report = file_report(own, staff_b, percent=40, as_of=today, milestones=[first])
+    assert kept(own)[3] == later.due
+    file_report(own, staff_b, percent=40, as_of=today, corrects=report)
+    assert kept(own)[3] == first.due
+    assert_kept_equals_history(everyone)
+    # Re-dated, withdrawn, deleted, or one of the assignment's own.
+    first.due = dt.date(2031, 1, 1)
+    first.save()
+    assert kept(own)[3] == later.due
+    later.withdrawn = True
+    later.save()
+    assert kept(own)[3] == first.due
+    extra = Milestone.objects.create(
+        task=w["task"], measure=w["measure"], due=dt.date(2027, 6, 30), text="补充"
+    )
+    assert kept(own)[3] == extra.due
+    extra.delete()
+    assert kept(own)[3] == first.due
+    own_one = Milestone.objects.create(
+        task=w["task"], assignment=own, due=dt.date(2027, 3, 1), text="专项"
+    )
+    assert kept(own)[3] == own_one.due
+    assert_kept_equals_history(everyone)
+    # A body put on the task later starts with the milestones that apply to it; a full
+    # save of an instance read before a change does not put the old value back.
+    stale = Assignment.objects.get(pk=lead.pk)
+    task_wide.due = dt.date(2027, 1, 1)
+    task_wide.save()
+    stale.assigned_on = today
+    stale.save()
+    newcomer = AssignmentFactory(task=w["task"], body=BodyFactory(name="新增单位"), role="support")
+    assert_kept_equals_history([*everyone, newcomer])
+    assert kept(newcomer)[3] == dt.date(2027, 1, 1)
 
 
 def test_a_draft_the_head_approves_keeps_them_too(staff_a, staff_b):

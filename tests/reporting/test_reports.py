@@ -329,7 +329,7 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_stored(
 def test_a_failure_after_storing_a_file_removes_it_again(staff_b, world, settings, monkeypatch):
     from tracker.services import reporting
 
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(reporting, "_refresh_progress", broken)

@@ -19,7 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker import states
-from tracker.models import Assignment, Measure, Milestone, Plan, Task
+from tracker.models import Assignment, Measure, Milestone, Plan, Task, with_states
 from tracker.services import reporting
 from tracker.states import State, next_steps
 
@@ -80,6 +80,30 @@ FLAGS = [
 ]
 
 
+# Everything with_state() annotates, which with_states() gives a page's rows in Python.
+ANNOTATED = [
+    "due",
+    "missed_milestone",
+    *(f"is_{flag}" for flag in ["withdrawn", *FLAGS]),
+    "days_overdue",
+    "expected_percent",
+    "next_report_day",
+    "next_report_month",
+    "report_due_day",
+    "light",
+    "light_rank",
+]
+
+
+def page_agrees(rows, today):
+    """with_states() gives the rows of a page exactly what with_state() annotates."""
+    rows = {row.pk: row for row in rows}
+    page = with_states(Assignment.objects.filter(pk__in=list(rows))._list_joins(), today)
+    for a in page:
+        row = rows[a.pk]
+        assert {n: getattr(a, n) for n in ANNOTATED} == {n: getattr(row, n) for n in ANNOTATED}
+
+
 def both(a, today):
     """The states from Python and from the database; they must agree — the flags, the
     light, the days overdue, the missed milestone and the next report's due day."""
@@ -90,6 +114,7 @@ def both(a, today):
     assert row.light == python.light
     assert row.days_overdue == python.days_overdue
     assert State.of_row(row, today) == python
+    page_agrees([row], today)
     return python
 
 
@@ -279,6 +304,7 @@ def test_the_database_and_the_model_agree_on_every_combination():
             assert row.light == python.light, (a.pk, today)
             for flag in FLAGS:
                 assert getattr(row, f"is_{flag}") == getattr(python, flag), (flag, a.pk)
+        page_agrees(rows.values(), today)
         lights = {row.light for row in rows.values()}
         assert lights == {"red", "yellow", "green", "done", None}  # None: withdrawn
         # The list's filter by light (states.light_q) picks exactly the rows of that light.

@@ -141,7 +141,7 @@ def report_create(
                     file=kept.file.name,
                     **{fact: getattr(kept, fact) for fact in FILE_FACTS},
                 ).save()
-            _refresh_progress(locked, report, now)
+            _refresh_progress(locked, report, now, reached=bool(milestones))
     except BaseException:
         for name in stored:
             Evidence._meta.get_field("file").storage.delete(name)
@@ -213,9 +213,10 @@ def _earliest_as_of(locked, corrects):
     return current.values_list("as_of", flat=True).first()
 
 
-def _refresh_progress(locked, report, now):
+def _refresh_progress(locked, report, now, *, reached):
     """The current state follows the current report (ReportQuerySet.current): the report
-    itself, its status, percent and as-of date, and the number of reports filed. The
+    itself, its status, percent and as-of date, the number of reports filed, and — when the
+    report reached milestones or corrects another — the earliest milestone still open. The
     sign-off follows only the report just filed, and only when it is the current one:
     已完成 asks for sign-off — first from the lead body, where another body leads the work
     (牵头单位初审), else from the managers; any other report
@@ -228,6 +229,19 @@ def _refresh_progress(locked, report, now):
     locked.percent = current.percent
     locked.progress_as_of = current.as_of
     locked.last_reported_at = now
+    fields = [
+        "current_report",
+        "report_count",
+        "status",
+        "percent",
+        "progress_as_of",
+        "last_reported_at",
+        "signoff",
+    ]
+    if reached or report.corrects_id is not None:
+        # Reached milestones, or a correction that may take some back.
+        locked.open_milestone_due = locked.first_open_milestone()
+        fields.append("open_milestone_due")
     if current == report:
         if report.status != ProgressStatus.COMPLETED:
             locked.signoff = SignOff.OPEN
@@ -235,17 +249,7 @@ def _refresh_progress(locked, report, now):
             locked.signoff = SignOff.LEAD_REVIEW
         else:
             locked.signoff = SignOff.REQUESTED
-    locked.save(
-        update_fields=[
-            "current_report",
-            "report_count",
-            "status",
-            "percent",
-            "progress_as_of",
-            "last_reported_at",
-            "signoff",
-        ]
-    )
+    locked.save(update_fields=fields)
 
 
 # --- sign-off ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Max, Sum, Value
+from django.db.models import Count, F, IntegerField, Max, Value
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -145,12 +145,41 @@ def state_totals(queryset):
     light, how many assignments, how many have each flag, and the latest report — counted
     by the database in one pass (GROUP BY), a few hundred rows however many assignments.
     The dashboard's counts (light_counts) and league (league) are made of them."""
-    sums = {key: Sum(Cast(F(flag), IntegerField())) for key, flag in TOTAL_FLAGS.items()}
-    return list(
+    # Grouped by the flags themselves, each computed once a row, and the light of each
+    # group taken from its flags here (as State.light does): grouping by the light's rank
+    # and summing the flags had the database work out every rule twice for every row.
+    flags = ["is_withdrawn", *TOTAL_FLAGS.values()]
+    groups = (
         queryset.order_by()
-        .values("body_id", "light_rank")
-        .annotate(n=Count("pk"), last_report=Max("last_reported_at"), **sums)
+        .values("body_id", *flags)
+        .annotate(n=Count("pk"), last_report=Max("last_reported_at"))
     )
+    totals: dict[tuple, dict] = {}
+    for g in groups:
+        if g["is_withdrawn"]:
+            rank = None
+        elif g["is_done"]:
+            rank = states.RANK[states.Light.DONE]
+        elif g["is_overdue"]:
+            rank = states.RANK[states.Light.RED]
+        elif g["is_due_soon"] or g["is_behind_pace"] or g["is_silent"]:
+            rank = states.RANK[states.Light.YELLOW]
+        else:
+            rank = states.RANK[states.Light.GREEN]
+        t = totals.setdefault(
+            (g["body_id"], rank),
+            {"body_id": g["body_id"], "light_rank": rank, "n": 0, "last_report": None}
+            | dict.fromkeys(TOTAL_FLAGS, 0),
+        )
+        t["n"] += g["n"]
+        if g["last_report"] is not None and (
+            t["last_report"] is None or g["last_report"] > t["last_report"]
+        ):
+            t["last_report"] = g["last_report"]
+        for key, flag in TOTAL_FLAGS.items():
+            if g[flag]:
+                t[key] += g["n"]
+    return list(totals.values())
 
 
 def light_counts(rows):

@@ -64,6 +64,9 @@ from tracker.models import (
     ReportDraft,
     ReportedMilestone,
     Target,
+    active_with_state,
+    prebuilt,
+    with_states,
 )
 from tracker.services import audit, reminders, reporting, supervision, timeline
 
@@ -112,30 +115,32 @@ def my_work(request):
     led_total = 0
     if body is not None:
         active = Assignment.objects.active()
-        mine = active.filter(body=body)
         # A body may answer for a thousand assignments: the most urgent first, a page at a
         # time, with the counts per light of all of them above.
-        counts = supervision.light_counts_of(supervision.state_totals(mine.with_state(today)))
+        stated = prebuilt(active_with_state, today).filter(body=body)
+        counts = supervision.light_counts_of(supervision.state_totals(stated))
         # The order picks the page's keys (computing only what it sorts by); the page's rows
-        # then come with their states and what is pending on each.
-        keys = _by_urgency(mine.with_state(today)).values_list("pk", flat=True)
+        # then come with what is pending on each, their states computed in Python by the
+        # same rules (with_states) — as the other bodies' work and the reviews below.
+        keys = _by_urgency(stated).values_list("pk", flat=True)
         page = Paginator(keys, WORK_PAGE).get_page(request.GET.get("page"))
         pks = list(page.object_list)
-        rows = {a.pk: a for a in Assignment.objects.filter(pk__in=pks).for_my_work(today)}
-        own = _with_steps([rows[pk] for pk in pks], today)
+        rows = {a.pk: a for a in Assignment.objects.filter(pk__in=pks).for_my_work()}
+        own = _with_steps(with_states([rows[pk] for pk in pks], today), today)
         others = active.visible_to_body(body).exclude(body=body)
-        led = list(
-            others.for_my_work(today).order_by(
+        led = with_states(
+            others.for_my_work().order_by(
                 "task__plan", "task__number", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
-            )[:LED_SHOWN]
+            )[:LED_SHOWN],
+            today,
         )
         led_total = others.count() if len(led) == LED_SHOWN else len(led)
-        to_review = list(
+        to_review = with_states(
             active.overseen_by(body)
             .filter(signoff=states.SignOff.LEAD_REVIEW)
             .for_list()
-            .with_state(today)
-            .order_by("last_reported_at", "pk")
+            .order_by("last_reported_at", "pk"),
+            today,
         )
         drafts = list(
             visible_drafts(request.user)

@@ -45,7 +45,16 @@ from tracker.forms.supervision import (
     ReminderForm,
 )
 from tracker.middleware import client_address
-from tracker.models import Assignment, Plan, Reminder, Task, with_due_reasons
+from tracker.models import (
+    Assignment,
+    Plan,
+    Reminder,
+    Task,
+    active_with_state,
+    prebuilt,
+    with_due_reasons,
+    with_states,
+)
 from tracker.services import audit, bulletins, documents, exports, reminders, supervision
 
 PAGE_SIZE = 50
@@ -78,10 +87,22 @@ def _chosen_plan(request):
     return plans[0] if len(plans) == 1 else None
 
 
+def _listed(today):
+    return Assignment.objects.active().for_list().with_state(today)
+
+
+def _overdue_list(today):
+    return Assignment.objects.for_overdue_list(today, reasons=False)
+
+
+def _overdue_list_with_reasons(today):
+    return Assignment.objects.for_overdue_list(today)
+
+
 def _assignments(user, today, plan):
     """The active assignments the user may see, with their states and the joins the
     dashboard's tables need."""
-    queryset = visible_assignments(user).active().for_list().with_state(today)
+    queryset = visible_assignments(user, prebuilt(_listed, today))
     if plan is not None:
         queryset = queryset.filter(task__plan=plan)
     return queryset
@@ -108,7 +129,7 @@ def dashboard(request):
     require_manager(request.user)
     today = timezone.localdate()
     plan = _chosen_plan(request)
-    queryset = visible_assignments(request.user).active().with_state(today)
+    queryset = visible_assignments(request.user, prebuilt(active_with_state, today))
     if plan is not None:
         queryset = queryset.filter(task__plan=plan)
     totals = supervision.state_totals(queryset)
@@ -197,7 +218,8 @@ def matrix(request):
 
 
 def _filtered(request, today, *, reasons=True):
-    queryset = visible_assignments(request.user).for_overdue_list(today, reasons=reasons)
+    built = prebuilt(_overdue_list_with_reasons if reasons else _overdue_list, today)
+    queryset = visible_assignments(request.user, built)
     return AssignmentFilter(request.GET, queryset=queryset, request=request, today=today)
 
 
@@ -224,12 +246,13 @@ def assignment_list(request):
     filterset = _filtered(request, today, reasons=False)
     # In two steps: the order picks the page's keys computing only what it sorts by (the
     # light's rank, the days overdue, the due date) for every row that passes the filters;
-    # the fifty rows of the page then come with all their states and joins.
+    # the fifty rows of the page then come with their joins, their states computed in
+    # Python by the same rules (with_states).
     keys = filterset.qs.values_list("pk", flat=True)
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
     pks = list(page.object_list)
-    rows = Assignment.objects.filter(pk__in=pks).for_overdue_list(today, reasons=False)
-    by_pk = {a.pk: a for a in rows}
+    rows = Assignment.objects.filter(pk__in=pks)._list_joins()
+    by_pk = {a.pk: a for a in with_states(rows, today)}
     page.object_list = with_due_reasons([by_pk[pk] for pk in pks])
     form = filterset.form
     more = [form[name] for name in MORE_FILTERS]
