@@ -1,0 +1,105 @@
+"""The fragments every list repeats (tracker/templatetags/tracker_tags.py) write the markup the
+template includes wrote before them: where a value came from, the light, the flags, the due
+date and the title of a piece of work — escaped where it shows what people typed."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from tracker.templatetags import tracker_tags as tags
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    with translation.override("zh-hans"):
+        yield
+
+
+def flags_of(**set_):
+    fields = dict.fromkeys(
+        ["is_overdue", "is_due_soon", "is_behind_pace", "is_silent", "is_waiting", "is_done_late"],
+        False,
+    )
+    fields.update(missed_milestone=None, completed_late_days=None)
+    fields.update(set_)
+    return SimpleNamespace(get_signoff_display=lambda: "待销号审核", **fields)
+
+
+def test_provenance_of_the_text_and_of_a_person():
+    assert tags.provenance("text", phrase="2024年底前", ref="第5行") == (
+        '<span class="prov prov-text">原文“2024年底前”（第5行）</span>'
+    )
+    assert tags.provenance("clause") == '<span class="prov prov-text">原文</span>'
+    assert tags.provenance("") == ""
+    assert tags.provenance("admin", reason="会议<决定>") == (
+        '<details class="prov prov-person"><summary title="依据：会议&lt;决定&gt;">管理员确定'
+        '</summary><span class="prov-reason">（依据：会议&lt;决定&gt;）</span></details>'
+    )
+    assert tags.provenance("person", label="延期获批", phrase="年内", ref="第9行") == (
+        '<details class="prov prov-person"><summary>延期获批</summary>'
+        '<span class="prov-reason">（依据：未写明）</span> '
+        '<span class="phrase">原文：“年内”（第9行）</span></details>'
+    )
+
+
+def test_the_include_passes_what_it_is_given():
+    html = Template(
+        '{% include "tracker/_provenance.html" with source="review" reason=r phrase="" %}'
+    ).render(Context({"r": "审核文件", "ref": "第1行", "label": ""}))
+    assert html == (
+        '<details class="prov prov-person"><summary title="依据：审核文件">管理员确定'
+        '</summary><span class="prov-reason">（依据：审核文件）</span></details>'
+    )
+
+
+def test_lights():
+    assert tags.light("red") == '<span class="light red" title="逾期">红灯</span>'
+    assert tags.light("done") == '<span class="light done">已销号</span>'
+    assert tags.light(None) == ""
+
+
+def test_flags_in_their_order():
+    a = flags_of(
+        is_overdue=True,
+        missed_milestone=dt.date(2026, 5, 1),
+        is_behind_pace=True,
+        is_waiting=True,
+    )
+    assert tags.flags(a) == (
+        '<span class="badge red">逾期</span>'
+        ' <span class="badge red" title="2026-05-01">阶段性目标逾期</span>'
+        ' <span class="badge yellow">滞后于序时进度</span>'
+        ' <span class="badge grey">待销号审核</span>'
+    )
+    late = flags_of(is_done_late=True, completed_late_days=3)
+    assert tags.flags(late) == ' <span class="badge yellow">逾期 3 天完成</span>'
+    assert tags.flags(flags_of()) == ""
+
+
+def test_due_dates():
+    a = SimpleNamespace(is_ongoing=True)
+    assert tags.due(a, dt.date(2027, 1, 9)) == "2027-01-09"
+    assert tags.due(a, None) == "长期坚持"
+    assert (
+        tags.due(SimpleNamespace(is_ongoing=False), None) == '<span class="none">无明确时限</span>'
+    )
+
+
+@pytest.mark.django_db
+def test_a_title_escapes_what_was_typed():
+    plan = SimpleNamespace(title="《方案》<b>")
+    a = SimpleNamespace(
+        pk=7,
+        task=SimpleNamespace(plan=plan, number=2, title="推进<i>园区</i>"),
+        measure=SimpleNamespace(number=1, text="字" * 85),
+    )
+    # Cut at 80 characters as the template's truncatechars did.
+    cut = Template("{{ t|truncatechars:80 }}").render(Context({"t": "字" * 85}))
+    assert tags.work_title(a) == (
+        '<div class="small muted">《方案》&lt;b&gt;</div><a href="/assignments/7/">'
+        "任务2：推进&lt;i&gt;园区&lt;/i&gt;</a>"
+        f'<div class="small">措施 2.1：{cut}</div>'
+    )
