@@ -192,6 +192,12 @@ class Plan(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The tracking start or the reporting calendar may have changed: when each of the
+        # plan's assignments must report next follows (Assignment.next_report_on).
+        keep_next_report(Assignment.objects.filter(task__plan=self))
+
     def get_absolute_url(self):
         return reverse("plan_overview", args=[self.slug])
 
@@ -865,6 +871,13 @@ class Assignment(models.Model):
     open_milestone_due = models.DateField(
         _("最早未完成的阶段性目标"), null=True, blank=True, editable=False
     )
+    # The day the next report is due by the plan's calendar, counted from the assignment's
+    # clock (states.py: silent; None when no day of the clock is known), kept like the rest:
+    # in SQL the calendars took dozens of date functions per row, the largest part of every
+    # count of the dashboard. Kept by save() (a report, the day the body was put on the work)
+    # and Plan.save() (its tracking start or calendar); test_states checks it against the
+    # Python rule.
+    next_report_on = models.DateField(_("下次应填报日期"), null=True, blank=True, editable=False)
     # 逾期完成: recorded at sign-off, from the day the completion report was filed and the
     # due date that applied then (services/reporting.py: signoff_decide).
     completed_late_days = models.PositiveIntegerField(
@@ -934,11 +947,16 @@ class Assignment(models.Model):
         return (*self.task.natural_key(), measure_number, *self.body.natural_key())
 
     def save(self, *args, **kwargs):
-        # The local day of the latest report is derived, never entered (like Body.pinyin).
+        # The local day of the latest report is derived, never entered (like Body.pinyin),
+        # and when the next report is due with it.
         self.last_report_on = states.local_day(self.last_reported_at)
         fields = kwargs.get("update_fields")
+        if fields is None or {"last_reported_at", "assigned_on"} & set(fields):
+            self.next_report_on = self.next_report_expected()
         if fields is not None and "last_reported_at" in fields:
             kwargs["update_fields"] = {*fields, "last_report_on"}
+        if fields is not None and {"last_reported_at", "assigned_on"} & set(fields):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "next_report_on"}
         if self._state.adding:
             self.open_milestone_due = self.first_open_milestone()
         elif fields is None and not kwargs.get("force_insert"):
@@ -951,6 +969,24 @@ class Assignment(models.Model):
                 if not f.primary_key and f.name != "open_milestone_due"
             ]
         super().save(*args, **kwargs)
+
+    def next_report_expected(self):
+        """When the next report is due by the plan's calendar (states.next_report_due), from
+        the latest of the plan's tracking start, the day the body was put on the work and the
+        day of the latest report; None when none of them is known."""
+        plan = self.task.plan
+        clock = max(
+            (d for d in (plan.start_date, self.assigned_on, self.last_report_on) if d is not None),
+            default=None,
+        )
+        if clock is None:
+            return None
+        return states.next_report_due(
+            clock=clock,
+            rhythm=plan.report_rhythm,
+            period=plan.report_period_days,
+            day=plan.report_day,
+        )
 
     def first_open_milestone(self):
         """The earliest milestone that applies to this assignment and that no report in force
@@ -1940,6 +1976,26 @@ def with_due_reasons(assignments):
     return assignments
 
 
+def keep_next_report(assignments):
+    """Recompute the kept `next_report_on` of some assignments (after their plan's tracking
+    start or calendar changed, or rows were written in bulk)."""
+    changed = []
+    for a in assignments.select_related("task__plan").only(
+        "assigned_on",
+        "last_report_on",
+        "next_report_on",
+        "task__plan__start_date",
+        "task__plan__report_rhythm",
+        "task__plan__report_period_days",
+        "task__plan__report_day",
+    ):
+        expected = a.next_report_expected()
+        if a.next_report_on != expected:
+            a.next_report_on = expected
+            changed.append(a)
+    Assignment.objects.bulk_update(changed, ["next_report_on"], batch_size=1000)
+
+
 def prebuilt(build, today):
     """`build(today)`, a queryset of assignments with their states, built once a day in each
     process and copied for each use (filter it further as any queryset).
@@ -1965,8 +2021,8 @@ def active_with_state(today):
 
 def with_states(assignments, today):
     """Give each assignment of a page the states with_state() annotates (`due`,
-    `missed_milestone`, the flags, `days_overdue`, `expected_percent`, the next report's
-    day, `light` and `light_rank`), computed by the Python twin (Assignment.state's rules,
+    `missed_milestone`, the flags, `days_overdue`, `expected_percent`, `light` and
+    `light_rank`), computed by the Python twin (Assignment.state's rules,
     states.compute) from the stored facts of rows fetched with their joins (_list_joins).
 
     A list picks its page's keys in SQL (the filters and the order need the states of every
@@ -1993,8 +2049,6 @@ def with_states(assignments, today):
             completed_late_days=a.completed_late_days,
         )
         light = state.light
-        next_due = state.next_report_due
-        calendar = plan.report_rhythm in (states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY)
         a.due = state.due
         a.missed_milestone = open_milestone if open_milestone and open_milestone < today else None
         a.is_withdrawn = state.withdrawn
@@ -2007,11 +2061,6 @@ def with_states(assignments, today):
         a.is_silent = state.silent
         a.days_overdue = state.days_overdue
         a.expected_percent = state.expected_percent
-        a.next_report_day = (
-            states.day_number(next_due) if next_due is not None and not calendar else None
-        )
-        a.next_report_month = states.month_index(next_due) if next_due and calendar else None
-        a.report_due_day = plan.report_day
         a.light = None if light is None else light.value
         a.light_rank = None if light is None else states.RANK[light]
     return assignments

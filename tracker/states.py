@@ -57,6 +57,9 @@ before today and was not reached; the earliest is `missed_milestone`.
   With none of the three days known there is no clock: when the first report is due is
   not known (the plan's text set no tracking start and nobody has set one — it is not
   invented), so the work is never silent and pages say the tracking start is to be set.
+  The day the next report is due is kept on the assignment (`Assignment.next_report_on`,
+  computed by `next_report_due` below whenever a report, the assignment's day or the plan's
+  start or calendar changes): in SQL the calendars cost dozens of date functions a row.
 - **light (亮灯)**: done → done (已销号, grey); overdue → red; due soon, behind pace or
   silent → yellow; otherwise green. A task or a measure takes the worst light of its active
   assignments (red > yellow > green > done). A task nobody answers for is red once its own
@@ -102,7 +105,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, NullIf
+from django.db.models.functions import Greatest, Least
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -204,12 +207,6 @@ class State:
     def of_row(cls, row, today):
         """The State of an assignment fetched with AssignmentQuerySet.with_state(today),
         from its annotations: the same values compute() gives, read from the database."""
-        next_due = None
-        if row.next_report_month is not None:
-            k = row.next_report_month
-            next_due = dt.date(k // 12, k % 12 + 1, row.report_due_day)
-        elif row.next_report_day is not None:
-            next_due = EPOCH + dt.timedelta(days=row.next_report_day)
         return cls(
             today=today,
             due=row.due,
@@ -220,7 +217,7 @@ class State:
             behind_pace=row.is_behind_pace,
             silent=row.is_silent,
             expected_percent=row.expected_percent,
-            next_report_due=next_due,
+            next_report_due=row.next_report_on,
             days_overdue=row.days_overdue,
             waiting=row.is_waiting,
             missed_milestone=row.missed_milestone if not row.is_withdrawn else None,
@@ -470,118 +467,10 @@ def county_share_q():
     return Q(role="responsible", body__kind="county")
 
 
-def last_report_day():
-    """The local day of the latest report, kept on the assignment (Assignment.save)."""
-    return F("last_report_on")
-
-
-# The clock is the latest of three days that may each be unknown. SQLite's MAX() of a NULL
-# is NULL and PostgreSQL's GREATEST skips NULLs, so each is read as 1970-01-01 when unknown
-# and a clock of 1970-01-01 -- none of them known -- is NULL: no report is due yet.
-def _clock_day():
-    epoch = Value(EPOCH)
-    return NullIf(
-        Greatest(
-            DayNumber(Coalesce("task__plan__start_date", epoch)),
-            DayNumber(Coalesce("assigned_on", epoch)),
-            DayNumber(Coalesce(last_report_day(), epoch)),
-        ),
-        Value(0),
-    )
-
-
-def _clock_date():
-    epoch = Value(EPOCH, output_field=DateField())
-    return NullIf(
-        Greatest(
-            Coalesce("task__plan__start_date", epoch, output_field=DateField()),
-            Coalesce("assigned_on", epoch, output_field=DateField()),
-            Coalesce(last_report_day(), epoch, output_field=DateField()),
-            output_field=DateField(),
-        ),
-        epoch,
-    )
-
-
-def next_report_due_days():
-    """For the every-N-days calendar: the day number on which the next report is due; NULL
-    for the other calendars (see `next_report_due`)."""
-    return Case(
-        When(
-            Q(task__plan__report_rhythm=Rhythm.DAYS),
-            then=_clock_day() + F("task__plan__report_period_days"),
-        ),
-        default=None,
-        output_field=IntegerField(),
-    )
-
-
-class NextReportMonth(Func):
-    """For the monthly and quarterly calendars: the month index (`month_index`) of the
-    month whose day D the next report is due on; NULL for every-N-days. In integer
-    arithmetic, as `next_report_due` computes it.
-
-    The clock appears in the rule many times over (its year, month and day, the quarter's
-    last month, …); written as nested expressions the SQL repeated it dozens of times — tens
-    of kilobytes a query, compiled on every request. Here the clock, the calendar and its
-    day are selected once in a one-row subquery and the rule refers to them by name."""
-
-    output_field = IntegerField()
-    PARTS = {
-        # The year, month and day of a date as integers, in each database's own functions
-        # (Django's Extract* calls into Python once a row on SQLite). `%%` is the driver's %.
-        "sqlite": "CAST(strftime('%%{f}', y.c) AS INTEGER)",
-        "default": "CAST(EXTRACT({p} FROM y.c) AS INTEGER)",
-    }
-
-    def __init__(self, clock, rhythm, day):
-        super().__init__(clock, rhythm, day)
-
-    def as_sql(self, compiler, connection, *args, **extra_context):
-        (clock, clock_params), (rhythm, rhythm_params), (day, day_params) = (
-            compiler.compile(e) for e in self.get_source_expressions()
-        )
-        template = self.PARTS.get(connection.vendor, self.PARTS["default"])
-        year, month, mday = (
-            template.format(f=f, p=p) for f, p in (("Y", "YEAR"), ("m", "MONTH"), ("d", "DAY"))
-        )
-        sql = (
-            "(SELECT CASE"
-            " WHEN x.r = %s THEN x.k + (CASE WHEN x.d > x.rd THEN 1 ELSE 0 END) + 1"
-            " WHEN x.r = %s THEN x.k + 2 - (x.k %% 3)"
-            " + (CASE WHEN x.k %% 3 <> 2 THEN 0 WHEN x.d > x.rd THEN 3 ELSE 0 END) + 3"
-            " END"
-            f" FROM (SELECT y.r AS r, y.rd AS rd, {year} * 12 + {month} - 1 AS k, {mday} AS d"
-            f" FROM (SELECT {clock} AS c, {rhythm} AS r, {day} AS rd) y) x)"
-        )
-        params = [
-            Rhythm.MONTHLY.value,
-            Rhythm.QUARTERLY.value,
-            *clock_params,
-            *rhythm_params,
-            *day_params,
-        ]
-        return sql, params
-
-
-def next_report_due_month():
-    """NextReportMonth of the assignment's clock and its plan's calendar."""
-    return NextReportMonth(
-        _clock_date(), F("task__plan__report_rhythm"), F("task__plan__report_day")
-    )
-
-
 def silent_q(today):
-    # A calendar date compares as month index * 32 + day: monotonic, and no date arithmetic
-    # in SQL. Today in the same terms is a constant.
-    today_code = _int(month_index(today) * 32 + today.day)
-    by_calendar = Q(task__plan__report_rhythm__in=[Rhythm.MONTHLY, Rhythm.QUARTERLY]) & (
-        GreaterThan(today_code, next_report_due_month() * _int(32) + F("task__plan__report_day"))
-    )
-    by_days = Q(task__plan__report_rhythm=Rhythm.DAYS) & GreaterThan(
-        _days(today), next_report_due_days()
-    )
-    return ~done_q() & ~waiting_q() & (by_days | by_calendar)
+    """The next report (kept as Assignment.next_report_on by the plan's calendar) was due
+    before today, and neither done nor waiting for a decision."""
+    return ~done_q() & ~waiting_q() & Q(next_report_on__lt=today)
 
 
 def _flag(condition, *, unless=None):
@@ -610,9 +499,6 @@ def state_annotations(today):
         "is_silent": _flag(silent_q(today), unless=withdrawn),
         "days_overdue": days_overdue(today),
         "expected_percent": expected_percent(today),
-        "next_report_day": next_report_due_days(),
-        "next_report_month": next_report_due_month(),
-        "report_due_day": F("task__plan__report_day"),
         "light_rank": Case(
             When(withdrawn, then=None),
             When(done_q(), then=Value(RANK[Light.DONE])),

@@ -87,9 +87,7 @@ ANNOTATED = [
     *(f"is_{flag}" for flag in ["withdrawn", *FLAGS]),
     "days_overdue",
     "expected_percent",
-    "next_report_day",
-    "next_report_month",
-    "report_due_day",
+    "next_report_on",
     "light",
     "light_rank",
 ]

@@ -57,6 +57,7 @@ from tracker.models import (
     Report,
     ReportedMilestone,
     Task,
+    keep_next_report,
 )
 
 SLUG_PREFIX = "gen-"
@@ -734,10 +735,12 @@ class Generator:
             batch_size=1000,
         )
         ReportedMilestone.objects.bulk_create(met_rows, batch_size=2000)
-        # bulk_create skips Milestone.save(): the kept earliest open milestone, once.
+        # Bulk writes skip Milestone.save() and Assignment.save(): the kept earliest open
+        # milestone and next report day, once.
         for i in range(0, len(assignments), 5000):
-            batch = [a.pk for a in assignments[i : i + 5000]]
-            Assignment.objects.filter(pk__in=batch).keep_open_milestone()
+            batch = Assignment.objects.filter(pk__in=[a.pk for a in assignments[i : i + 5000]])
+            batch.keep_open_milestone()
+            keep_next_report(batch)
         LeadReview.objects.bulk_create(reviews, batch_size=2000)
         ExtensionRequest.objects.bulk_create([r for r, _d in requests], batch_size=2000)
         for request, decision in requests:
