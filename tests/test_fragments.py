@@ -77,6 +77,7 @@ def test_flags_in_their_order():
     late = flags_of(is_done_late=True, completed_late_days=3)
     assert tags.flags(late) == ' <span class="badge yellow">逾期 3 天完成</span>'
     assert tags.flags(flags_of()) == ""
+    assert tags.flags(SimpleNamespace()) == ""  # fetched without its states
 
 
 def test_due_dates():

@@ -73,11 +73,16 @@ def light(value):
 
 @register.simple_tag
 def flags(a):
-    """The badges of an assignment fetched with its states (with_state)."""
+    """The badges of an assignment fetched with its states (with_state, with_states); an
+    object without them shows none, as the template did."""
+
+    def on(name):
+        return getattr(a, name, None)
+
     parts = []
-    if a.is_overdue:
+    if on("is_overdue"):
         parts.append(format_html('<span class="badge red">{}</span>', gettext("逾期")))
-    if a.missed_milestone and a.is_overdue:
+    if on("missed_milestone") and on("is_overdue"):
         parts.append(
             format_html(
                 ' <span class="badge red" title="{}">{}</span>',
@@ -86,15 +91,15 @@ def flags(a):
             )
         )
     for flag, word in (
-        (a.is_due_soon, "临期"),
-        (a.is_behind_pace, "滞后于序时进度"),
-        (a.is_silent, "未按时填报"),
+        ("is_due_soon", "临期"),
+        ("is_behind_pace", "滞后于序时进度"),
+        ("is_silent", "未按时填报"),
     ):
-        if flag:
+        if on(flag):
             parts.append(format_html(' <span class="badge yellow">{}</span>', gettext(word)))
-    if a.is_waiting:
+    if on("is_waiting"):
         parts.append(format_html(' <span class="badge grey">{}</span>', a.get_signoff_display()))
-    if a.is_done_late:
+    if on("is_done_late"):
         n = a.completed_late_days
         parts.append(
             format_html(
@@ -133,9 +138,12 @@ def due_provenance(a):
         return ""
     if not a.own_due_by_person:
         return provenance("text", phrase=a.due_text, ref=a.origin_place)
-    if a.due_via == "extension":
-        return provenance("person", label=gettext("延期获批"), reason=a.due_reason)
-    return provenance("person", reason=a.due_reason)
+    # Without the annotations of with_due_reason the reason is not known, as the template
+    # read it.
+    reason = getattr(a, "due_reason", None)
+    if getattr(a, "due_via", None) == "extension":
+        return provenance("person", label=gettext("延期获批"), reason=reason)
+    return provenance("person", reason=reason)
 
 
 @register.simple_tag
