@@ -1110,17 +1110,20 @@ class Assignment(models.Model):
     def get_absolute_url(self):
         return reverse("assignment_detail", args=[self.pk])
 
-    def state(self, today=None):
+    def state(self, today=None, *, milestones=None):
         """The states of this assignment on a day (tracker/states.py): done, overdue, due
         soon, behind pace, silent and the light. AssignmentQuerySet.with_state() is the same
-        in SQL."""
+        in SQL. `milestones`, (due, reached) pairs, when the caller knows them; else they are
+        read from the milestones and the reports in force."""
         plan = self.task.plan
         today = today or timezone.localdate()
-        met = set(
-            ReportedMilestone.objects.filter(
-                report__assignment=self, report__corrected_by__isnull=True
-            ).values_list("milestone_id", flat=True)
-        )
+        if milestones is None:
+            met = set(
+                ReportedMilestone.objects.filter(
+                    report__assignment=self, report__corrected_by__isnull=True
+                ).values_list("milestone_id", flat=True)
+            )
+            milestones = [(m.due, m.pk in met) for m in Milestone.objects.applying_to(self)]
         return states.compute(
             today=today,
             due=self.effective_due,
@@ -1133,7 +1136,7 @@ class Assignment(models.Model):
             assigned_on=self.assigned_on,
             last_report_on=states.local_day(self.last_reported_at),
             withdrawn=self.withdrawn,
-            milestones=[(m.due, m.pk in met) for m in Milestone.objects.applying_to(self)],
+            milestones=milestones,
             completed_late_days=self.completed_late_days,
         )
 
@@ -2030,24 +2033,9 @@ def with_states(assignments, today):
     than the rows take to fetch. tests/supervision/test_states.py checks both agree."""
     assignments = list(assignments)
     for a in assignments:
-        plan = a.task.plan
         open_milestone = a.open_milestone_due
-        state = states.compute(
-            today=today,
-            due=a.effective_due,
-            start=plan.start_date,
-            percent=a.percent,
-            signoff=a.signoff,
-            rhythm=plan.report_rhythm,
-            period=plan.report_period_days,
-            report_day=plan.report_day,
-            assigned_on=a.assigned_on,
-            last_report_on=a.last_report_on,
-            withdrawn=a.withdrawn,
-            # The earliest milestone not reached is the missed one once it is past.
-            milestones=[(open_milestone, False)] if open_milestone else [],
-            completed_late_days=a.completed_late_days,
-        )
+        # The earliest milestone not reached is the missed one once it is past.
+        state = a.state(today, milestones=[(open_milestone, False)] if open_milestone else [])
         light = state.light
         a.due = state.due
         a.missed_milestone = open_milestone if open_milestone and open_milestone < today else None
