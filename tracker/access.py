@@ -189,7 +189,11 @@ def visible_assignments(user, queryset=None):
 def get_assignment(user, pk, today=None):
     """Read: with its joins and states (`light`, `is_overdue`, …) for `today`."""
     today = today or timezone.localdate()
-    return get_object_or_404(visible_assignments(user).for_list().with_state(today), pk=pk)
+    assignment = get_object_or_404(visible_assignments(user).for_list(), pk=pk)
+    # The states of one object from the Python twin: with_state()'s expressions, built and
+    # compiled for a single row, cost more than the rest of the page.
+    assignment.take_state(today)
+    return assignment
 
 
 def can_report(user, assignment):

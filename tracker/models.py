@@ -14,7 +14,18 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -1140,6 +1151,54 @@ class Assignment(models.Model):
             completed_late_days=self.completed_late_days,
         )
 
+    def milestones_reached(self):
+        """(due, reached) of each milestone that applies to this assignment, reached when a
+        report in force says so — in one query."""
+        met = ReportedMilestone.objects.filter(
+            milestone=OuterRef("pk"), report__assignment=self.pk, report__corrected_by__isnull=True
+        )
+        return list(
+            Milestone.objects.applying_to(self)
+            .annotate(reached=Exists(met))
+            .values_list("due", "reached")
+        )
+
+    def take_state(self, today):
+        """Give this one assignment the attributes AssignmentQuerySet.with_state(today)
+        annotates (`due`, `light`, `is_overdue`, …), computed by the Python twin: for a single
+        object that saves building and compiling the state expressions (a statement of some
+        30,000 characters), most of what a page of one assignment spent. Returns its State."""
+        milestones = self.milestones_reached()
+        state = self.state(today, milestones=milestones)
+        self.due = state.due
+        # As the SQL annotation: the milestone itself, even for withdrawn work (State hides it).
+        self.missed_milestone = min(
+            (due for due, reached in milestones if not reached and due < today), default=None
+        )
+        self.is_withdrawn = state.withdrawn
+        self.is_done = state.done
+        self.is_done_late = state.done_late
+        self.is_waiting = state.waiting
+        self.is_overdue = state.overdue
+        self.is_due_soon = state.due_soon
+        self.is_behind_pace = state.behind_pace
+        self.is_silent = state.silent
+        self.days_overdue = state.days_overdue
+        self.expected_percent = state.expected_percent
+        # The next report's due day as State.of_row() reads it back: a month index and the
+        # plan's day for the monthly and quarterly calendars, a day number for the others.
+        plan = self.task.plan
+        self.report_due_day = plan.report_day
+        self.next_report_month = self.next_report_day = None
+        if state.next_report_due is not None:
+            if plan.report_rhythm in (states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY):
+                self.next_report_month = states.month_index(state.next_report_due)
+            else:
+                self.next_report_day = states.day_number(state.next_report_due)
+        self.light_rank = state.rank
+        self.light = state.light.value if state.light is not None else None
+        return state
+
 
 class TargetManager(models.Manager):
     def get_by_natural_key(self, plan_slug, number):
@@ -1454,10 +1513,27 @@ class ReportQuerySet(AppendOnlyQuerySet):
         a correction standing where the report it corrects stood (Report.place_at)."""
         return self.filter(corrected_by__isnull=True).order_by(*Report.LATEST_FIRST)
 
-    def for_timeline(self):
+    def for_timeline(self, *, body=True):
+        """What a timeline shows of each report, its evidence, values and milestones reached
+        as lists (`evidence_list`, `value_list`, `met_list`: a related manager's queryset
+        made for each report cost more than the rest of the fetch); without `body` the
+        report's assignment and its body are left to the caller (the page of one assignment
+        has them already)."""
         return self.select_related(
-            "author", "approved_by", "assignment__body", "corrects", "corrected_by"
-        ).prefetch_related("evidence", "values__target", "milestones_met__milestone")
+            "author", "approved_by", "corrected_by", *(("assignment__body",) if body else ())
+        ).prefetch_related(
+            Prefetch("evidence", to_attr="evidence_list"),
+            Prefetch(
+                "values",
+                ReportedValue.objects.select_related("target"),
+                to_attr="value_list",
+            ),
+            Prefetch(
+                "milestones_met",
+                ReportedMilestone.objects.select_related("milestone"),
+                to_attr="met_list",
+            ),
+        )
 
 
 class Report(AppendOnly):
@@ -1535,6 +1611,13 @@ class Report(AppendOnly):
             ),
             models.CheckConstraint(name="report_text_not_blank", condition=~Q(text="")),
         ]
+
+    @property
+    def correction(self):
+        """The report that corrects this one, or None. Templates read this: the reverse
+        one-to-one raises when nothing corrects a report, and each failed template lookup
+        lists the whole model with dir() — a real cost once per report of a timeline."""
+        return getattr(self, "corrected_by", None)
 
     def __str__(self):
         return f"#{self.pk} {self.assignment_id} {self.as_of} {self.percent}%"

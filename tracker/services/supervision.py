@@ -1040,8 +1040,10 @@ def attach_reported_values(targets, assignments):
     """Give each target `reported`: for every assignment in `assignments` (a queryset of
     the ones the user may see) the value of its latest report in force that gives one, in
     the order of ReportQuerySet.current() — corrected reports left out — and
-    `reported_met`, how many of them reach the target. One query."""
+    `reported_met`, how many of them reach the target. One query, none without targets."""
     targets = list(targets)
+    if not targets:
+        return targets
     values = (
         ReportedValue.objects.filter(
             target__in=[t.pk for t in targets],

@@ -72,37 +72,56 @@ def _close_reminders(reminders, reports, decisions):
         r.closed_by = (first[0], first[2]) if first else None
 
 
-def build(assignment_ids, changes=None, milestones=None):
+def build(assignment_ids, changes=None, milestones=None, *, assignment=None):
     """Entries for the given assignments; `changes` (a Q on ChangeRecord) replaces the
     default: the changes recorded against those assignments; `milestones` (a Q on
-    Milestone) adds those milestones at their dates."""
+    Milestone) adds those milestones at their dates. `assignment`: the one assignment of
+    `assignment_ids`, fetched with its body — the entries take it instead of joining it
+    again in every query."""
     assignment_ids = list(assignment_ids)
-    reports = list(Report.objects.filter(assignment__in=assignment_ids).for_timeline())
-    extensions = ExtensionRequest.objects.filter(assignment__in=assignment_ids).select_related(
-        "requested_by", "assignment__body", "decision"
+    # Each entry's assignment and its body (pages of several assignments name the body).
+    body = () if assignment is not None else ("assignment__body",)
+    reports = list(
+        Report.objects.filter(assignment__in=assignment_ids).for_timeline(body=bool(body))
+    )
+    extensions = list(
+        ExtensionRequest.objects.filter(assignment__in=assignment_ids).select_related(
+            "requested_by", *body, "decision"
+        )
     )
     decisions = list(
         Decision.objects.filter(assignment__in=assignment_ids).select_related(
-            "decided_by", "assignment__body", "extension", "report"
+            "decided_by", *body, "extension", "report"
         )
     )
-    reviews = LeadReview.objects.filter(assignment__in=assignment_ids).select_related(
-        "reviewer", "body", "assignment__body"
+    reviews = list(
+        LeadReview.objects.filter(assignment__in=assignment_ids).select_related(
+            "reviewer", "body", *body
+        )
     )
     if changes is None:
         changes = Q(assignment__in=assignment_ids)
-    change_rows = ChangeRecord.objects.filter(changes).select_related("assignment__body")
+    changed = ChangeRecord.objects.filter(changes)
+    change_rows = list(changed.select_related(*body) if body else changed)
     reminders = list(
         Reminder.objects.filter(assignment__in=assignment_ids).select_related(
-            "sent_by", "assignment__body", "receipt__acknowledged_by"
+            "sent_by", *body, "receipt__acknowledged_by"
         )
     )
+    if assignment is not None:
+        for row in (*reports, *extensions, *decisions, *reviews, *change_rows, *reminders):
+            row.assignment = assignment
     _close_reminders(reminders, reports, decisions)
     milestone_rows = (
-        Milestone.objects.filter(milestones).select_related("measure", "task", "assignment__body")
+        list(Milestone.objects.filter(milestones).select_related("measure", "task", *body))
         if milestones is not None
         else []
     )
+    if assignment is not None:
+        # A milestone of this assignment's own, or of its task or measure (no assignment).
+        for m in milestone_rows:
+            if m.assignment_id == assignment.pk:
+                m.assignment = assignment
     entries = [
         *(Entry(_end_of(m.due), "milestone", m) for m in milestone_rows),
         *(Entry(r.created_at, "report", r) for r in reports),
@@ -121,11 +140,12 @@ def for_assignment(assignment):
     entries = build(
         [assignment.pk],
         milestones=Q(pk__in=Milestone.objects.applying_to(assignment).values("pk")),
+        assignment=assignment,
     )
     reached: dict[int, Report] = {}
     for e in reversed(entries):  # oldest first: the first report that said so
         if e.kind == "report" and getattr(e.item, "corrected_by", None) is None:
-            for met in e.item.milestones_met.all():
+            for met in e.item.met_list:
                 reached.setdefault(met.milestone_id, e.item)
     for e in entries:
         if e.kind == "milestone":

@@ -191,9 +191,28 @@ def assignment_detail(request, pk):
     today = timezone.localdate()
     assignment = get_assignment(request.user, pk, today)
     state = states.State.of_row(assignment, today)
-    # The current report is kept on the assignment (services/reporting.py).
-    current = assignment.current_report
-    pending = assignment.extension_requests.pending().select_related("requested_by").first()
+    entries = timeline.for_assignment(assignment)
+    # The current report is kept on the assignment (services/reporting.py); the timeline
+    # has it already.
+    current = next(
+        (
+            e.item
+            for e in entries
+            if e.kind == "report" and e.item.pk == assignment.current_report_id
+        ),
+        None,
+    )
+    # The first undecided extension request (ExtensionRequestQuerySet.pending().first()),
+    # from the timeline's requests with their decisions.
+    pending = min(
+        (
+            e.item
+            for e in entries
+            if e.kind == "extension" and getattr(e.item, "decision", None) is None
+        ),
+        key=lambda x: (x.created_at, x.pk),
+        default=None,
+    )
     manager = is_manager(request.user)
     reporter = can_report(request.user, assignment)
     lead = leads_assignment(request.user, assignment)
@@ -223,7 +242,7 @@ def assignment_detail(request, pk):
             if manager and pending
             else None,
             "drafts": drafts,
-            "timeline": timeline.for_assignment(assignment),
+            "timeline": entries,
             "plan": assignment.task.plan,
             "today": today,
         },
