@@ -81,20 +81,23 @@ def plan_list(request):
 
 
 def _assignments_prefetch():
-    return [
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.select_related("body", "measure").order_by(
-                "role", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
-            ),
+    # A list (to_attr), not the related manager: a queryset made for each task cost more
+    # than the query.
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.select_related("body", "measure").order_by(
+            "role", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
         ),
-        # The task's own leads, first-named first (AssignmentQuerySet.leads).
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.filter(measure__isnull=True).leads().select_related("body"),
-            to_attr="leads",
-        ),
-    ]
+        to_attr="assignment_list",
+    )
+
+
+def _leads(assignments):
+    """The task's own leads among its assignments, first-named first: what
+    AssignmentQuerySet.leads() gives of a task's assignments without measure, from the ones
+    fetched already."""
+    leads = (a for a in assignments if a.measure_id is None and a.role == Assignment.Role.LEAD)
+    return sorted(leads, key=lambda a: (a.position, a.pk))
 
 
 def by_provenance(assignments):
@@ -134,7 +137,7 @@ def _rule_form(user, plan, form=None):
 
 def _plan_page(request, plan, rule_form, status=200):
     today = timezone.localdate()
-    tasks = list(plan.tasks.select_related("category").prefetch_related(*_assignments_prefetch()))
+    tasks = list(plan.tasks.select_related("category").prefetch_related(_assignments_prefetch()))
     if is_manager(request.user):
         overdue_ids = set(plan.tasks.overdue(today).values_list("pk", flat=True))
     else:
@@ -143,9 +146,10 @@ def _plan_page(request, plan, rule_form, status=200):
         overdue_ids = set(plan.tasks.active().filter(pk__in=seen).values_list("pk", flat=True))
     for task in tasks:
         task.is_overdue = task.pk in overdue_ids
-        lead_ids = {a.pk for a in task.leads}
-        task.lead_groups = by_provenance(task.leads)
-        task.other_groups = by_provenance(a for a in task.assignments.all() if a.pk not in lead_ids)
+        leads = _leads(task.assignment_list)
+        lead_ids = {a.pk for a in leads}
+        task.lead_groups = by_provenance(leads)
+        task.other_groups = by_provenance(a for a in task.assignment_list if a.pk not in lead_ids)
     categories = list(plan.categories.all())
     groups = [(c, [t for t in tasks if t.category_id == c.pk]) for c in categories]
     uncategorised = [t for t in tasks if t.category_id is None]

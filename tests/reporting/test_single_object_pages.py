@@ -1,0 +1,199 @@
+"""The pages of one object at a province's size (issue 10): the assignment page reads its
+states from the Python twin (Assignment.take_state) and takes its current report and its
+pending extension request from its timeline; the plan overview takes each task's leads from
+the assignments it fetched. Each gives what the SQL would, in a fixed number of queries."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.builders import count_queries, file_report
+from tests.factories import (
+    AssignmentFactory,
+    BodyFactory,
+    MeasureFactory,
+    MembershipFactory,
+    PlanFactory,
+    TaskFactory,
+    UserFactory,
+    make_manager,
+)
+from tracker.access import get_assignment
+from tracker.models import Assignment, Milestone
+from tracker.services import reporting
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def _varied_world(rng):
+    """Assignments in every kind of state: calendars, milestones reached or not (and a
+    report saying so corrected), own due dates, measures, withdrawn work, archived plans."""
+    made = []
+    for _ in range(60):
+        rhythm = rng.choice(["days", "monthly", "quarterly"])
+        plan = PlanFactory(
+            start_date=rng.choice([None, dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))]),
+            report_rhythm=rhythm,
+            report_day=rng.randint(1, 28) if rhythm != "days" else None,
+            report_period_days=rng.choice([7, 30]),
+            **(
+                {"archived_at": timezone.now(), "archive_reason": "方案已完成"}
+                if rng.random() < 0.1
+                else {}
+            ),
+        )
+        deadline = rng.choice([None, TODAY + dt.timedelta(days=rng.randint(-90, 90))])
+        task = TaskFactory(
+            plan=plan,
+            deadline=deadline,
+            deadline_source="text" if deadline else "",
+            withdrawn=rng.random() < 0.1,
+        )
+        measure = None
+        if rng.random() < 0.4:
+            deadline = rng.choice([None, TODAY + dt.timedelta(days=rng.randint(-60, 60))])
+            measure = MeasureFactory(
+                task=task,
+                deadline=deadline,
+                deadline_source="text" if deadline else "",
+                withdrawn=rng.random() < 0.1,
+            )
+        signoff = rng.choice(["open", "open", "lead_review", "requested", "returned"])
+        a = AssignmentFactory(
+            task=task,
+            measure=measure,
+            percent=rng.choice([0, 30, 60, 100]),
+            signoff=signoff,
+            due_date=rng.choice([None, None, TODAY + dt.timedelta(days=rng.randint(-30, 30))]),
+            assigned_on=rng.choice([None, TODAY - dt.timedelta(days=rng.randint(0, 200))]),
+        )
+        for _ in range(rng.randint(0, 2)):
+            own = rng.random() < 0.5
+            Milestone.objects.create(
+                task=task,
+                measure=None if own else measure,
+                assignment=a if own else None,
+                due=TODAY + dt.timedelta(days=rng.randint(-40, 40)),
+                text="节点",
+            )
+        made.append(a)
+    return made
+
+
+def test_the_python_twin_gives_one_assignment_what_with_state_annotates():
+    rng = random.Random(20261130)
+    made = _varied_world(rng)
+    # Reports, some saying a milestone was reached, some of those corrected.
+    staff = MembershipFactory(user=UserFactory(), body=BodyFactory()).user
+    for a in made[::3]:
+        if a.withdrawn:
+            continue
+        a.body = staff.membership.body
+        a.save()
+        milestones = list(Milestone.objects.applying_to(a))
+        report = file_report(
+            a, staff, as_of=TODAY - dt.timedelta(days=rng.randint(0, 60)), milestones=milestones
+        )
+        if rng.random() < 0.3:
+            file_report(a, staff, corrects=report)
+    # Work signed off, on time and late.
+    manager = make_manager()
+    for a in made[1::5]:
+        a.refresh_from_db()
+        if a.signoff == "requested" and not a.withdrawn:
+            reporting.signoff_decide(assignment=a, manager=manager, approve=True)
+    names = list(Assignment.objects.with_state(TODAY).query.annotations)
+    lights = set()
+    for today in (TODAY, TODAY + dt.timedelta(days=45)):
+        for a in made:
+            row = Assignment.objects.with_state(today).get(pk=a.pk)
+            one = Assignment.objects.select_related("task__plan", "measure").get(pk=a.pk)
+            one.take_state(today)
+            for name in names:
+                assert getattr(one, name) == getattr(row, name), (name, a.pk, today)
+            lights.add(row.light)
+    assert lights >= {"red", "yellow", "green", None}
+
+
+def _history(assignment, staff, manager, n):
+    for i in range(n):
+        file_report(assignment, staff, percent=i + 1, as_of=TODAY - dt.timedelta(days=n - i))
+    reporting.extension_request_create(
+        assignment=assignment, author=staff, new_due=dt.date(2031, 1, 1), reason="需要更多时间"
+    )
+
+
+@pytest.mark.parametrize("role", ["manager", "owner"])
+def test_the_assignment_page_costs_the_same_with_3_and_30_reports(client_as, role):
+    manager = make_manager()
+    owner = MembershipFactory(user=UserFactory(), body=BodyFactory()).user
+    plan = PlanFactory(start_date=dt.date(2026, 1, 1))
+    pages = []
+    for n in (3, 30):
+        task = TaskFactory(plan=plan, deadline=dt.date(2030, 12, 31))
+        a = AssignmentFactory(task=task, body=owner.membership.body)
+        Milestone.objects.create(task=task, due=dt.date(2026, 6, 30), text="节点")
+        _history(a, owner, manager, n)
+        pages.append(reverse("assignment_detail", args=[a.pk]))
+    client = client_as(manager if role == "manager" else owner)
+    few, many = (count_queries(client, url) for url in pages)
+    assert few == many
+    # The page's own queries: the assignment, its milestones, the timeline's seven kinds of
+    # entries and the three lists of its reports; no more for the current report or the
+    # pending extension request (both come from the timeline).
+    assert many <= (17 if role == "manager" else 21)
+
+
+def test_the_assignment_page_shows_the_pending_request_and_the_current_report(
+    client_as,
+):
+    manager = make_manager()
+    owner = MembershipFactory(user=UserFactory(), body=BodyFactory()).user
+    task = TaskFactory(plan=PlanFactory(start_date=dt.date(2026, 1, 1)))
+    a = AssignmentFactory(task=task, body=owner.membership.body)
+    file_report(a, owner, percent=40)
+    current = file_report(a, owner, percent=100, status="completed")
+    reporting.extension_request_create(
+        assignment=a, author=owner, new_due=dt.date(2031, 1, 1), reason="需要更多时间"
+    )
+    a.refresh_from_db()
+    assert a.current_report_id == current.pk
+    page = client_as(manager).get(a.get_absolute_url()).content.decode()
+    assert "待审批的延期申请" in page
+    assert reverse("extension_decide", args=[a.extension_requests.get().pk]) in page
+    assert f"见填报 #{current.pk}。" in page
+
+
+def test_get_assignment_gives_the_states_for_the_day_asked():
+    a = AssignmentFactory(
+        task=TaskFactory(plan=PlanFactory(start_date=dt.date(2026, 1, 1)), deadline=TODAY)
+    )
+    manager = make_manager()
+    assert get_assignment(manager, a.pk, TODAY).light == "yellow"  # due today: due soon
+    later = get_assignment(manager, a.pk, TODAY + dt.timedelta(days=1))
+    assert (later.light, later.is_overdue, later.days_overdue) == ("red", True, 1)
+
+
+def test_the_plan_overview_names_co_leads_first_named_first(client_as, staff_a):
+    plan = PlanFactory(slug="co")
+    task = TaskFactory(plan=plan, number=1)
+    # Created in the reverse of their order in the text.
+    AssignmentFactory(task=task, body=BodyFactory(name="市商务局"), role="lead", position=1)
+    AssignmentFactory(task=task, body=BodyFactory(name="市交通运输局"), role="lead", position=0)
+    AssignmentFactory(task=task, body=BodyFactory(name="莘县"), role="responsible", position=2)
+    measure = MeasureFactory(task=task, number=1)
+    AssignmentFactory(
+        task=task, measure=measure, body=BodyFactory(name="市财政局"), role="lead", position=0
+    )
+    page = client_as(staff_a).get(reverse("plan_overview", args=["co"])).content.decode()
+    row = page[page.index("市交通运输局") - 200 :]
+    leads, others = row.split('data-label="其他责任单位"')[:2]
+    assert leads.index("市交通运输局") < leads.index("市商务局")
+    assert "莘县" not in leads and "莘县" in others
+    # A measure's lead is one of the task's other bodies, not a lead of the task itself.
+    assert "市财政局" not in leads and "市财政局" in others.split("</tr>")[0]
