@@ -82,10 +82,10 @@ def plan_list(request):
 
 def _assignments_prefetch():
     # A list (to_attr), not the related manager: a queryset made for each task cost more
-    # than the query.
+    # than the query. The page names the bodies; the measures only order the rows.
     return Prefetch(
         "assignments",
-        queryset=Assignment.objects.select_related("body", "measure").order_by(
+        queryset=Assignment.objects.select_related("body").order_by(
             "role", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
         ),
         to_attr="assignment_list",
