@@ -51,6 +51,7 @@ from tracker.models import (
     Report,
     ReportDraft,
     Task,
+    with_states,
 )
 
 ADMINS_GROUP = "管理员"
@@ -190,10 +191,9 @@ def get_assignment(user, pk, today=None):
     """Read: with its joins and states (`light`, `is_overdue`, …) for `today`."""
     today = today or timezone.localdate()
     assignment = get_object_or_404(visible_assignments(user).for_list(), pk=pk)
-    # The states of one object from the Python twin: with_state()'s expressions, built and
-    # compiled for a single row, cost more than the rest of the page.
-    assignment.take_state(today)
-    return assignment
+    # The states of one object by the Python twin (with_states): with_state()'s expressions,
+    # built and compiled for a single row, cost more than the rest of the page.
+    return with_states([assignment], today)[0]
 
 
 def can_report(user, assignment):

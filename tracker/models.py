@@ -1151,54 +1151,6 @@ class Assignment(models.Model):
             completed_late_days=self.completed_late_days,
         )
 
-    def milestones_reached(self):
-        """(due, reached) of each milestone that applies to this assignment, reached when a
-        report in force says so — in one query."""
-        met = ReportedMilestone.objects.filter(
-            milestone=OuterRef("pk"), report__assignment=self.pk, report__corrected_by__isnull=True
-        )
-        return list(
-            Milestone.objects.applying_to(self)
-            .annotate(reached=Exists(met))
-            .values_list("due", "reached")
-        )
-
-    def take_state(self, today):
-        """Give this one assignment the attributes AssignmentQuerySet.with_state(today)
-        annotates (`due`, `light`, `is_overdue`, …), computed by the Python twin: for a single
-        object that saves building and compiling the state expressions (a statement of some
-        30,000 characters), most of what a page of one assignment spent. Returns its State."""
-        milestones = self.milestones_reached()
-        state = self.state(today, milestones=milestones)
-        self.due = state.due
-        # As the SQL annotation: the milestone itself, even for withdrawn work (State hides it).
-        self.missed_milestone = min(
-            (due for due, reached in milestones if not reached and due < today), default=None
-        )
-        self.is_withdrawn = state.withdrawn
-        self.is_done = state.done
-        self.is_done_late = state.done_late
-        self.is_waiting = state.waiting
-        self.is_overdue = state.overdue
-        self.is_due_soon = state.due_soon
-        self.is_behind_pace = state.behind_pace
-        self.is_silent = state.silent
-        self.days_overdue = state.days_overdue
-        self.expected_percent = state.expected_percent
-        # The next report's due day as State.of_row() reads it back: a month index and the
-        # plan's day for the monthly and quarterly calendars, a day number for the others.
-        plan = self.task.plan
-        self.report_due_day = plan.report_day
-        self.next_report_month = self.next_report_day = None
-        if state.next_report_due is not None:
-            if plan.report_rhythm in (states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY):
-                self.next_report_month = states.month_index(state.next_report_due)
-            else:
-                self.next_report_day = states.day_number(state.next_report_due)
-        self.light_rank = state.rank
-        self.light = state.light.value if state.light is not None else None
-        return state
-
 
 class TargetManager(models.Manager):
     def get_by_natural_key(self, plan_slug, number):

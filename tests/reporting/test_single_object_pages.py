@@ -1,7 +1,8 @@
 """The pages of one object at a province's size (issue 10): the assignment page reads its
-states from the Python twin (Assignment.take_state) and takes its current report and its
-pending extension request from its timeline; the plan overview takes each task's leads from
-the assignments it fetched. Each gives what the SQL would, in a fixed number of queries."""
+states from the Python twin (get_assignment: models.with_states) and takes its current
+report and its pending extension request from its timeline; the plan overview takes each
+task's leads from the assignments it fetched. Each gives what the SQL would, in a fixed
+number of queries."""
 
 import datetime as dt
 import random
@@ -85,7 +86,7 @@ def _varied_world(rng):
     return made
 
 
-def test_the_python_twin_gives_one_assignment_what_with_state_annotates():
+def test_get_assignment_gives_one_assignment_what_with_state_annotates():
     rng = random.Random(20261130)
     made = _varied_world(rng)
     # Reports, some saying a milestone was reached, some of those corrected.
@@ -112,8 +113,7 @@ def test_the_python_twin_gives_one_assignment_what_with_state_annotates():
     for today in (TODAY, TODAY + dt.timedelta(days=45)):
         for a in made:
             row = Assignment.objects.with_state(today).get(pk=a.pk)
-            one = Assignment.objects.select_related("task__plan", "measure").get(pk=a.pk)
-            one.take_state(today)
+            one = get_assignment(manager, a.pk, today)
             for name in names:
                 assert getattr(one, name) == getattr(row, name), (name, a.pk, today)
             lights.add(row.light)
@@ -143,10 +143,10 @@ def test_the_assignment_page_costs_the_same_with_3_and_30_reports(client_as, rol
     client = client_as(manager if role == "manager" else owner)
     few, many = (count_queries(client, url) for url in pages)
     assert few == many
-    # The page's own queries: the assignment, its milestones, the timeline's seven kinds of
+    # The page's own queries: the assignment, the timeline's seven kinds of
     # entries and the three lists of its reports; no more for the current report or the
     # pending extension request (both come from the timeline).
-    assert many <= (17 if role == "manager" else 21)
+    assert many <= (16 if role == "manager" else 20)
 
 
 def test_the_assignment_page_shows_the_pending_request_and_the_current_report(
