@@ -40,7 +40,7 @@ from tracker.forms.plans import (
     MilestoneForm,
     ReportRuleForm,
 )
-from tracker.models import TASK_BEFORE_MEASURES, Assignment, Body, Plan
+from tracker.models import TASK_BEFORE_MEASURES, Assignment, Body, Plan, Task, prebuilt
 from tracker.services import plan_edits, supervision
 
 
@@ -135,14 +135,27 @@ def _rule_form(user, plan, form=None):
     )
 
 
+def _overdue_tasks(today):
+    """The overdue tasks (for prebuilt)."""
+    return Task.objects.overdue(today)
+
+
+def _overdue_work(today):
+    """The overdue assignments (for prebuilt)."""
+    return Assignment.objects.overdue(today)
+
+
 def _plan_page(request, plan, rule_form, status=200):
     today = timezone.localdate()
     tasks = list(plan.tasks.select_related("category").prefetch_related(_assignments_prefetch()))
+    # The overdue rule's querysets are built once a day (models.prebuilt): building them
+    # cost more than running them.
     if is_manager(request.user):
-        overdue_ids = set(plan.tasks.overdue(today).values_list("pk", flat=True))
+        overdue = prebuilt(_overdue_tasks, today).filter(plan=plan)
+        overdue_ids = set(overdue.values_list("pk", flat=True))
     else:
         # Body staff learn of other bodies' lateness only where they may read their work.
-        seen = visible_assignments(request.user).overdue(today).values("task")
+        seen = visible_assignments(request.user, prebuilt(_overdue_work, today)).values("task")
         overdue_ids = set(plan.tasks.active().filter(pk__in=seen).values_list("pk", flat=True))
     for task in tasks:
         task.is_overdue = task.pk in overdue_ids
