@@ -709,6 +709,11 @@ class AssignmentQuerySet(models.QuerySet):
         loaded again for every row: lists never show them)."""
         return self._list_joins().with_due_reason()
 
+    def for_form(self):
+        """What a form about one assignment shows of it (its work, its body, `due`): the joins
+        of for_list() without why a date was set, and none of the states."""
+        return self._list_joins().with_due()
+
     def _list_joins(self):
         return self.select_related("task__plan", "task__category", "measure", "body").defer(
             *LIST_DEFERRED

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tracker import evidence as evidence_files
@@ -40,21 +41,41 @@ def _accepted_help(remaining_today):
     }
 
 
+class _WhenShown(Promise):
+    """A text made when the page is rendered, not when the form is built: today's quota is
+    looked up only for a form that is shown (or that checks files). Never empty, so a test
+    of whether there is one (BoundField.help_text) does not make it early."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __str__(self):
+        return str(self.make())
+
+    def __bool__(self):
+        return True
+
+
 def _limit_attrs(remaining_today):
     """The limits and their messages for tracker/static/tracker/report.js, which checks the
-    chosen files before they are uploaded. `{…}` are filled in by the script."""
+    chosen files before they are uploaded. `{…}` are filled in by the script.
+    `remaining_today` is a function: the page asks it when it is shown (ReportForm)."""
     return {
         "data-max-files": MAX_FILES,
         "data-max-file": settings.TRACKER_UPLOAD_MAX_BYTES,
         "data-max-report": settings.TRACKER_UPLOAD_REPORT_MAX_BYTES,
-        "data-max-today": remaining_today,
+        "data-max-today": _WhenShown(remaining_today),
         "data-msg-files": _("最多上传 %(n)s 个文件，您选择了 {count} 个。") % {"n": MAX_FILES},
         "data-msg-file": _("“{name}”有 {size}，超过了每个文件 %(limit)s 的上限。")
         % {"limit": filesizeformat(settings.TRACKER_UPLOAD_MAX_BYTES)},
         "data-msg-report": _("所选文件合计 {size}，超过了每次填报 %(limit)s 的上限。")
         % {"limit": filesizeformat(settings.TRACKER_UPLOAD_REPORT_MAX_BYTES)},
-        "data-msg-today": _("所选文件合计 {size}，本单位今天只能再上传 %(left)s。")
-        % {"left": filesizeformat(remaining_today)},
+        "data-msg-today": _WhenShown(
+            lambda: (
+                _("所选文件合计 {size}，本单位今天只能再上传 %(left)s。")
+                % {"left": filesizeformat(remaining_today())}
+            )
+        ),
     }
 
 
@@ -96,10 +117,13 @@ class ReportForm(OwnWordsForm):
     )
 
     def __init__(self, *args, targets=(), milestones=None, today=None, uploaded_today=0, **kwargs):
-        """`uploaded_today`: bytes the body has already uploaded today (the daily quota)."""
+        """`uploaded_today`: bytes the body has already uploaded today (the daily quota), or
+        a function that tells them. The function is asked at most once, and only when files
+        are checked or the form is shown: a report without files, filed at once, skips
+        that query (tracker/services/reporting.py checks the quota again, under lock, when
+        a report carries files)."""
         self.today = today or timezone.localdate()
-        self.uploaded_today = uploaded_today
-        self.remaining_today = evidence_files.remaining_today(uploaded_today)
+        self._uploaded_today = uploaded_today
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelMultipleChoiceField, self.fields["milestones"])
         if milestones is None:
@@ -114,9 +138,11 @@ class ReportForm(OwnWordsForm):
         self.fields["text"].help_text = _(
             "做了什么、取得了什么成效、还有什么困难（%(n)s 字以内）。"
         ) % {"n": TEXT_MAX}
-        self.fields["files"].help_text = _accepted_help(self.remaining_today)
+        self.fields["files"].help_text = cast(
+            "_StrOrPromise", _WhenShown(lambda: _accepted_help(self.remaining_today))
+        )
         self.fields["files"].widget.attrs["accept"] = ",".join(evidence_files.ACCEPTED_EXTENSIONS)
-        self.fields["files"].widget.attrs.update(_limit_attrs(self.remaining_today))
+        self.fields["files"].widget.attrs.update(_limit_attrs(lambda: self.remaining_today))
         self.targets = list(targets)
         for target in self.targets:
             goal = ""
@@ -132,6 +158,17 @@ class ReportForm(OwnWordsForm):
                 help_text=_("目标：%(goal)s") % {"goal": goal} if goal else "",
                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
             )
+
+    @cached_property
+    def uploaded_today(self):
+        """Bytes the body has already uploaded today."""
+        given = self._uploaded_today
+        return given() if callable(given) else given
+
+    @property
+    def remaining_today(self):
+        """Bytes the body may still upload today."""
+        return evidence_files.remaining_today(self.uploaded_today)
 
     @property
     def target_fields(self):
@@ -151,6 +188,8 @@ class ReportForm(OwnWordsForm):
 
     def clean_files(self):
         files = self.cleaned_data["files"]
+        if not files:
+            return files  # nothing against the quota: it is not even looked up
         if len(files) > MAX_FILES:
             raise ValidationError(
                 evidence_files.quota_problem([u.size for u in files], self.uploaded_today)

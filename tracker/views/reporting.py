@@ -291,7 +291,9 @@ def _report_form(request, assignment, corrects=None, draft=None):
         targets=targets,
         milestones=milestones if milestones.exists() else None,
         today=today,
-        uploaded_today=Evidence.objects.uploaded_by_body_on(assignment.body, today),
+        uploaded_today=functools.partial(
+            Evidence.objects.uploaded_by_body_on, assignment.body, today
+        ),
         initial=initial,
     )
     direct = files_directly(request.user, assignment)
@@ -382,7 +384,7 @@ def report_correct(request, pk):
 def extension_create(request, pk):
     """延期申请 by the assignment's own body."""
     today = timezone.localdate()
-    assignment = get_assignment_to_report(request.user, pk, today)
+    assignment = get_assignment_to_report(request.user, pk)
     refusal = reporting.extension_refusal(assignment)
     if refusal:
         messages.info(request, refusal)
