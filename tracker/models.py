@@ -9,6 +9,7 @@ says which, and a person's decision keeps its reason beside it.
 import datetime as dt
 import functools
 import uuid
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -1493,6 +1494,55 @@ class ReportQuerySet(AppendOnlyQuerySet):
         )
 
 
+def validate_checks_at_once(instance, exclude=None):
+    """Model.validate_constraints() for a model whose constraints are all CheckConstraints,
+    with ONE query: Django asks the database once per constraint (and, inside a
+    transaction, around a savepoint each). The same errors, codes and messages; a row that
+    breaks several constraints gets all their errors, as Django gives them."""
+    from django.core.exceptions import ValidationError
+    from django.db import DatabaseError, connections, router, transaction
+    from django.db.models.sql import Query
+    from django.db.models.sql.constants import SINGLE
+
+    model = type(instance)
+    checks = [
+        c
+        for c in model._meta.constraints
+        if not (exclude and c._expression_refs_exclude(model, c.condition, exclude))
+    ]
+    if not checks:
+        return
+    using = router.db_for_write(model, instance=instance)
+    query = Query(None)
+    against = instance._get_field_expression_map(meta=model._meta, exclude=exclude)
+    for name, value in against.items():
+        query.add_annotation(value, name, select=False)
+    for i, check in enumerate(checks):
+        # As CheckConstraint.validate: a condition that is UNKNOWN (NULL) does not fail.
+        query.add_annotation(
+            Coalesce(check.condition, True, output_field=models.BooleanField()), f"check_{i}"
+        )
+    # Inside a transaction, a savepoint, as Django takes: a failed query must not abort it.
+    connection = connections[using]
+    guard = transaction.atomic(using=using) if connection.in_atomic_block else nullcontext()
+    try:
+        with guard:
+            row = query.get_compiler(using=using).execute_sql(SINGLE)
+    except DatabaseError:
+        # A value the database cannot compare: ask constraint by constraint, as Django does.
+        models.Model.validate_constraints(instance, exclude=exclude)
+        return
+    errors: dict = {}
+    for check, passed in zip(checks, row, strict=True):
+        if not passed:
+            error = ValidationError(
+                check.get_violation_error_message(), code=check.violation_error_code
+            )
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 class Report(AppendOnly):
     """进展填报: what a body reports about one assignment. Where the body requires it, its
     head approved it before it was filed (`approved_by`); until then it was a ReportDraft."""
@@ -1578,6 +1628,10 @@ class Report(AppendOnly):
 
     def __str__(self):
         return f"#{self.pk} {self.assignment_id} {self.as_of} {self.percent}%"
+
+    def validate_constraints(self, exclude=None):
+        """Its five check constraints in one query, not five (every report is checked)."""
+        validate_checks_at_once(self, exclude)
 
     @property
     def filed_on(self):

@@ -81,6 +81,22 @@ def report_create(
     Only a correction of an older, no longer current report may carry an older date; it
     then changes the record, not the current state. See _refresh_progress.
     """
+    # The report's own fields, its constraints and what it refers to do not depend on the
+    # assignment's current state: they are checked before the lock is taken, which on
+    # SQLite (BEGIN IMMEDIATE) is the whole database's write lock, so that the other
+    # workers' reports wait only for the checks and writes that need it (issue 10). The
+    # one unique field, `corrects`, is checked under the lock below, with its own message.
+    report = Report(
+        assignment_id=assignment.pk,
+        author=author,
+        as_of=as_of,
+        status=status,
+        percent=percent,
+        text=text,
+        corrects=corrects,
+        approved_by=approved_by,
+    )
+    report.full_clean(validate_unique=False)
     stored = []
     try:
         with transaction.atomic():
@@ -103,23 +119,14 @@ def report_create(
                         % {"day": earliest.isoformat()}
                     }
                 )
-            applying = set(Milestone.objects.applying_to(locked).values_list("pk", flat=True))
-            if any(m.pk not in applying for m in milestones):
-                raise ValidationError(_("只能填报本项工作的阶段性目标。"))
+            if milestones:
+                applying = set(Milestone.objects.applying_to(locked).values_list("pk", flat=True))
+                if any(m.pk not in applying for m in milestones):
+                    raise ValidationError(_("只能填报本项工作的阶段性目标。"))
             now = timezone.now()
-            report = Report(
-                assignment=locked,
-                author=author,
-                created_at=now,
-                place_at=corrects.place_at if corrects is not None else now,
-                as_of=as_of,
-                status=status,
-                percent=percent,
-                text=text,
-                corrects=corrects,
-                approved_by=approved_by,
-            )
-            report.full_clean()
+            report.assignment = locked
+            report.created_at = now
+            report.place_at = corrects.place_at if corrects is not None else now
             report.save()
             for target, value in (values or {}).items():
                 if value is None:
