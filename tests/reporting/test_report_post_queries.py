@@ -72,3 +72,35 @@ def test_a_report_post_costs_the_same_with_2_and_20_reports(client_as, world):
         assert a.current_report == Report.objects.filter(assignment=a).current().first()
         assert a.percent == 55
     assert counts == [REPORT_POST_QUERIES, REPORT_POST_QUERIES]
+
+
+@pytest.mark.parametrize(
+    ("status", "percent", "text"),
+    [
+        ("in_progress", 55, "推进中"),  # valid: no error
+        ("completed", 80, "完成"),  # completed is 100
+        ("not_started", 10, ""),  # not started is 0, and the text is blank
+        ("bogus", 101, "x"),  # no such status, over 100
+        (None, None, None),  # NULLs are UNKNOWN: they pass, as in Django
+    ],
+)
+def test_the_one_query_constraint_check_says_what_django_says(status, percent, text):
+    """Report.validate_constraints (models.validate_checks_at_once) raises the same errors as
+    Django's own one query per constraint, with and without excluded fields."""
+    from django.core.exceptions import ValidationError
+    from django.db import models
+
+    def errors(check):
+        try:
+            check()
+        except ValidationError as error:
+            return {k: sorted(str(m) for m in v) for k, v in error.message_dict.items()}
+        return None
+
+    report = Report(assignment_id=1, author_id=1, status=status, percent=percent, text=text)
+    for exclude in (None, {"text"}, {"status", "percent"}):
+        with CaptureQueriesContext(connection) as ctx:
+            ours = errors(lambda e=exclude: report.validate_constraints(exclude=e))
+        assert ours == errors(lambda e=exclude: models.Model.validate_constraints(report, e))
+        # One query (in a savepoint here: the test runs in a transaction), or none at all.
+        assert len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]) <= 1
