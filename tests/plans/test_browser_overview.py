@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import (
     AssignmentFactory,
@@ -33,6 +34,6 @@ def test_staff_logs_in_and_reads_the_plan_overview(live_server, page, screenshot
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/plans/lc/")
     assert page.locator("h1").inner_text() == "聊城市加快邮政快递业高质量发展实施方案"
-    assert page.get_by_text("第1类 强化行业规划引领").is_visible()
-    assert page.get_by_text("推进快递园区建设").is_visible()
+    expect(page.get_by_text("第1类 强化行业规划引领")).to_be_visible()
+    expect(page.get_by_text("推进快递园区建设")).to_be_visible()
     page.screenshot(path=os.path.join(screenshot_dir, "overview-phone.png"), full_page=True)

@@ -4,6 +4,7 @@ files over them before anything is uploaded; a choice within them goes through."
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.builders import PDF, log_in, progress_world
 
@@ -42,5 +43,5 @@ def test_the_form_refuses_files_over_the_limits_before_uploading(
     page.fill("#id_percent", "40")
     submit.click()
     page.wait_for_url(f"{live_server.url}/assignments/{own.pk}/*")
-    assert page.get_by_text("已填报。").is_visible()
+    expect(page.get_by_text("已填报。")).to_be_visible()
     page.screenshot(path=os.path.join(screenshot_dir, "quota-2-within.png"), full_page=True)

@@ -59,7 +59,7 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     log_in(page, live_server.url, "shenxian")
     page.wait_for_url(f"{live_server.url}/work/")
     assert page.locator("h1").inner_text() == "我的任务"
-    assert page.get_by_text("任务2：推进快递园区建设").is_visible()
+    expect(page.get_by_text("任务2：推进快递园区建设")).to_be_visible()
     shot("report-1-my-work.png")
 
     # Two reports on the same day: 30 %, then 40 % with a target value.
@@ -102,8 +102,8 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     page.wait_for_url(ASSIGNMENT_PAGE)
     expect(page.get_by_text("已填报，并已申请销号，等待牵头单位初审")).to_be_visible()
     history = page.locator("ol.timeline")
-    assert history.get_by_text("莘县快递物流园已建成").is_visible()
-    assert history.get_by_role("link", name="莘县快递园区验收报告.pdf").is_visible()
+    expect(history.get_by_text("莘县快递物流园已建成")).to_be_visible()
+    expect(history.get_by_role("link", name="莘县快递园区验收报告.pdf")).to_be_visible()
     expect(page.get_by_text("待牵头单位初审").first).to_be_visible()
     shot("report-3-history.png")
 
@@ -123,8 +123,9 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     page.get_by_role("button", name="退出").click()
     log_in(page, live_server.url, "dubanshi")
     page.get_by_role("link", name="待办", exact=True).click()
-    assert page.get_by_text("1 项待审核").is_visible()
-    assert page.get_by_text("莘县").first.is_visible()
+    # expect() waits for the page the click opens; is_visible() would read the old one.
+    expect(page.get_by_text("1 项待审核")).to_be_visible()
+    expect(page.get_by_text("莘县").first).to_be_visible()
     shot("report-4-queue.png")
 
     page.get_by_role("link", name="审核", exact=True).click()
@@ -146,7 +147,7 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     page.get_by_label("同意销号").check()
     page.get_by_role("button", name="提交").click()
     page.wait_for_url(ASSIGNMENT_PAGE)
-    assert page.get_by_text("已销号。").is_visible()
+    expect(page.get_by_text("已销号。")).to_be_visible()
     assert page.locator(".work-head .light.done").inner_text() == "已销号"
     shot("report-5-signed-off.png")
 

@@ -194,7 +194,7 @@ def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(
     first_task = shown[0][0]
     rows.first.get_by_role("link", name="催办").click()
     assert page.locator("h1").inner_text() == "催办：莘县"
-    assert page.get_by_text("zhang@sx.gov.cn").is_visible()
+    expect(page.get_by_text("zhang@sx.gov.cn")).to_be_visible()
     page.fill("#id_message", "请于本周五前报送园区建设进展，并上传验收材料。")
     page.get_by_role("button", name="发送催办").click()
     page.wait_for_url(f"{base}/list/?county={shen.pk}&flag=overdue")
