@@ -24,8 +24,10 @@ from tracker import states
 from tracker.access import sees_whole_task, visible_assignments
 from tracker.models import (
     DECIDED_BY_PERSON,
+    Assignment,
     Body,
     ChangeRecord,
+    ProgressStatus,
     Report,
     ReportedValue,
     Source,
@@ -903,30 +905,58 @@ EXPORT_COLUMNS = [
 ]
 EXPORT_HEADERS = [header for header, _width in EXPORT_COLUMNS]
 NARRATIVE_MAX = 500
+EXPORT_CHUNK = 500  # rows fetched at a time
 
 
-def task_label(a):
-    return _("任务%(n)s：%(t)s") % {"n": a.task.number, "t": a.task.title}
-
-
-def measure_label(a):
-    if not a.measure_id:
-        return ""
-    return _("措施 %(n)s.%(m)s：%(t)s") % {
-        "n": a.task.number,
-        "m": a.measure.number,
-        "t": a.measure.text,
-    }
-
-
-def flag_labels(a):
-    labels = [
-        (a.is_overdue, _("逾期")),
-        (a.is_due_soon, _("临期")),
-        (a.is_behind_pace, _("滞后于序时进度")),
-        (a.is_silent, _("未按时填报")),
-    ]
-    return "、".join(label for on, label in labels if on)
+# What an export row is made of, fetched as plain values (export_rows), not model instances.
+EXPORT_VALUES = (
+    "task__plan__title",
+    "task__category_id",
+    "task__category__number",
+    "task__category__title",
+    "task__number",
+    "task__title",
+    "task__deadline",
+    "task__ongoing",
+    "task__deadline_source",
+    "task__deadline_text",
+    "task__deadline_ref",
+    "task__deadline_reason",
+    "measure_id",
+    "measure__number",
+    "measure__text",
+    "measure__deadline",
+    "measure__ongoing",
+    "measure__deadline_source",
+    "measure__deadline_text",
+    "measure__deadline_ref",
+    "measure__deadline_reason",
+    "body__name",
+    "body__leader",
+    "body__contact_name",
+    "body__contact_phone",
+    "role",
+    "origin",
+    "origin_ref",
+    "origin_line",
+    "origin_reason",
+    "due",
+    "due_date",
+    "due_text",
+    "due_via",
+    "due_reason",
+    "light",
+    "is_overdue",
+    "is_due_soon",
+    "is_behind_pace",
+    "is_silent",
+    "days_overdue",
+    "status",
+    "percent",
+    "last_reported_at",
+    "signoff",
+    "latest_text",
+)
 
 
 def narrative(text):
@@ -936,71 +966,138 @@ def narrative(text):
     return text if len(text) <= NARRATIVE_MAX else text[: NARRATIVE_MAX - 1] + "…"
 
 
-def export_row(a):
-    """One row of the list's export, in EXPORT_COLUMNS order: real dates and numbers. `a`
-    comes from AssignmentQuerySet.for_export()."""
-    body = a.body
-    return [
-        a.task.plan.title,
-        str(a.task.category) if a.task.category_id else "",
-        task_label(a),
-        measure_label(a),
-        body.name,
-        a.get_role_display(),
-        str(states.Light(a.light).label),
-        flag_labels(a),
-        a.due or (_("长期坚持") if a.is_ongoing else _("无明确时限")),
-        a.days_overdue,
-        a.get_status_display(),
-        a.percent,
-        states.local_day(a.last_reported_at),
-        a.get_signoff_display(),
-        due_provenance_text(a),
-        provenance_text(a.origin, ref=a.origin_place, reason=a.origin_reason),
-        narrative(a.latest_text),
-        body.leader,
-        body.contact_name,
-        body.contact_phone,
-    ]
+def _labels(choices):
+    """The labels of a choice field's choices by value, as get_FOO_display() gives them."""
+    return {choice.value: str(choice.label) for choice in choices}
 
 
-def provenance_text(source, *, phrase="", ref="", reason="", label=None):
-    """Where a value came from, in words, as the pages say it (_provenance.html):
-    原文“到2024年年底”（第105行）, or 管理员确定（依据：…）."""
-    if source in DECIDED_BY_PERSON or source == "person":
-        text = _("%(label)s（依据：%(reason)s）") % {
-            "label": label or _("管理员确定"),
-            "reason": reason or _("未写明"),
-        }
-        if phrase:
-            text += _("；原文：“%(phrase)s”") % {"phrase": phrase}
-        return text
-    if not source:
-        return ""
-    text = _("原文")
-    if phrase:
-        text += f"“{phrase}”"
-    if ref:
-        text += f"（{ref}）"
-    return text
+class ExportWords:
+    """The words of the list's export in the active language, translated once per export:
+    at province scale (10,000 rows) translating each label again for each row (some twenty
+    gettext calls a row, get_FOO_display() included) and making model instances of each row
+    took most of an export's time."""
 
+    def __init__(self):
+        self.task = _("任务%(n)s：%(t)s")
+        self.measure = _("措施 %(n)s.%(m)s：%(t)s")
+        self.flags = (_("逾期"), _("临期"), _("滞后于序时进度"), _("未按时填报"))
+        self.ongoing, self.no_due = _("长期坚持"), _("无明确时限")
+        self.roles = _labels(Assignment.Role)
+        self.statuses = _labels(ProgressStatus)
+        self.signoffs = _labels(states.SignOff)
+        self.lights = _labels(states.Light)
+        self.decided = _("%(label)s（依据：%(reason)s）")
+        self.by_admin, self.unstated = _("管理员确定"), _("未写明")
+        self.decided_phrase = _("；原文：“%(phrase)s”")
+        self.text = _("原文")
+        self.extended = _("延期获批")
 
-def due_provenance_text(a):
-    """Where an assignment's due date comes from, in words (_due_provenance.html)."""
-    item = a.deadline_from
-    if item is not None:
-        if not (item.deadline_source or item.deadline_text):
+    def provenance(self, source, *, phrase="", ref="", reason="", label=None):
+        """Where a value came from, in words, as the pages say it (_provenance.html):
+        原文“到2024年年底”（第105行）, or 管理员确定（依据：…）."""
+        if source in DECIDED_BY_PERSON or source == "person":
+            text = self.decided % {
+                "label": label or self.by_admin,
+                "reason": reason or self.unstated,
+            }
+            if phrase:
+                text += self.decided_phrase % {"phrase": phrase}
+            return text
+        if not source:
             return ""
-        return provenance_text(
-            item.deadline_source or Source.TEXT,
-            phrase=item.deadline_text,
-            ref=item.deadline_ref,
-            reason=item.deadline_reason,
-        )
-    if not a.own_due_by_person:
-        return provenance_text(Source.TEXT, phrase=a.due_text, ref=a.origin_place)
-    label = _("延期获批") if getattr(a, "due_via", None) == ChangeRecord.Via.EXTENSION else None
-    return provenance_text("person", reason=getattr(a, "due_reason", "") or "", label=label)
+        text = self.text
+        if phrase:
+            text += f"“{phrase}”"
+        if ref:
+            text += f"（{ref}）"
+        return text
+
+    def due_provenance(self, v):
+        """Where an assignment's due date comes from, in words (_due_provenance.html), from
+        its EXPORT_VALUES: its measure's or its task's deadline (Assignment.deadline_from),
+        else a date of its own that the text states or a person set
+        (Assignment.own_due_by_person)."""
+        if not v["due_date"]:
+            from_measure = v["measure_id"] is not None and bool(
+                v["measure__deadline"] or (v["measure__ongoing"] and not v["task__deadline"])
+            )
+            item = "measure__" if from_measure else "task__"
+            source, phrase = v[item + "deadline_source"], v[item + "deadline_text"]
+            if not (source or phrase):
+                return ""
+            return self.provenance(
+                source or Source.TEXT,
+                phrase=phrase,
+                ref=v[item + "deadline_ref"],
+                reason=v[item + "deadline_reason"],
+            )
+        via = v["due_via"]
+        if v["due_text"] and via in (None, "import"):
+            return self.provenance(Source.TEXT, phrase=v["due_text"], ref=_origin_place(v))
+        label = self.extended if via == ChangeRecord.Via.EXTENSION else None
+        return self.provenance("person", reason=v["due_reason"] or "", label=label)
+
+    def row(self, v):
+        """One row of the export, in EXPORT_COLUMNS order, from an assignment's
+        EXPORT_VALUES: real dates and numbers."""
+        measure = ""
+        if v["measure_id"] is not None:
+            measure = self.measure % {
+                "n": v["task__number"],
+                "m": v["measure__number"],
+                "t": v["measure__text"],
+            }
+        flags = (v["is_overdue"], v["is_due_soon"], v["is_behind_pace"], v["is_silent"])
+        return [
+            v["task__plan__title"],
+            # As Category.__str__ says it.
+            f"{v['task__category__number']}. {v['task__category__title']}"
+            if v["task__category_id"]
+            else "",
+            self.task % {"n": v["task__number"], "t": v["task__title"]},
+            measure,
+            v["body__name"],
+            self.roles.get(v["role"], v["role"]),
+            self.lights[v["light"]],
+            "、".join(label for on, label in zip(flags, self.flags, strict=True) if on),
+            v["due"] or (self.ongoing if _is_ongoing(v) else self.no_due),
+            v["days_overdue"],
+            self.statuses.get(v["status"], v["status"]),
+            v["percent"],
+            states.local_day(v["last_reported_at"]),
+            self.signoffs.get(v["signoff"], v["signoff"]),
+            self.due_provenance(v),
+            self.provenance(v["origin"], ref=_origin_place(v), reason=v["origin_reason"]),
+            narrative(v["latest_text"]),
+            v["body__leader"],
+            v["body__contact_name"],
+            v["body__contact_phone"],
+        ]
+
+
+def _origin_place(v):
+    """Assignment.origin_place from EXPORT_VALUES."""
+    if v["origin_ref"]:
+        return v["origin_ref"]
+    return f"第{v['origin_line']}行" if v["origin_line"] else ""
+
+
+def _is_ongoing(v):
+    """Assignment.is_ongoing from EXPORT_VALUES."""
+    if v["due_date"]:
+        return False
+    if v["measure_id"] is not None and (v["measure__deadline"] or v["measure__ongoing"]):
+        return v["measure__ongoing"]
+    return v["task__ongoing"]
+
+
+def export_rows(queryset):
+    """The rows of the list's export, in EXPORT_COLUMNS order, as the query yields them, for
+    assignments from AssignmentQuerySet.for_overdue_list(today).for_export(): plain values
+    fetched EXPORT_CHUNK at a time, so memory does not grow with the number of rows."""
+    words = ExportWords()
+    for v in queryset.values(*EXPORT_VALUES).iterator(chunk_size=EXPORT_CHUNK):
+        yield words.row(v)
 
 
 def export_title(what, *, filters, day):
