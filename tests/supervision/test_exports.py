@@ -31,7 +31,10 @@ def test_xlsx_has_a_title_chinese_headers_real_dates_a_frozen_header_and_wide_co
     assert sheet["B3"].value == dt.datetime(2024, 12, 31) and sheet["B3"].is_date
     assert sheet["B3"].number_format == 'yyyy"年"m"月"d"日"'
     assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:B4"
-    assert sheet.column_dimensions["A"].width == 18
+    # Stored as Excel stores a width typed in: the characters shown, plus Excel's padding.
+    assert 18 < sheet.column_dimensions["A"].width < 19
+    assert sheet.print_title_rows.replace("$", "") == "2:2"
+    assert sheet["A2"].font.b and sheet["A2"].fill.fgColor.rgb.endswith("EEF2F6")
     assert sheet.column_dimensions["B"].width >= display_width("完成时限")
 
 

@@ -1,7 +1,8 @@
 """Spreadsheet exports that open right in Chinese Excel and WPS.
 
-- `.xlsx` (openpyxl, write-only: rows are written as they come from an iterator, never held
-  as a list; `write_xlsx` and `write_csv` write into a file, which the view streams): a
+- `.xlsx` (XlsxWriter in constant-memory mode: rows are written as they come from an
+  iterator, never held as a list; `write_xlsx` and `write_csv` write into a file, which the
+  view streams): a
   title row above the header (what is exported, the filters in words, the as-of date),
   Chinese headers, real dates shown as offices write them (2026年11月30日), a
   frozen and filtered header row repeated on every printed page, and column widths chosen
@@ -21,10 +22,7 @@ import io
 import unicodedata
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from tracker.services.documents import office_date
 
@@ -82,33 +80,6 @@ def _columns(columns):
     return [c if isinstance(c, tuple) else (c, display_width(c) + 4) for c in columns]
 
 
-def _xlsx_value(sheet, value):
-    """What ws.append() gets for a value: the value itself where openpyxl stores it as it
-    is (text, numbers, nothing), a styled cell only where the cell needs a style of its own
-    (a date's format, a formula-like text's quotePrefix). openpyxl writes plain values
-    through one reused cell; a cell of our own costs a new cell and a failed conversion
-    inside append() — at 10,000 rows × 20 columns that was most of the workbook's time."""
-    if type(value) is str:
-        if not value.startswith(FORMULA_STARTS):
-            return value
-        # A text cell (openpyxl would otherwise store "=…" as a formula), shown as typed.
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = OFFICE_DATE_FORMAT
-        return cell
-    if isinstance(value, int | float | Decimal):
-        return value
-    return _xlsx_value(sheet, f"{value}")  # a plain str, also of a str subclass or lazy text
-
-
 def xlsx_bytes(columns, rows, *, sheet="导出", title=""):
     """The .xlsx of `rows` (any iterable of lists, in the order of `columns`: headers, or
     (header, width) pairs). With a `title`, it fills a merged row above the header."""
@@ -118,40 +89,62 @@ def xlsx_bytes(columns, rows, *, sheet="导出", title=""):
 
 
 def write_xlsx(into, columns, rows, *, sheet="导出", title=""):
-    """xlsx_bytes() into a binary file: openpyxl's write-only workbook keeps the rows in a
-    temporary file of its own as they come, so memory does not grow with their number."""
+    """xlsx_bytes() into a binary file.
+
+    XlsxWriter, not openpyxl: at 10,000 rows × 20 columns openpyxl's writer (one cell object
+    and one lxml element per value) took ~3 s of a ~4 s export, XlsxWriter writes the same
+    workbook in about half that. In constant-memory mode it writes each row to a temporary
+    file when the next one starts, so memory does not grow with the number of rows."""
     columns = _columns(columns)
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(sheet[:31])
-    last = get_column_letter(len(columns))
-    for i, (_header, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    header_row = 2 if title else 1
-    # A write-only sheet writes its views and columns with its first row: set them first.
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    workbook = xlsxwriter.Workbook(into, {"constant_memory": True})
+    ws = workbook.add_worksheet(sheet[:31])
+    last = len(columns) - 1
+    for i, (_header, width) in enumerate(columns):
+        ws.set_column(i, i, width)
+    header_row = 1 if title else 0  # rows and columns count from 0 here
+    ws.freeze_panes(header_row + 1, 0)
+    ws.repeat_rows(header_row)
     if title:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True, size=14)
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        ws.row_dimensions[1].height = 40
-        ws.append([cell])
-        ws.merged_cells.add(f"A1:{last}1")
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="EEF2F6")
-    headers = []
-    for header, _width in columns:
-        cell = WriteOnlyCell(ws, value=header)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(vertical="center")
-        headers.append(cell)
-    ws.append(headers)
-    count = 0
+        ws.set_row(0, 40)
+        title_format = workbook.add_format(
+            {"bold": True, "font_size": 14, "valign": "vcenter", "text_wrap": True}
+        )
+        ws.merge_range(0, 0, 0, last, title, title_format)
+    header_format = workbook.add_format(
+        {"bold": True, "pattern": 1, "bg_color": "#EEF2F6", "valign": "vcenter"}
+    )
+    for i, (header, _width) in enumerate(columns):
+        ws.write_string(header_row, i, header, header_format)
+    date_format = workbook.add_format({"num_format": OFFICE_DATE_FORMAT})
+    # A text cell Excel shows as typed, however it begins (no apostrophe to see).
+    text_format = workbook.add_format({"quote_prefix": True})
+    r = header_row
     for row in rows:
-        ws.append([_xlsx_value(ws, v) for v in row])
-        count += 1
-    if count:
-        ws.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
-    workbook.save(into)
+        r += 1
+        for c, value in enumerate(row):
+            if type(value) is not str:
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    value = "是" if value else "否"
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(r, c, value, date_format)
+                    continue
+                elif isinstance(value, int | float | Decimal):
+                    ws.write_number(r, c, value)
+                    continue
+                else:
+                    value = f"{value}"  # a plain str, also of a str subclass or lazy text
+            # write_string: text is never taken for a formula or a number.
+            if not value:
+                continue  # an empty cell, as openpyxl reads it: nothing
+            if value.startswith(FORMULA_STARTS):
+                ws.write_string(r, c, value, text_format)
+            else:
+                ws.write_string(r, c, value)
+    if r > header_row:
+        ws.autofilter(header_row, 0, r, last)
+    workbook.close()
 
 
 def csv_bytes(headers, rows):
