@@ -46,10 +46,10 @@ def draft_doc_number(year):
 def figures(*, user, plan, day):
     """The figures of a bulletin of `plan` (None: all plans) as of `day`, over what `user`
     may see (managers: everything)."""
-    rows = visible_assignments(user).active().for_list().with_state(day)
+    rows = visible_assignments(user).active().with_state(day)
     if plan is not None:
         rows = rows.filter(task__plan=plan)
-    return supervision.bulletin_figures(list(rows), day, plan)
+    return supervision.bulletin_figures(supervision.bulletin_rows(rows), day, plan)
 
 
 def default_texts(plan, day):

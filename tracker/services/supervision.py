@@ -409,17 +409,120 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
+# What a bulletin reads of each assignment (bulletin_rows): BulletinRow's fields, in order.
+BULLETIN_VALUES = (
+    "pk",
+    "body_id",
+    "task__plan__title",
+    "task__number",
+    "task__title",
+    "measure_id",
+    "measure__number",
+    "measure__text",
+    "role",
+    "due",
+    "due_date",
+    "measure__deadline",
+    "measure__ongoing",
+    "task__ongoing",
+    "days_overdue",
+    "percent",
+    "expected_percent",
+    "status",
+    "last_reported_at",
+    "progress_as_of",
+    "signed_off_at",
+    "completed_late_days",
+    "signoff",
+    "light",
+    "is_withdrawn",
+    "is_done",
+    "is_done_late",
+    "is_waiting",
+    "is_overdue",
+    "is_due_soon",
+    "is_behind_pace",
+    "is_silent",
+    "missed_milestone",
+    "next_report_on",
+)
+
+
+@dataclass(slots=True)
+class BulletinRow:
+    """An assignment as a bulletin reads it, with its states for the bulletin's day: plain
+    values (bulletin_rows), not a model instance with its joined task, plan, category,
+    measure and body — a bulletin of all plans reads all of a province's ~30,000
+    assignments, and as model instances they took ~200 MB of a worker's memory."""
+
+    pk: int
+    body_id: int
+    plan_title: str
+    task_number: int
+    task_title: str
+    measure_id: int | None
+    measure_number: int | None
+    measure_text: str | None
+    role: str
+    due: dt.date | None
+    due_date: dt.date | None
+    measure_deadline: dt.date | None
+    measure_ongoing: bool | None
+    task_ongoing: bool
+    days_overdue: int | None
+    percent: int
+    expected_percent: int | None
+    status: str
+    last_reported_at: dt.datetime | None
+    progress_as_of: dt.date | None
+    signed_off_at: dt.datetime | None
+    completed_late_days: int | None
+    signoff: str
+    light: str | None
+    is_withdrawn: bool
+    is_done: bool
+    is_done_late: bool
+    is_waiting: bool
+    is_overdue: bool
+    is_due_soon: bool
+    is_behind_pace: bool
+    is_silent: bool
+    missed_milestone: dt.date | None
+    next_report_on: dt.date | None
+    body: Any = None
+
+    @property
+    def is_ongoing(self):
+        """Assignment.is_ongoing, from the values."""
+        if self.due_date:
+            return False
+        if self.measure_id is not None and (self.measure_deadline or self.measure_ongoing):
+            return self.measure_ongoing
+        return self.task_ongoing
+
+
+def bulletin_rows(queryset):
+    """BulletinRows of a queryset of assignments with their states (with_state(day)): one
+    query of plain values, and one for their bodies (a few dozen, shared by the rows)."""
+    values = queryset.values_list(*BULLETIN_VALUES).iterator(chunk_size=2000)
+    rows = [BulletinRow(*v) for v in values]
+    bodies = Body.objects.in_bulk({r.body_id for r in rows})
+    for r in rows:
+        r.body = bodies[r.body_id]
+    return rows
+
+
 def _bulletin_item(a, day):
     state = states.State.of_row(a, day)
     return {
         "assignment": a.pk,
         "body": a.body.name,
         "body_id": a.body_id,
-        "plan": a.task.plan.title,
-        "task": a.task.number,
-        "task_title": a.task.title,
-        "measure": a.measure.number if a.measure_id else None,
-        "measure_text": a.measure.text if a.measure_id else "",
+        "plan": a.plan_title,
+        "task": a.task_number,
+        "task_title": a.task_title,
+        "measure": a.measure_number if a.measure_id else None,
+        "measure_text": a.measure_text if a.measure_id else "",
         "role": a.role,
         "due": _iso(a.due),
         "ongoing": a.is_ongoing,
@@ -438,7 +541,7 @@ def _bulletin_item(a, day):
 
 
 def _plan_order(a):
-    return (a.task.plan.title, a.task.number, a.measure.number if a.measure_id else 0, a.pk)
+    return (a.plan_title, a.task_number, a.measure_number if a.measure_id else 0, a.pk)
 
 
 def _by_body(rows, day, *, worst=lambda items: (), item_order=_plan_order):
@@ -463,7 +566,7 @@ def _by_body(rows, day, *, worst=lambda items: (), item_order=_plan_order):
 
 def bulletin_figures(rows, day, plan=None):
     """The figures of a 通报 as of `day`, from `rows`: the active assignments it covers with
-    their states for that day (AssignmentQuerySet.for_list().with_state(day)).
+    their states for that day, as BulletinRows (bulletin_rows of with_state(day)).
 
     Plain JSON — numbers, names and ISO dates — so that an issued bulletin keeps them exactly
     as they were (Bulletin.figures). `counts` are the dashboard's counts per light
