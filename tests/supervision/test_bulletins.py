@@ -320,3 +320,33 @@ def test_straight_quotation_marks_inside_a_quoted_title_become_single_quotes_too
     texts = [b.plain for b in page.context["doc"]["blocks"]]
     assert any("任务1“注重培育新动能，推进‘快递进厂’”" in t for t in texts)
     assert not any('"' in t for t in texts)
+
+
+def test_each_item_says_what_its_assignment_says(manager, w):
+    """The figures read plain values, not model instances (supervision.bulletin_rows): each
+    item still names its assignment's body, plan, task and measure, and gives its date or
+    says it is ongoing (Assignment.is_ongoing) — also under an ongoing task, for a measure
+    without a date of its own."""
+    from tests.factories import AssignmentFactory, BodyFactory, MeasureFactory
+    from tracker.models import Assignment
+
+    with frozen():
+        drill = MeasureFactory(task=w["emergency"], number=1, text="开展应急演练。")
+        AssignmentFactory(task=w["emergency"], measure=drill, body=BodyFactory(name="市应急局"))
+        figures = bulletins.figures(user=manager, plan=w["plan"], day=dt.date(2026, 11, 27))
+    items = [i for s in figures["sections"] for g in s["groups"] for i in g["items"]]
+    assignments = Assignment.objects.in_bulk([i["assignment"] for i in items])
+    for i in items:
+        a = assignments[i["assignment"]]
+        due = a.effective_due.isoformat() if a.effective_due else None
+        assert (i["body"], i["plan"], i["task"], i["task_title"]) == (
+            a.body.name,
+            a.task.plan.title,
+            a.task.number,
+            a.task.title,
+        )
+        measure = (a.measure.number, a.measure.text) if a.measure_id else (None, "")
+        assert (i["measure"], i["measure_text"]) == measure
+        assert (i["due"], i["ongoing"]) == (due, a.is_ongoing)
+    drill_item = next(i for i in items if i["body"] == "市应急局")
+    assert drill_item["ongoing"] and drill_item["measure_text"] == "开展应急演练。"

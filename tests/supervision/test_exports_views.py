@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.builders import file_report
-from tests.factories import AssignmentFactory, BodyFactory, TaskFactory
+from tests.factories import AssignmentFactory, BodyFactory, MeasureFactory, TaskFactory
 from tests.supervision_world import frozen, world
 from tracker.services import reporting
 from tracker.services.supervision import EXPORT_HEADERS
@@ -264,3 +264,58 @@ def test_the_exports_say_where_each_due_date_comes_from(client_as, manager, staf
     assert source[("任务2：完善城市末端配送", "冠县")] == (
         "延期获批（依据：同意延期申请：用地审批未完成）"
     )
+
+
+def test_each_row_says_what_its_assignment_says(client_as, manager, w):
+    """The export reads plain values, not model instances (supervision.export_rows): each row
+    still says what the assignment itself says — its date or why it has none
+    (Assignment.is_ongoing), its labels, and where its date (Assignment.deadline_from,
+    own_due_by_person) and its body (origin_place) come from: a date of the task, of a
+    measure, of the task under a measure without one, one of its own the text states, and a
+    body an administrator added."""
+    from tracker.models import Assignment, with_due_reasons
+    from tracker.states import Light
+
+    with frozen():
+        AssignmentFactory(
+            task=w["park"],
+            body=BodyFactory(name="市商务局"),
+            due_date=dt.date(2026, 9, 30),
+            due_text="9月底前",
+            origin_ref="第12行",
+        )
+        AssignmentFactory(
+            task=w["delivery"],
+            body=BodyFactory(name="市财政局"),
+            origin=Assignment.Origin.ADMIN,
+            origin_reason="市政府批示",
+        )
+        drill = MeasureFactory(task=w["emergency"], number=1, text="开展应急演练。")
+        AssignmentFactory(task=w["emergency"], measure=drill, body=BodyFactory(name="市应急局"))
+    client = client_as(manager)
+    _, rows = xlsx_rows(fetch(client, "list_export_xlsx", "plan=lc"))
+    rows = [dict(zip(EXPORT_HEADERS, r, strict=True)) for r in rows[1:]]
+    with frozen():
+        assignments = with_due_reasons(listed(client, "plan=lc"))
+    assert [r["责任单位"] for r in rows] == [a.body.name for a in assignments]
+    for a, r in zip(assignments, rows, strict=True):
+        due = dt.datetime.combine(a.due, dt.time()) if a.due else None
+        assert r["完成时限"] == (due or ("长期坚持" if a.is_ongoing else "无明确时限"))
+        assert r["角色"] == a.get_role_display()
+        assert r["进展状态"] == a.get_status_display()
+        assert r["销号状态"] == a.get_signoff_display()
+        assert r["亮灯"] == Light(a.light).label
+    by_body = {(r["任务"], r["责任单位"]): r for r in rows}
+    own = by_body[("任务1：推进快递园区建设", "市商务局")]
+    assert own["完成时限"] == dt.datetime(2026, 9, 30)
+    assert own["时限来源"] == "原文“9月底前”（第12行）"
+    assert own["责任单位来源"] == "原文（第12行）"
+    added = by_body[("任务2：完善城市末端配送", "市财政局")]
+    assert added["责任单位来源"] == "管理员确定（依据：市政府批示）"
+    assert added["时限来源"] == f"原文“{w['delivery'].deadline_text}”"  # the task's
+    lockers = by_body[("任务2：完善城市末端配送", "东阿县")]
+    assert lockers["具体措施"] == "措施 2.1：推进智能快件箱（信包箱）进社区、进校园。"
+    assert lockers["完成时限"] == dt.datetime(2026, 12, 10) and lockers["时限来源"] == "原文"
+    under_ongoing = by_body[("任务3：建立应急保障机制", "市应急局")]
+    assert under_ongoing["完成时限"] == "长期坚持"
+    assert under_ongoing["时限来源"] == "原文“长期坚持”"
