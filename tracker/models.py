@@ -791,12 +791,17 @@ class Assignment(models.Model):
     BODY_ORDER = ("body__kind", "body__position", "body__pinyin")
     # The end of every order of a list of assignments: the plan's own order, and the primary
     # key last, so the pages of a list never overlap.
+    #
+    # The body's place and reading come by its primary key, not through a join: joined, the
+    # body became a table SQLite could start from, and with statistics (ANALYZE) it did — all
+    # 40 bodies, then each one's assignments through an index, a third slower for the list
+    # than reading the assignments in order (docs/bench.md).
     LIST_TIEBREAK = (
         "task__plan__title",
         "task__number",
         TASK_BEFORE_MEASURES,
-        "body__position",
-        "body__pinyin",
+        Subquery(Body.objects.filter(pk=OuterRef("body")).values("position")[:1]),
+        Subquery(Body.objects.filter(pk=OuterRef("body")).values("pinyin")[:1]),
         "pk",
     )
 
@@ -907,6 +912,20 @@ class Assignment(models.Model):
         verbose_name = _("责任分工")
         verbose_name_plural = pgettext_lazy("复数", "责任分工")
         ordering = ["task", "measure", "role", "body"]
+        indexes = [
+            # What a body leads (visible_to_body, overseen_by: 我的任务 on every request).
+            models.Index(fields=["body", "role", "measure"], name="assignment_body_role"),
+            # The few waiting for a sign-off decision (我的任务's reviews, 待办): without
+            # them the database reads every assignment to find a handful.
+            models.Index(
+                fields=["signoff"],
+                condition=Q(signoff="lead_review"),
+                name="assignment_lead_review",
+            ),
+            models.Index(
+                fields=["signoff"], condition=Q(signoff="requested"), name="assignment_requested"
+            ),
+        ]
         constraints = [
             # Unique per (task, measure, body); a NULL measure means "the whole task".
             models.UniqueConstraint(

@@ -1,10 +1,12 @@
 """The database maintenance a deployment runs daily (cron, after send_reminders; README):
 fresh statistics for the query planner.
 
-- SQLite: `PRAGMA analysis_limit=1000; ANALYZE; PRAGMA optimize;` — ANALYZE samples at most
-  about 1,000 rows per index (so it takes well under a second on a province's database), and
-  the planner then knows, for instance, that the reports of one assignment are a few dozen
-  rows. SQLite never gathers statistics by itself; without them it guesses.
+- SQLite: `ANALYZE; PRAGMA optimize;` — the whole of every index (0.35 s on a province's
+  database: 300 plans, a million reports), and the planner then knows, for instance, that
+  the reports of one assignment are a few dozen rows. SQLite never gathers statistics by
+  itself; without them it guesses. Sampled (`analysis_limit=1000`) it guessed wrong: a
+  column NULL for most rows (an assignment's measure) looked like two rows a value, and
+  the lists were read from the wrong end, a quarter slower than without statistics.
 - PostgreSQL: `ANALYZE` (autovacuum also does it after large changes; running it daily is
   harmless and covers a server where autovacuum was turned down).
 
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA analysis_limit=1000")
+                cursor.execute("PRAGMA analysis_limit=0")
                 cursor.execute("ANALYZE")
                 cursor.execute("PRAGMA optimize")
             else:
