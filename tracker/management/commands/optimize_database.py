@@ -1,7 +1,7 @@
 """The database maintenance a deployment runs daily (cron, after send_reminders; README):
 fresh statistics for the query planner.
 
-- SQLite: `ANALYZE; PRAGMA optimize;` — the whole of every index (0.35 s on a province's
+- SQLite: `ANALYZE; PRAGMA optimize;` — the whole of every index (under a second on a province's
   database: 300 plans, a million reports), and the planner then knows, for instance, that
   the reports of one assignment are a few dozen rows. SQLite never gathers statistics by
   itself; without them it guesses. Sampled (`analysis_limit=1000`) it guessed wrong: a
