@@ -1024,28 +1024,26 @@ class Assignment(models.Model):
             day=plan.report_day,
         )
 
+    def milestone_pairs(self):
+        """(due, reached) for each milestone that applies to this assignment: reached when a
+        report in force says so. A new assignment has only its task's or measure's, none
+        reached yet."""
+        if self.pk is None:
+            applying = Milestone.objects.filter(
+                assignment__isnull=True, task=self.task_id, measure=self.measure_id, withdrawn=False
+            )
+            return [(m.due, False) for m in applying]
+        met = set(
+            ReportedMilestone.objects.filter(
+                assignment=self.pk, report__corrected_by__isnull=True
+            ).values_list("milestone_id", flat=True)
+        )
+        return [(m.due, m.pk in met) for m in Milestone.objects.applying_to(self)]
+
     def first_open_milestone(self):
         """The earliest milestone that applies to this assignment and that no report in force
         says was reached (what `open_milestone_due` keeps)."""
-        applying = Q(assignment__isnull=True, task=self.task_id, measure=self.measure_id)
-        if self.pk is None:
-            return (
-                Milestone.objects.filter(applying, withdrawn=False)
-                .order_by("due")
-                .values_list("due", flat=True)
-                .first()
-            )
-        met = ReportedMilestone.objects.filter(
-            assignment=self.pk, report__corrected_by__isnull=True
-        ).values("milestone")
-        return (
-            Milestone.objects.applying_to(self)
-            .exclude(pk__in=met)
-            .values_list("due", flat=True)
-            .first()
-        )
-
-    natural_key.dependencies = ["tracker.task", "tracker.measure", "tracker.body"]  # type: ignore[attr-defined]
+        return min((due for due, reached in self.milestone_pairs() if not reached), default=None)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -1154,12 +1152,7 @@ class Assignment(models.Model):
         plan = self.task.plan
         today = today or timezone.localdate()
         if milestones is None:
-            met = set(
-                ReportedMilestone.objects.filter(
-                    report__assignment=self, report__corrected_by__isnull=True
-                ).values_list("milestone_id", flat=True)
-            )
-            milestones = [(m.due, m.pk in met) for m in Milestone.objects.applying_to(self)]
+            milestones = self.milestone_pairs()
         return states.compute(
             today=today,
             due=self.effective_due,
