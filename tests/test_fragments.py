@@ -3,6 +3,7 @@ template includes wrote before them: where a value came from, the light, the fla
 date and the title of a piece of work — escaped where it shows what people typed."""
 
 import datetime as dt
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -104,3 +105,89 @@ def test_a_title_escapes_what_was_typed():
         "任务2：推进&lt;i&gt;园区&lt;/i&gt;</a>"
         f'<div class="small">措施 2.1：{cut}</div>'
     )
+
+
+def _person(full, username="u"):
+    return SimpleNamespace(get_full_name=lambda: full, username=username)
+
+
+def _report(**fields):
+    report = dict(
+        pk=12,
+        status="in_progress",
+        percent=40,
+        as_of=dt.date(2026, 11, 2),
+        text="第一行<b>\n第二行 & 完",
+        author=_person("", "clerk<1>"),
+        approved_by=None,
+        corrects_id=None,
+        correction=None,
+        met_list=[],
+        value_list=[],
+        evidence_list=[],
+        assignment=SimpleNamespace(body=SimpleNamespace(name="东昌府区<人民政府>")),
+    )
+    report.update(fields)
+    return SimpleNamespace(**report)
+
+
+def _entry(report):
+    at = dt.datetime(2026, 11, 3, 1, 5, tzinfo=dt.UTC)  # 09:05 in Asia/Shanghai
+    return SimpleNamespace(at=at, kind="report", item=report)
+
+
+def _timeline_report(report, **flags):
+    return tags.timeline_report(Context(), _entry(report), **flags)
+
+
+def test_a_report_on_a_timeline_escapes_what_was_typed():
+    assert _timeline_report(_report()) == (
+        '<li class="tl tl-report" id="r12"><div class="tl-when small muted">2026-11-03 09:05</div>'
+        '<div><strong>进展填报 #12</strong> <span class="badge status-in_progress">推进中</span>'
+        ' 40% <span class="small muted">情况截至 2026-11-02 · clerk&lt;1&gt;</span></div>'
+        '<p class="tl-text">第一行&lt;b&gt;<br>第二行 &amp; 完</p></li>'
+    )
+
+
+@pytest.mark.django_db
+def test_a_report_on_a_timeline_with_all_that_hangs_on_it():
+    report = _report(
+        status="completed",
+        percent=100,
+        text="完成",
+        author=_person("李<四>"),
+        approved_by=_person("王<五>"),
+        corrects_id=9,
+        met_list=[
+            SimpleNamespace(milestone=SimpleNamespace(due=dt.date(2026, 6, 30), text="建成<园区>"))
+        ],
+        value_list=[
+            SimpleNamespace(
+                target=SimpleNamespace(description="网点<数>", unit="个"),
+                value=Decimal("10.5000"),
+            )
+        ],
+        evidence_list=[
+            SimpleNamespace(
+                kind="pdf", get_absolute_url=lambda: "/e/3/", original_name="材料<1>.pdf", size=2048
+            )
+        ],
+    )
+    html = _timeline_report(report, can_correct=True, show_body=True)
+    assert html == (
+        '<li class="tl tl-report" id="r12"><div class="tl-when small muted">2026-11-03 09:05 · '
+        "东昌府区&lt;人民政府&gt;</div>"
+        '<div><strong>进展填报 #12</strong> <span class="badge status-completed">已完成</span>'
+        ' 100% <span class="small muted">情况截至 2026-11-02 · 李&lt;四&gt; · '
+        "经单位负责人 王&lt;五&gt; 审核报送</span></div>"
+        '<div class="small note">更正了 #9</div><p class="tl-text">完成</p>'
+        '<ul class="values small"><li>完成阶段性目标（2026-06-30）：建成&lt;园区&gt;</li></ul>'
+        '<ul class="values small"><li>网点&lt;数&gt;：<strong>10.5</strong> 个</li></ul>'
+        '<ul class="files"><li><span class="badge grey">PDF</span> <a href="/e/3/">'
+        '材料&lt;1&gt;.pdf</a> <span class="small muted">2.0\xa0KB</span></li></ul>'
+        '<a class="small" href="/reports/12/correct/">更正这条填报</a></li>'
+    )
+    # A corrected report says by which, and offers no correction of its own.
+    corrected = _timeline_report(_report(correction=SimpleNamespace(pk=13)), can_correct=True)
+    assert '<div class="small note corrected">已被 #13 更正（原内容保留）</div>' in corrected
+    assert "更正这条填报" not in corrected

@@ -9,11 +9,13 @@ import logging
 import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessFailureLog
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from tests.factories import UserFactory, make_admin
+from tests.factories import BodyFactory, MembershipFactory, UserFactory, make_admin
+from tracker.access import UserBackend, body_of
 from tracker.middleware import LAST_SEEN, client_address
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +245,28 @@ def test_a_busy_session_is_not_written_on_every_request(client, clerk):
     stamped = client.session[LAST_SEEN]
     client.get("/plans/")
     assert client.session[LAST_SEEN] == stamped
+
+
+def test_the_signed_in_user_comes_with_their_body_in_one_query(django_assert_num_queries):
+    """access.UserBackend reads the user of each request with their membership and body,
+    which body_of() then answers without a query; a user without a body, an inactive one
+    and one that no longer exists as Django's ModelBackend does."""
+    staff = MembershipFactory(body=BodyFactory(name="东阿县人民政府")).user
+    loner = UserFactory()
+    with django_assert_num_queries(1):
+        user = UserBackend().get_user(staff.pk)
+        assert body_of(user).name == "东阿县人民政府"
+    with django_assert_num_queries(1):
+        assert body_of(UserBackend().get_user(loner.pk)) is None
+    loner.is_active = False
+    loner.save()
+    assert UserBackend().get_user(loner.pk) is None
+    assert UserBackend().get_user(10**9) is None
+
+
+def test_a_login_is_kept_by_our_backend(client, clerk):
+    """A session made by the login page names the backend that reads the user back."""
+    attempt(client, clerk.username, "password")
+    assert logged_in(client)
+    assert client.session[BACKEND_SESSION_KEY] == "tracker.access.UserBackend"
+    assert client.get("/").wsgi_request.user == clerk

@@ -29,6 +29,8 @@ Whatever a user may not read answers 404, so nothing tells a stranger that it ex
 they may read but not change answers 403.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -98,6 +100,20 @@ def is_manager(user):
     if not (user.is_authenticated and user.is_active):
         return False
     return bool({ADMINISTER_PLANS, SUPERVISE} & _role_permissions(user))
+
+
+class UserBackend(ModelBackend):
+    """Django's ModelBackend (settings.AUTHENTICATION_BACKENDS), reading the signed-in user
+    of each request with their Membership and its body, which nearly every page asks for
+    (body_of): one query where there were three."""
+
+    def get_user(self, user_id):
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related("membership__body").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def body_of(user):

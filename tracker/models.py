@@ -21,7 +21,6 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Value,
@@ -1484,25 +1483,12 @@ class ReportQuerySet(AppendOnlyQuerySet):
         return self.filter(corrected_by__isnull=True).order_by(*Report.LATEST_FIRST)
 
     def for_timeline(self, *, body=True):
-        """What a timeline shows of each report, its evidence, values and milestones reached
-        as lists (`evidence_list`, `value_list`, `met_list`: a related manager's queryset
-        made for each report cost more than the rest of the fetch); without `body` the
-        report's assignment and its body are left to the caller (the page of one assignment
-        has them already)."""
+        """What a timeline shows of each report: its author and the head who approved it;
+        without `body` the report's assignment and its body are left to the caller (the
+        page of one assignment has them already). What hangs on each report comes with
+        with_timeline_parts()."""
         return self.select_related(
-            "author", "approved_by", "corrected_by", *(("assignment__body",) if body else ())
-        ).prefetch_related(
-            Prefetch("evidence", to_attr="evidence_list"),
-            Prefetch(
-                "values",
-                ReportedValue.objects.select_related("target"),
-                to_attr="value_list",
-            ),
-            Prefetch(
-                "milestones_met",
-                ReportedMilestone.objects.select_related("milestone"),
-                to_attr="met_list",
-            ),
+            "author", "approved_by", *(("assignment__body",) if body else ())
         )
 
 
@@ -2126,6 +2112,50 @@ def _prebuilt(build, today, *rules):
 def active_with_state(today):
     """The active assignments with their states (for prebuilt)."""
     return Assignment.objects.active().with_state(today)
+
+
+def with_timeline_parts(reports):
+    """`reports`, all the reports of some assignments (ReportQuerySet.for_timeline), each with
+    what a timeline shows beside it as lists -- `evidence_list`, `value_list` (with their
+    targets), `met_list` (the milestones it says were reached) -- and its correction
+    (`corrected_by`, None when nothing corrects it).
+
+    The lists are read by assignment in three queries, without Django's prefetching, which
+    cost an assignment's page more than the queries themselves (issue 10). The correction
+    comes from the list itself: a correction is a report of the same assignment
+    (services/reporting.report_create). Joined instead, every row read a second report,
+    and with SQLite's statistics that join scanned the reports table."""
+    by_corrected = {r.corrects_id: r for r in reports if r.corrects_id}
+    for r in reports:
+        Report.corrected_by.related.set_cached_value(r, by_corrected.get(r.pk))
+        r.evidence_list, r.value_list, r.met_list = [], [], []
+    if not reports:
+        return reports
+    by_pk = {r.pk: r for r in reports}
+    assignments = sorted({r.assignment_id for r in reports})
+    # A report filed since `reports` were read is not on this page: what hangs on it is
+    # passed over (a report and its files, values and milestones are written together).
+    parts = (
+        (Evidence.objects.filter(report__assignment__in=assignments), "evidence_list"),
+        (
+            ReportedValue.objects.filter(report__assignment__in=assignments).select_related(
+                "target"
+            ),
+            "value_list",
+        ),
+        (
+            ReportedMilestone.objects.filter(assignment__in=assignments).select_related(
+                "milestone"
+            ),
+            "met_list",
+        ),
+    )
+    for rows, name in parts:
+        for row in rows.order_by("pk"):
+            report = by_pk.get(row.report_id)
+            if report is not None:
+                getattr(report, name).append(row)
+    return reports
 
 
 def with_states(assignments, today):

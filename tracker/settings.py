@@ -82,7 +82,8 @@ MIDDLEWARE = [
 # password; a locked-out account or address is refused even with the right password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the user's body read in the same query.
+    "tracker.access.UserBackend",
 ]
 
 ROOT_URLCONF = "tracker.urls"

@@ -3,7 +3,9 @@ deployment runs it daily), the unique and almost always NULL `corrects` column's
 looks as if one key matched every report, and the planner scanned the whole reports table
 for each report the timeline joins to its correction (82 ms -> 5.8 s at a province's size).
 The corrections' partial index (Report.Meta.indexes, report_corrections) describes only the
-corrections: with statistics, the assignment page still looks every report up by index."""
+corrections: with statistics, the assignment page still looks every report up by index.
+The timeline now takes each correction from the reports it read (models.with_timeline_parts);
+the page's reports in force (the targets' latest values) are still a join on `corrects`."""
 
 import datetime as dt
 import re
@@ -17,7 +19,7 @@ from tests.builders import file_report, progress_world
 from tests.factories import BodyFactory, CountyFactory, MembershipFactory, UserFactory, make_manager
 from tracker.models import Report
 
-# How the timeline's query joins a report to the report that corrects it (corrected_by).
+# How a query joins a report to the report that corrects it (corrected_by).
 CORRECTION_JOIN = (
     r'JOIN "tracker_report" "(T\d+)" ON \("tracker_report"\."id" = "\1"\."corrects_id"\)'
 )
@@ -66,7 +68,7 @@ def test_with_statistics_the_timeline_finds_each_correction_by_its_index(client_
 
     plans = query_plans(client_as(make_manager()), f"/assignments/{a.pk}/")
     joins = [(sql, match.group(1)) for sql in plans if (match := re.search(CORRECTION_JOIN, sql))]
-    assert joins, "the timeline joins each report to its correction"
+    assert joins, "the page joins reports to their corrections (the reports in force)"
     for sql, alias in joins:
         # The correction of each report is found by the corrections' index, never by a scan
         # of the reports (with 33 reports, 33 scans of a million rows).

@@ -16,20 +16,20 @@ from tracker.models import Assignment, Report
 pytestmark = pytest.mark.django_db
 
 # What one report POST costs, by what asks:
-#   session, user, membership, body ........................................... 4
+#   session, the user with their membership and body (access.UserBackend) ..... 2
 #   the assignment with its work and body (access.get_assignment_to_report) .. 1
 #   the form: the task's targets, whether any milestone is open .............. 2
 #   the report's checks before the lock: assignment and author exist (2), its
 #   five check constraints in one query (models.validate_checks_at_once) ..... 3
 #   under the lock: BEGIN, the locked row, the current as-of date, INSERT,
 #   the current report, the count, UPDATE, COMMIT ............................ 8
-# 18 in all, as served (issue 10: 35 before). Here the test's own transaction turns BEGIN
+# 16 in all, as served (issue 10: 35 before). Here the test's own transaction turns BEGIN
 # and COMMIT into a savepoint and its release, and puts the constraints' query in a
 # savepoint of its own (a failed query must not abort the transaction): two more.
 # Not asked: the day's upload quota (no files), the assignment's states (the form shows
 # no light), the milestones that apply (none reported), the user's role permissions
 # (its own body may report).
-REPORT_POST_QUERIES = 20
+REPORT_POST_QUERIES = 18
 
 
 @pytest.fixture(scope="module")

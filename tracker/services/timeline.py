@@ -20,6 +20,7 @@ from tracker.models import (
     Milestone,
     Reminder,
     Report,
+    with_timeline_parts,
 )
 
 # Of entries made in the same instant, which is shown as having happened later.
@@ -76,13 +77,13 @@ def build(assignment_ids, changes=None, milestones=None, *, assignment=None):
     """Entries for the given assignments; `changes` (a Q on ChangeRecord) replaces the
     default: the changes recorded against those assignments; `milestones` (a Q on
     Milestone) adds those milestones at their dates. `assignment`: the one assignment of
-    `assignment_ids`, fetched with its body — the entries take it instead of joining it
-    again in every query."""
+    `assignment_ids`, fetched with its work and body — the entries take it instead of
+    joining it again in every query, and the milestones that apply to it are added."""
     assignment_ids = list(assignment_ids)
     # Each entry's assignment and its body (pages of several assignments name the body).
     body = () if assignment is not None else ("assignment__body",)
-    reports = list(
-        Report.objects.filter(assignment__in=assignment_ids).for_timeline(body=bool(body))
+    reports = with_timeline_parts(
+        list(Report.objects.filter(assignment__in=assignment_ids).for_timeline(body=bool(body)))
     )
     extensions = list(
         ExtensionRequest.objects.filter(assignment__in=assignment_ids).select_related(
@@ -112,16 +113,23 @@ def build(assignment_ids, changes=None, milestones=None, *, assignment=None):
         for row in (*reports, *extensions, *decisions, *reviews, *change_rows, *reminders):
             row.assignment = assignment
     _close_reminders(reminders, reports, decisions)
-    milestone_rows = (
-        list(Milestone.objects.filter(milestones).select_related("measure", "task", *body))
-        if milestones is not None
-        else []
-    )
     if assignment is not None:
-        # A milestone of this assignment's own, or of its task or measure (no assignment).
+        # The milestones that apply to the assignment: its own, its measure's or its task's,
+        # which it was fetched with.
+        milestone_rows = list(Milestone.objects.applying_to(assignment))
         for m in milestone_rows:
+            if m.task_id == assignment.task_id:
+                m.task = assignment.task
+            if m.measure_id is not None and m.measure_id == assignment.measure_id:
+                m.measure = assignment.measure
             if m.assignment_id == assignment.pk:
                 m.assignment = assignment
+    elif milestones is not None:
+        milestone_rows = list(
+            Milestone.objects.filter(milestones).select_related("measure", "task", *body)
+        )
+    else:
+        milestone_rows = []
     entries = [
         *(Entry(_end_of(m.due), "milestone", m) for m in milestone_rows),
         *(Entry(r.created_at, "report", r) for r in reports),
@@ -137,11 +145,7 @@ def build(assignment_ids, changes=None, milestones=None, *, assignment=None):
 
 def for_assignment(assignment):
     """An assignment's record, with its milestones and whether each was reached."""
-    entries = build(
-        [assignment.pk],
-        milestones=Q(pk__in=Milestone.objects.applying_to(assignment).values("pk")),
-        assignment=assignment,
-    )
+    entries = build([assignment.pk], assignment=assignment)
     reached: dict[int, Report] = {}
     for e in reversed(entries):  # oldest first: the first report that said so
         if e.kind == "report" and getattr(e.item, "corrected_by", None) is None:

@@ -1,5 +1,5 @@
 """The small fragments every list repeats on every row — an assignment's light, its flags, its
-due date and where it comes from, its title — written once, in Python.
+due date and where it comes from, its title, a report on a timeline — written once, in Python.
 
 They were template includes (tracker/_light.html, …; those files now call these tags, so
 every page shows the same markup). A page of fifty rows rendered them some four hundred times
@@ -8,13 +8,20 @@ up for each word, most of the list's time at province scale (issue 10, docs/benc
 functions they cost a few microseconds a row. tests/test_fragments.py pins their markup.
 """
 
+import datetime
+
 from django import template
+from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
+
+from tracker.models import ProgressStatus
 
 register = template.Library()
 
@@ -22,6 +29,9 @@ PERSON_SOURCES = ("review", "admin", "person")
 
 
 def _day(value):
+    # A date's isoformat() is Django's "Y-m-d", without the formatter's cost per call.
+    if type(value) is datetime.date:
+        return value.isoformat()
     return date_format(value, "Y-m-d")
 
 
@@ -176,3 +186,142 @@ def work_title(a):
 def _words(translated, **values):
     """A translated sentence with its values escaped, as {% blocktranslate %} renders it."""
     return mark_safe(translated % {k: conditional_escape(v) for k, v in values.items()})
+
+
+def _person(user):
+    return user.get_full_name() or user.username
+
+
+# The words of a report on a timeline, translated once per page (timeline_report), not once
+# per report: a page of 48 reports looked each up 48 times.
+REPORT_WORDS = (
+    gettext_noop("进展填报 #%(n)s"),
+    gettext_noop("情况截至 %(d)s"),
+    gettext_noop("经单位负责人 %(h)s 审核报送"),
+    gettext_noop("更正了 #%(n)s"),
+    gettext_noop("已被 #%(n)s 更正（原内容保留）"),
+    gettext_noop("完成阶段性目标（%(d)s）：%(t)s"),
+    gettext_noop("更正这条填报"),
+)
+
+
+def _report_words(context):
+    words = context.render_context.get("report_words")
+    if words is None:
+        words = {msgid: gettext(msgid) for msgid in REPORT_WORDS}
+        words.update((value, str(label)) for value, label in ProgressStatus.choices)
+        context.render_context["report_words"] = words
+    return words
+
+
+@register.simple_tag(takes_context=True)
+def timeline_report(context, entry, can_correct=False, show_body=False):
+    """A report on a timeline (tracker/_timeline.html, services/timeline.py): when and by
+    whom, its status, what it corrects or what corrected it, its text, the milestones it
+    says were reached, its values and its files. An assignment's page shows 20-48 of them;
+    through the template engine they were most of that page's time (issue 10)."""
+    words = _report_words(context)
+    x = entry.item
+    when = f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M}"
+    if show_body and x.assignment:
+        when = format_html("{} · {}", when, x.assignment.body.name)
+    by = conditional_escape(_person(x.author))
+    if x.approved_by:
+        by = format_html(
+            "{} · {}", by, _words(words["经单位负责人 %(h)s 审核报送"], h=_person(x.approved_by))
+        )
+    notes = []
+    if x.corrects_id:
+        notes.append(
+            format_html(
+                '<div class="small note">{}</div>', _words(words["更正了 #%(n)s"], n=x.corrects_id)
+            )
+        )
+    correction = x.correction
+    if correction:
+        notes.append(
+            format_html(
+                '<div class="small note corrected">{}</div>',
+                _words(words["已被 #%(n)s 更正（原内容保留）"], n=correction.pk),
+            )
+        )
+    lists = []
+    if x.met_list:
+        lists.append(
+            format_html(
+                '<ul class="values small">{}</ul>',
+                format_html_join(
+                    "",
+                    "<li>{}</li>",
+                    (
+                        (
+                            _words(
+                                words["完成阶段性目标（%(d)s）：%(t)s"],
+                                d=_day(m.milestone.due),
+                                t=m.milestone.text,
+                            ),
+                        )
+                        for m in x.met_list
+                    ),
+                ),
+            )
+        )
+    if x.value_list:
+        lists.append(
+            format_html(
+                '<ul class="values small">{}</ul>',
+                format_html_join(
+                    "",
+                    "<li>{}：<strong>{}</strong> {}</li>",
+                    (
+                        (v.target.description, localize(v.value.normalize()), v.target.unit)
+                        for v in x.value_list
+                    ),
+                ),
+            )
+        )
+    if x.evidence_list:
+        lists.append(
+            format_html(
+                '<ul class="files">{}</ul>',
+                format_html_join(
+                    "",
+                    '<li><span class="badge grey">{}</span> <a href="{}">{}</a>'
+                    ' <span class="small muted">{}</span></li>',
+                    (
+                        (
+                            f.kind.upper(),
+                            f.get_absolute_url(),
+                            f.original_name,
+                            filesizeformat(f.size),
+                        )
+                        for f in x.evidence_list
+                    ),
+                ),
+            )
+        )
+    if can_correct and not correction:
+        lists.append(
+            format_html(
+                '<a class="small" href="{}">{}</a>',
+                reverse("report_correct", args=[x.pk]),
+                words["更正这条填报"],
+            )
+        )
+    return format_html(
+        '<li class="tl tl-report" id="r{}"><div class="tl-when small muted">{}</div>'
+        '<div><strong>{}</strong> <span class="badge status-{}">{}</span> {}%'
+        ' <span class="small muted">{} · {}</span></div>'
+        '{}<p class="tl-text">{}</p>{}</li>',
+        x.pk,
+        when,
+        _words(words["进展填报 #%(n)s"], n=x.pk),
+        x.status,
+        words[x.status],
+        x.percent,
+        _words(words["情况截至 %(d)s"], d=_day(x.as_of)),
+        by,
+        mark_safe("".join(notes)),
+        linebreaksbr(x.text, autoescape=True),
+        mark_safe("".join(lists)),
+    )

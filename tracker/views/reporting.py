@@ -67,6 +67,7 @@ from tracker.models import (
     active_with_state,
     prebuilt,
     with_states,
+    with_timeline_parts,
 )
 from tracker.services import audit, reminders, reporting, supervision, timeline
 
@@ -453,7 +454,7 @@ def _completion_review_page(request, assignment, form, today, kind, **extra):
     """A completion request under review (销号审核, 牵头单位初审): the form beside what the
     reviewer needs to decide — the report history, the evidence of the report in force, the
     targets against their goals and whether the work is late."""
-    reports = list(assignment.reports.for_timeline().order_by(*states_order()))
+    reports = with_timeline_parts(list(assignment.reports.for_timeline().order_by(*states_order())))
     current = next((r for r in reversed(reports) if _in_force(r)), None)
     return render(
         request,
