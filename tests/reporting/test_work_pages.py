@@ -83,3 +83,17 @@ def test_the_heads_drafts_cost_the_same_with_2_and_20(client_as, staff_b):
     add(18)
     assert count_queries(client, reverse("my_work")) == with_2
     assert len(client.get(reverse("my_work")).context["drafts"]) == 20
+
+
+def test_a_body_that_leads_nothing_is_not_asked_for_the_others_work(client_as, staff_a, staff_b):
+    """我的任务 of a body that leads no work (most counties) skips the two lists only a lead
+    body has: the others' work on what it leads and their completion requests to review."""
+    many_reports(3, staff_a.membership.body, staff_b, "first")
+    lead = count_queries(client_as(staff_a), reverse("my_work"))
+    page = client_as(staff_b).get(reverse("my_work"))
+    assert page.context["led"] == [] and page.context["to_review"] == []
+    # session, user, role permissions, the counts, the page's count, its keys, its rows,
+    # whether the body leads anything, the drafts.
+    assert count_queries(client_as(staff_b), reverse("my_work")) == 9
+    # The lead body: the others' work and the requests to review besides.
+    assert lead == 11

@@ -128,21 +128,25 @@ def my_work(request):
         pks = list(page.object_list)
         rows = {a.pk: a for a in Assignment.objects.filter(pk__in=pks).for_my_work()}
         own = _with_steps(with_states([rows[pk] for pk in pks], today), today)
-        others = active.visible_to_body(body).exclude(body=body)
-        led = with_states(
-            others.for_my_work().order_by(
-                "task__plan", "task__number", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
-            )[:LED_SHOWN],
-            today,
-        )
-        led_total = others.count() if len(led) == LED_SHOWN else len(led)
-        to_review = with_states(
-            active.overseen_by(body)
-            .filter(signoff=states.SignOff.LEAD_REVIEW)
-            .for_list()
-            .order_by("last_reported_at", "pk"),
-            today,
-        )
+        # The other bodies' work and their completion requests to review exist only for a
+        # body that leads some work; most bodies (the counties) lead none, and the two
+        # queries' states and subqueries cost more to compile than this look-up.
+        if Assignment.objects.filter(body=body, role=Assignment.Role.LEAD).exists():
+            others = active.visible_to_body(body).exclude(body=body)
+            led = with_states(
+                others.for_my_work().order_by(
+                    "task__plan", "task__number", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
+                )[:LED_SHOWN],
+                today,
+            )
+            led_total = others.count() if len(led) == LED_SHOWN else len(led)
+            to_review = with_states(
+                active.overseen_by(body)
+                .filter(signoff=states.SignOff.LEAD_REVIEW)
+                .for_list()
+                .order_by("last_reported_at", "pk"),
+                today,
+            )
         drafts = list(
             visible_drafts(request.user)
             .exclude(state=ReportDraft.State.FILED)
