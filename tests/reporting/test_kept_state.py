@@ -43,17 +43,25 @@ def history_says(a):
         if m.pk not in reached
         and (m.assignment_id == a.pk or (m.assignment_id is None and m.measure_id == a.measure_id))
     ]
+    current = reports.current().first()
     return (
-        reports.current().first(),
+        current,
         reports.count(),
         states.local_day(latest.created_at) if latest else None,
         min(applying, default=None),
+        current.as_of if current else None,
     )
 
 
 def kept(a):
     a = Assignment.objects.get(pk=a.pk)
-    return (a.current_report, a.report_count, a.last_report_on, a.open_milestone_due)
+    return (
+        a.current_report,
+        a.report_count,
+        a.last_report_on,
+        a.open_milestone_due,
+        a.progress_as_of,
+    )
 
 
 def assert_kept_equals_history(assignments):

@@ -1,12 +1,14 @@
 """Widgets and fields every form of the app shares."""
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 # The latest date a person may set as a due date, milestone or reply day — as the review file
 # allows (plan.review.LAST_DATE). A typed year such as 9999 or 20277 is a slip of the keyboard:
@@ -71,8 +73,16 @@ def _messages_for(field):
     """The messages for one field's kind of value, naming it by its label."""
     from django.utils.translation import gettext as _
 
-    label = str(field.label or _("此项"))
-    choose = isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.FileField)
+    return _messages(type(field), str(field.label or _("此项")), get_language())
+
+
+# Every form built on every request asked for its fields' dozen messages anew: a hundred
+# translations a request for the list's filters. They depend only on these three.
+@functools.lru_cache(maxsize=4096)
+def _messages(kind, label, language):
+    from django.utils.translation import gettext as _
+
+    choose = issubclass(kind, forms.ChoiceField | forms.ModelChoiceField | forms.FileField)
     messages = {
         "required": (_("请选择“%(label)s”。") if choose else _("请填写“%(label)s”。"))
         % {"label": label},
@@ -89,33 +99,40 @@ def _messages_for(field):
         "missing": _("没有收到“%(label)s”的文件，请重新选择。") % {"label": label},
         "empty": _("“%(label)s”中有空文件。") % {"label": label},
     }
-    if isinstance(field, forms.DateField):
+    if issubclass(kind, forms.DateField):
         messages["invalid"] = _("“%(label)s”请填写有效的日期，如 2026-11-30。") % {"label": label}
         messages["max_value"] = _("“%(label)s”不能晚于 %%(limit_value)s，请检查年份。") % {
             "label": label
         }
-    elif isinstance(field, forms.IntegerField) and not isinstance(
-        field, forms.DecimalField | forms.FloatField
+    elif issubclass(kind, forms.IntegerField) and not issubclass(
+        kind, forms.DecimalField | forms.FloatField
     ):
         messages["invalid"] = _("“%(label)s”请填写整数。") % {"label": label}
-    elif isinstance(field, forms.DecimalField | forms.FloatField):
+    elif issubclass(kind, forms.DecimalField | forms.FloatField):
         messages["invalid"] = _("“%(label)s”请填写数字。") % {"label": label}
-    elif isinstance(field, forms.FileField):
+    elif issubclass(kind, forms.FileField):
         messages["invalid"] = _("“%(label)s”不是有效的文件。") % {"label": label}
     return messages
+
+
+@functools.cache
+def _django_defaults(kind):
+    """Django's default messages of a kind of field, as Field.__init__ gathers them."""
+    defaults: dict[str, object] = {}
+    for cls in reversed(kind.__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    return defaults
 
 
 def speak_our_words(form):
     """Give every field of `form` our own messages, keeping any a field sets itself."""
     for field in form.fields.values():
-        defaults: dict[str, object] = {}
-        for cls in reversed(type(field).__mro__):
-            defaults.update(getattr(cls, "default_error_messages", {}))
+        defaults = _django_defaults(type(field))
         # A message the form declared itself differs from Django's default: it stays.
         kept = {
             key: value
             for key, value in field.error_messages.items()
-            if key in defaults and str(value) != str(defaults[key])
+            if key in defaults and value is not defaults[key] and str(value) != str(defaults[key])
         }
         # Field.run_validators puts these in place of the validators' own messages too.
         field.error_messages = {**field.error_messages, **_messages_for(field), **kept}

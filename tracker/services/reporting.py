@@ -96,7 +96,9 @@ def report_create(
         corrects=corrects,
         approved_by=approved_by,
     )
-    report.full_clean(validate_unique=False)
+    # Not asked again whether the assignment and the author exist: the one is read again
+    # under the lock, the other is the signed-in user.
+    report.full_clean(exclude=["assignment", "author"], validate_unique=False)
     stored = []
     try:
         with transaction.atomic():
@@ -212,12 +214,13 @@ def _earliest_as_of(locked, corrects):
     as-of date of the current report — or, for a correction of the current report, of the
     report that would be current without it. None when any date will do: nothing has been
     reported, or the report corrects one that is no longer current."""
+    if corrects is None:
+        # The current report's date, kept beside it (_refresh_progress).
+        return locked.progress_as_of if locked.current_report_id is not None else None
     current = locked.reports.current()
-    if corrects is not None:
-        if current.first() != corrects:
-            return None
-        current = current.exclude(pk=corrects.pk)
-    return current.values_list("as_of", flat=True).first()
+    if current.first() != corrects:
+        return None
+    return current.exclude(pk=corrects.pk).values_list("as_of", flat=True).first()
 
 
 def _refresh_progress(locked, report, now, *, reached):
@@ -229,9 +232,16 @@ def _refresh_progress(locked, report, now, *, reached):
     (牵头单位初审), else from the managers; any other report
     withdraws a request (or answers a 退回). A correction of an older report leaves the
     sign-off alone."""
-    current = locked.reports.current().first()
+    if report.corrects_id is None:
+        # A new report is current: its date is no earlier than the current one's
+        # (_earliest_as_of) and it is placed last (place_at); one more report, under the
+        # lock. Only a correction may leave another report current.
+        current = report
+        locked.report_count += 1
+    else:
+        current = locked.reports.current().first()
+        locked.report_count = locked.reports.count()
     locked.current_report = current
-    locked.report_count = locked.reports.count()
     locked.status = current.status
     locked.percent = current.percent
     locked.progress_as_of = current.as_of
