@@ -191,3 +191,40 @@ def test_a_report_on_a_timeline_with_all_that_hangs_on_it():
     corrected = _timeline_report(_report(correction=SimpleNamespace(pk=13)), can_correct=True)
     assert '<div class="small note corrected">已被 #13 更正（原内容保留）</div>' in corrected
     assert "更正这条填报" not in corrected
+
+
+@pytest.mark.django_db
+def test_selects_are_written_as_django_writes_them():
+    """The form renderer writes selects in Python (tracker.forms.widgets.FormRenderer): the
+    same bytes as Django's own templates, for groups, several chosen options, attributes
+    that are switched on or off and labels that need escaping or are already safe."""
+    from django import forms
+    from django.forms.renderers import DjangoTemplates
+    from django.utils.safestring import mark_safe
+
+    from tracker.forms.widgets import FormRenderer
+    from tracker.models import Body
+
+    Body.objects.create(name="东阿县<人民政府>", kind="county")
+    choices = [
+        ("", "全部"),
+        ("a&b", "甲<乙>"),
+        (3, mark_safe("<b>粗</b>")),
+        ("组<一>", [("x", "X"), ("y", '引"号')]),
+    ]
+    widgets = [
+        (forms.Select(choices=choices, attrs={"id": "id_s", "required": True}), "y"),
+        (forms.Select(choices=choices, attrs={"disabled": False, "data-x": "<'>"}), 3),
+        (forms.SelectMultiple(choices=choices), ["a&b", "x"]),
+        (forms.NullBooleanSelect(), True),
+        (forms.Select(choices=[]), None),
+    ]
+    field = forms.ModelChoiceField(queryset=Body.objects.all(), empty_label="全部")
+    widgets.append((field.widget, None))
+    ours, django = FormRenderer(), DjangoTemplates()
+    for widget, value in widgets:
+        expected = widget.render("f<", value, renderer=django)
+        assert widget.render("f<", value, renderer=ours) == expected
+    # Radio buttons (another template) are left to Django.
+    radio = forms.RadioSelect(choices=choices)
+    assert radio.render("r", "x", renderer=ours) == radio.render("r", "x", renderer=django)
