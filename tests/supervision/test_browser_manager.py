@@ -164,6 +164,15 @@ def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(
     page.reload()
     shot("manager-5-list-filtered.png", DESKTOP)
 
+    # Choosing a plan reloads the page, so that its categories and tasks are offered.
+    page.locator(".more-filters summary").click()
+    expect(page.locator("#id_category option")).to_have_count(1)  # 请先选择实施方案
+    page.select_option("#id_plan", index=1)
+    expect(page.locator("#id_category option")).not_to_have_count(1)
+    expect(page.locator("#id_task option")).not_to_have_count(1)
+    assert "plan=" in page.url and f"county={shen.pk}" in page.url
+    page.goto(f"{base}/list/?county={shen.pk}&flag=overdue")
+
     # The export holds the same rows, in the same order.
     with page.expect_download() as download_info:
         page.locator("#export-xlsx").click()

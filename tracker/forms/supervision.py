@@ -396,6 +396,10 @@ class AssignmentFilter(df.FilterSet):
         chooser the chosen plan and the PLAN_CHOICES most recent plans; categories and tasks
         those of the chosen plan only (none before a plan is chosen). Any valid value is
         still accepted (the querysets are unchanged): only the options shown are scoped."""
+        # The page reloads when the plan changes (manage.js), so that these follow it.
+        form.fields["plan"].widget.attrs["data-reload"] = True
+        for name in ("category", "task"):
+            form.fields[name].widget.attrs["data-follows"] = "plan"
         plan = offer_plans(form.fields["plan"], self.data.get("plan") or "")
         if plan is None:
             hint = [("", _("（请先选择实施方案）"))]

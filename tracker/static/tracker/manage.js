@@ -63,6 +63,13 @@
   });
   form.addEventListener("change", function (event) {
     if (event.target.type === "search") return; // typed text waits for a pause or Enter
+    if (event.target.hasAttribute("data-reload")) {
+      // The plan chooser: the categories and tasks offered are the chosen plan's, written
+      // by the server; a choice of the old plan no longer applies. A full page load.
+      form.querySelectorAll("[data-follows]").forEach(function (field) { field.value = ""; });
+      window.location.href = urlFromForm();
+      return;
+    }
     load(urlFromForm(), true);
   });
   form.addEventListener("input", function (event) {
