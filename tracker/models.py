@@ -1703,7 +1703,7 @@ class ReportedValue(AppendOnly):
         ]
 
     def __str__(self):
-        return f"{self.target} = {self.value.normalize()}"
+        return f"{self.target} = {format(self.value.normalize(), 'f')}"
 
 
 class ExtensionRequestQuerySet(AppendOnlyQuerySet):

@@ -260,3 +260,19 @@ def test_what_hangs_on_a_report_filed_since_is_passed_over():
     assert report.pk == shown.pk
     assert [f.original_name for f in report.evidence_list] == ["一.pdf"]
     assert report.correction is None
+
+
+def test_numbers_are_shown_as_people_write_them(client_as):
+    """A target of 10 and a reported 10.0000 read 10 on the report forms, never 10.0000 or
+    Decimal's 1E+1 (seen in the Chromium walk: a correction offered 3.0000)."""
+    owner = MembershipFactory(user=UserFactory(), body=BodyFactory()).user
+    task = TaskFactory(plan=PlanFactory(start_date=dt.date(2026, 1, 1)))
+    a = AssignmentFactory(task=task, body=owner.membership.body)
+    target = TargetFactory(task=task, description="网点", unit="个", value=Decimal("10"))
+    report = file_report(a, owner, values={target: Decimal("10")})
+    client = client_as(owner)
+    for url in (reverse("report_create", args=[a.pk]), reverse("report_correct", args=[report.pk])):
+        page = client.get(url).content.decode()
+        assert " 10 个" in page and "1E+1" not in page and "10.0000" not in page
+    page = client.get(reverse("report_correct", args=[report.pk])).content.decode()
+    assert f'name="target_{target.pk}" value="10"' in page

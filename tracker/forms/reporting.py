@@ -83,6 +83,11 @@ def _milestone_label(milestone):
     return _("%(day)s 前：%(text)s") % {"day": milestone.due.isoformat(), "text": milestone.text}
 
 
+def plain(value):
+    """A stored decimal as a person writes it: 10, 12.5 (not 10.0000, nor normalize()'s 1E+1)."""
+    return format(value.normalize(), "f")
+
+
 class ReportForm(OwnWordsForm):
     """进展填报. `targets` are the task's targets a value may be given against; each becomes
     an optional field `target_<pk>`. `milestones` are the milestones of the work not yet
@@ -147,7 +152,7 @@ class ReportForm(OwnWordsForm):
         for target in self.targets:
             goal = ""
             if target.value is not None:
-                goal = f"{target.get_comparator_display()} {target.value.normalize()} {target.unit}"
+                goal = f"{target.get_comparator_display()} {plain(target.value)} {target.unit}"
             self.fields[f"target_{target.pk}"] = forms.DecimalField(
                 label=_("%(target)s（%(unit)s）")
                 % {"target": target.description, "unit": target.unit or _("数值")},

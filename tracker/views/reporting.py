@@ -51,6 +51,7 @@ from tracker.forms.reporting import (
     ReportForm,
     SignOffForm,
     TaskSummaryForm,
+    plain,
 )
 from tracker.middleware import client_address
 from tracker.models import (
@@ -274,7 +275,7 @@ def _report_form(request, assignment, corrects=None, draft=None):
         values = (
             {f"target_{pk}": v for pk, v in draft.values.items()}
             if draft is not None
-            else {f"target_{v.target_id}": v.value for v in corrects.values.all()}
+            else {f"target_{v.target_id}": plain(v.value) for v in corrects.values.all()}
         )
         initial = {
             "status": source.status,
