@@ -97,3 +97,20 @@ def test_a_body_that_leads_nothing_is_not_asked_for_the_others_work(client_as, s
     assert count_queries(client_as(staff_b), reverse("my_work")) == 9
     # The lead body: the others' work and the requests to review besides.
     assert lead == 11
+
+
+def test_the_lead_body_chases_the_others_from_its_work_page(client_as, staff_a, staff_b):
+    """The page says a lead body may chase the others (催办): each of their unfinished
+    pieces of work has the button, which opens the reminder form and comes back here."""
+    import re
+
+    many_reports(2, staff_a.membership.body, staff_b, "first")
+    client = client_as(staff_a)
+    page = client.get(reverse("my_work")).content.decode()
+    links = re.findall(r'href="(/assignments/\d+/remind/\?next=[^"]+)">催办<', page)
+    others = page.count('<td data-label="责任单位">')  # the others' rows
+    assert others == 4 and len(links) == others
+    assert all(link.endswith("next=/work/") for link in links)
+    assert client.get(links[0].replace("&amp;", "&")).status_code == 200
+    # Body staff without the lead see no such button.
+    assert "/remind/" not in client_as(staff_b).get(reverse("my_work")).content.decode()
