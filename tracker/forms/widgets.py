@@ -3,6 +3,8 @@
 import datetime as dt
 import functools
 import html
+from collections.abc import Hashable
+from typing import cast
 
 from django import forms
 from django.core.validators import MaxValueValidator
@@ -105,11 +107,16 @@ class MultipleFileField(forms.FileField):
 # field nor what to do. Every form of the app says it in its own words, naming the field.
 
 
+def _kind(field):
+    # A class is hashable; typeshed's type[...] does not say so to the caches below.
+    return cast(Hashable, type(field))
+
+
 def _messages_for(field):
     """The messages for one field's kind of value, naming it by its label."""
     from django.utils.translation import gettext as _
 
-    return _messages(type(field), str(field.label or _("此项")), get_language())
+    return _messages(_kind(field), str(field.label or _("此项")), get_language())
 
 
 # Every form built on every request asked for its fields' dozen messages anew: a hundred
@@ -163,7 +170,7 @@ def _django_defaults(kind):
 def speak_our_words(form):
     """Give every field of `form` our own messages, keeping any a field sets itself."""
     for field in form.fields.values():
-        defaults = _django_defaults(type(field))
+        defaults = _django_defaults(_kind(field))
         # A message the form declared itself differs from Django's default: it stays.
         kept = {
             key: value
