@@ -6,6 +6,7 @@ on a phone."""
 
 import datetime as dt
 import os
+import re
 
 import pytest
 from django.core import mail
@@ -26,6 +27,7 @@ from tests.factories import (
     UserFactory,
     make_manager,
 )
+from tracker.models import Plan, Task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -167,10 +169,17 @@ def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(
     # Choosing a plan reloads the page, so that its categories and tasks are offered.
     page.locator(".more-filters summary").click()
     expect(page.locator("#id_category option")).to_have_count(1)  # 请先选择实施方案
+    chosen = page.locator("#id_plan option").nth(1).get_attribute("value")
     page.select_option("#id_plan", index=1)
-    expect(page.locator("#id_category option")).not_to_have_count(1)
-    expect(page.locator("#id_task option")).not_to_have_count(1)
-    assert "plan=" in page.url and f"county={shen.pk}" in page.url
+    expect(page).to_have_url(re.compile(rf"[?&]plan={chosen}(&|$)"))
+    assert f"county={shen.pk}" in page.url
+    plan = Plan.objects.get(slug=chosen)
+    categories = plan.categories.count()
+    assert categories > 1
+    expect(page.locator("#id_category option")).to_have_count(categories + 1)  # and 全部
+    expect(page.locator("#id_task option")).to_have_count(
+        Task.objects.active().filter(plan=plan).count() + 1
+    )
     page.goto(f"{base}/list/?county={shen.pk}&flag=overdue")
 
     # The export holds the same rows, in the same order.
