@@ -228,3 +228,27 @@ def test_selects_are_written_as_django_writes_them():
     # Radio buttons (another template) are left to Django.
     radio = forms.RadioSelect(choices=choices)
     assert radio.render("r", "x", renderer=ours) == radio.render("r", "x", renderer=django)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", "“完成率（%）”不能小于 0。"),
+        ("1.23456", "“完成率（%）”最多 4 位小数。"),
+        ("abc", "“完成率（%）”请填写数字。"),
+        ("", "请填写“完成率（%）”。"),
+    ],
+)
+def test_a_label_with_a_percent_sign_keeps_its_messages_whole(value, message):
+    """Django fills its messages' values in with %: a % in the label (a target measured in
+    %) is doubled in those, and left alone in the others (it answered 500 before)."""
+    from django import forms
+
+    from tracker.forms.widgets import OwnWordsForm
+
+    class Form(OwnWordsForm):
+        rate = forms.DecimalField(label="完成率（%）", min_value=0, decimal_places=4)
+
+    form = Form({"rate": value})
+    assert not form.is_valid()
+    assert form.errors["rate"] == [message]

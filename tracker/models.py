@@ -2151,7 +2151,7 @@ def with_timeline_parts(reports):
         ),
     )
     for rows, name in parts:
-        for row in rows.order_by("pk"):
+        for row in rows:  # in each model's own order, as Django's prefetching gave them
             report = by_pk.get(row.report_id)
             if report is not None:
                 getattr(report, name).append(row)

@@ -216,3 +216,20 @@ def test_generate_demo_refuses_a_database_with_real_plans():
     assert Plan.objects.filter(slug__startswith="gen-").count() == 1
     with pytest.raises(CommandError, match="已有生成的演示方案"):
         call_command("generate_demo", plans=1, bulletins=0, force=True)
+
+
+def test_a_new_report_is_current_even_when_another_clock_ran_ahead(staff_a, staff_b):
+    """With several app servers, the one that placed the current report may have a clock
+    ahead of the next one's. A new report is still placed after it, so the kept current
+    report is the one ReportQuerySet.current() finds."""
+    from django.db.models import QuerySet
+
+    w = progress_world(staff_a.membership.body, staff_b.membership.body)
+    a = w["own"]
+    first = file_report(a, staff_b, as_of=dt.date(2026, 11, 2))
+    ahead = timezone.now() + dt.timedelta(minutes=5)
+    QuerySet.update(Report.objects.filter(pk=first.pk), place_at=ahead)  # history, by hand
+    second = file_report(a, staff_b, as_of=dt.date(2026, 11, 2), percent=60)
+    assert second.place_at >= ahead
+    assert_kept_equals_history([a])
+    assert kept(a)[0] == second

@@ -95,8 +95,9 @@ def test_a_body_that_leads_nothing_is_not_asked_for_the_others_work(client_as, s
     # session, user, role permissions, the counts, the page's count, its keys, its rows,
     # whether the body leads anything, the drafts.
     assert count_queries(client_as(staff_b), reverse("my_work")) == 9
-    # The lead body: the others' work and the requests to review besides.
-    assert lead == 11
+    # The lead body: the others' work, which of them it may chase (催办) and the requests
+    # to review besides.
+    assert lead == 12
 
 
 def test_the_lead_body_chases_the_others_from_its_work_page(client_as, staff_a, staff_b):
@@ -114,3 +115,24 @@ def test_the_lead_body_chases_the_others_from_its_work_page(client_as, staff_a, 
     assert client.get(links[0].replace("&amp;", "&")).status_code == 200
     # Body staff without the lead see no such button.
     assert "/remind/" not in client_as(staff_b).get(reverse("my_work")).content.decode()
+    # A measure with a lead body of its own: that body chases its work, not the task's lead
+    # (access.get_assignment_to_chase), so the task's lead sees those rows without 催办.
+    from tests.factories import (
+        AssignmentFactory,
+        BodyFactory,
+        MeasureFactory,
+        PlanFactory,
+        TaskFactory,
+    )
+
+    task = TaskFactory(plan=PlanFactory(slug="third"), number=1)
+    AssignmentFactory(task=task, body=staff_a.membership.body, role="lead")
+    measure = MeasureFactory(task=task, number=1)
+    measure_lead = AssignmentFactory(task=task, measure=measure, body=BodyFactory(), role="lead")
+    county = AssignmentFactory(task=task, measure=measure, body=BodyFactory())
+    response = client_as(staff_a).get(reverse("my_work"))
+    page = response.content.decode()
+    for a in (measure_lead, county):
+        assert a.body.name in page
+        assert f"/assignments/{a.pk}/remind/" not in page
+    assert len(re.findall(r">催办<", page)) == 4  # the four of before

@@ -180,6 +180,11 @@ def test_the_manager_filters_exports_and_chases_and_the_county_sees_it(
     expect(page.locator("#id_task option")).to_have_count(
         Task.objects.active().filter(plan=plan).count() + 1
     )
+    # Back: the form says what the address says, not the plan chosen before the reload.
+    page.go_back()
+    expect(page).to_have_url(f"{base}/list/?county={shen.pk}&flag=overdue")
+    expect(page.locator("#id_plan")).to_have_value("")
+    expect(page.locator("#id_county")).to_have_value(str(shen.pk))
     page.goto(f"{base}/list/?county={shen.pk}&flag=overdue")
 
     # The export holds the same rows, in the same order.

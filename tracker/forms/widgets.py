@@ -125,27 +125,30 @@ def _messages_for(field):
 def _messages(kind, label, language):
     from django.utils.translation import gettext as _
 
+    # Django formats the messages it raises with values (limits, the value given) with %:
+    # a % of the label itself (完成率（%）) is doubled in those, or it breaks the message.
+    formatted = label.replace("%", "%%")
     choose = issubclass(kind, forms.ChoiceField | forms.ModelChoiceField | forms.FileField)
     messages = {
         "required": (_("请选择“%(label)s”。") if choose else _("请填写“%(label)s”。"))
         % {"label": label},
         "max_length": _("“%(label)s”最多 %%(limit_value)d 字，现在有 %%(show_value)d 字。")
-        % {"label": label},
-        "min_length": _("“%(label)s”至少 %%(limit_value)d 字。") % {"label": label},
-        "min_value": _("“%(label)s”不能小于 %%(limit_value)s。") % {"label": label},
-        "max_value": _("“%(label)s”不能大于 %%(limit_value)s。") % {"label": label},
-        "invalid_choice": _("“%(label)s”的选项无效，请重新选择。") % {"label": label},
-        "invalid_pk_value": _("“%(label)s”的选项无效，请重新选择。") % {"label": label},
-        "max_digits": _("“%(label)s”的数字位数太多。") % {"label": label},
-        "max_decimal_places": _("“%(label)s”最多 %%(max)s 位小数。") % {"label": label},
-        "max_whole_digits": _("“%(label)s”的整数部分太长。") % {"label": label},
+        % {"label": formatted},
+        "min_length": _("“%(label)s”至少 %%(limit_value)d 字。") % {"label": formatted},
+        "min_value": _("“%(label)s”不能小于 %%(limit_value)s。") % {"label": formatted},
+        "max_value": _("“%(label)s”不能大于 %%(limit_value)s。") % {"label": formatted},
+        "invalid_choice": _("“%(label)s”的选项无效，请重新选择。") % {"label": formatted},
+        "invalid_pk_value": _("“%(label)s”的选项无效，请重新选择。") % {"label": formatted},
+        "max_digits": _("“%(label)s”的数字位数太多。") % {"label": formatted},
+        "max_decimal_places": _("“%(label)s”最多 %%(max)s 位小数。") % {"label": formatted},
+        "max_whole_digits": _("“%(label)s”的整数部分太长。") % {"label": formatted},
         "missing": _("没有收到“%(label)s”的文件，请重新选择。") % {"label": label},
         "empty": _("“%(label)s”中有空文件。") % {"label": label},
     }
     if issubclass(kind, forms.DateField):
         messages["invalid"] = _("“%(label)s”请填写有效的日期，如 2026-11-30。") % {"label": label}
         messages["max_value"] = _("“%(label)s”不能晚于 %%(limit_value)s，请检查年份。") % {
-            "label": label
+            "label": formatted
         }
     elif issubclass(kind, forms.IntegerField) and not issubclass(
         kind, forms.DecimalField | forms.FloatField

@@ -37,11 +37,12 @@ from tracker.models import (
 from tracker.states import SignOff, days_late, local_day
 
 
-def _lock(assignment_pk):
-    """The assignment, re-read with its row locked until the transaction ends."""
+def _lock(assignment_pk, *related):
+    """The assignment, re-read with its row locked until the transaction ends (with
+    `related` joined besides its work and body)."""
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("task__plan", "measure", "body")
+        .select_related("task__plan", "measure", "body", *related)
         .get(pk=assignment_pk)
     )
 
@@ -102,7 +103,7 @@ def report_create(
     stored = []
     try:
         with transaction.atomic():
-            locked = _lock(assignment.pk)
+            locked = _lock(assignment.pk, "current_report")
             if locked.signoff == SignOff.SIGNED_OFF:
                 raise ValidationError(_("该项工作已销号，不需要再填报。"))
             if corrects is not None:
@@ -128,7 +129,13 @@ def report_create(
             now = timezone.now()
             report.assignment = locked
             report.created_at = now
-            report.place_at = corrects.place_at if corrects is not None else now
+            if corrects is not None:
+                report.place_at = corrects.place_at
+            else:
+                # Filed last, so placed last -- also when another server's clock is behind
+                # the one that placed the current report (_refresh_progress relies on it).
+                current = locked.current_report
+                report.place_at = max(now, current.place_at) if current else now
             report.save()
             for target, value in (values or {}).items():
                 if value is None:

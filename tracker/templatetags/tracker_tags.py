@@ -374,7 +374,7 @@ def _list_words(context):
         words.update((("status", value), str(label)) for value, label in ProgressStatus.choices)
         words.update((("role", value), str(label)) for value, label in AssignmentRole.choices)
         # 催办's address for any assignment, reversed once (with a key no row has).
-        words["remind"] = reverse("remind", args=[PK_SLOT]).replace(str(PK_SLOT), "%s")
+        words["remind"] = reverse("remind", args=[PK_SLOT])
         context.render_context["list_words"] = words
     return words
 
@@ -400,7 +400,7 @@ def list_row(context, a, can_remind=False, next_url=""):
         if not a.is_done:
             button = _html(
                 '<a class="button small-button" href="{}?next={}">{}</a>',
-                w["remind"] % a.pk,
+                w["remind"].replace(str(PK_SLOT), str(a.pk)),
                 next_url,
                 w["催办"],
             )

@@ -141,6 +141,15 @@ def my_work(request):
                 today,
             )
             led_total = others.count() if len(led) == LED_SHOWN else len(led)
+            # 催办 on the rows whose lead body this is (Assignment.lead_body): not on a
+            # measure's own work where another body leads the measure.
+            chaseable = set(
+                active.overseen_by(body)
+                .filter(pk__in=[a.pk for a in led])
+                .values_list("pk", flat=True)
+            )
+            for a in led:
+                a.chaseable = a.pk in chaseable
             to_review = with_states(
                 active.overseen_by(body)
                 .filter(signoff=states.SignOff.LEAD_REVIEW)

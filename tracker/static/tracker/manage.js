@@ -84,6 +84,11 @@
     syncForm(link.href);
     load(link.href, true);
   });
+  // Back to a page the browser restores as it was left (a plan chosen, its followers
+  // cleared just before the reload): the form says what the address says.
+  window.addEventListener("pageshow", function () {
+    syncForm(window.location.href);
+  });
   window.addEventListener("popstate", function () {
     syncForm(window.location.href);
     load(window.location.href, false);
