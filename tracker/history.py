@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from tracker.models import Assignment, ChangeRecord, Measure, Milestone, Plan, Target, Task
+from tracker.text import plain_number
 
 TRACKED_MODELS = (Plan, Task, Measure, Assignment, Target, Milestone)
 
@@ -62,7 +63,7 @@ def _shown(obj, field):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "normalize"):
-        return format(value.normalize(), "f")
+        return plain_number(value)
     return str(value)
 
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tracker import states
+from tracker.text import plain_number
 
 
 class Source(models.TextChoices):
@@ -1703,7 +1704,7 @@ class ReportedValue(AppendOnly):
         ]
 
     def __str__(self):
-        return f"{self.target} = {format(self.value.normalize(), 'f')}"
+        return f"{self.target} = {plain_number(self.value)}"
 
 
 class ExtensionRequestQuerySet(AppendOnlyQuerySet):

@@ -18,6 +18,7 @@ from tracker import evidence as evidence_files
 from tracker.forms.widgets import NOT_TOO_FAR, DateInput, MultipleFileField, OwnWordsForm
 from tracker.models import Milestone, ProgressStatus
 from tracker.services.reporting import new_due_problem
+from tracker.text import plain_number
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
@@ -81,11 +82,6 @@ def _limit_attrs(remaining_today):
 
 def _milestone_label(milestone):
     return _("%(day)s 前：%(text)s") % {"day": milestone.due.isoformat(), "text": milestone.text}
-
-
-def plain(value):
-    """A stored decimal as a person writes it: 10, 12.5 (not 10.0000, nor normalize()'s 1E+1)."""
-    return format(value.normalize(), "f")
 
 
 class ReportForm(OwnWordsForm):
@@ -152,7 +148,9 @@ class ReportForm(OwnWordsForm):
         for target in self.targets:
             goal = ""
             if target.value is not None:
-                goal = f"{target.get_comparator_display()} {plain(target.value)} {target.unit}"
+                goal = (
+                    f"{target.get_comparator_display()} {plain_number(target.value)} {target.unit}"
+                )
             self.fields[f"target_{target.pk}"] = forms.DecimalField(
                 label=_("%(target)s（%(unit)s）")
                 % {"target": target.description, "unit": target.unit or _("数值")},

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import functools
-import html
 from collections.abc import Hashable
 from typing import cast
 
@@ -10,6 +9,8 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import get_language
+
+from tracker.text import escaped
 
 # The latest date a person may set as a due date, milestone or reply day — as the review file
 # allows (plan.review.LAST_DATE). A typed year such as 9999 or 20277 is a slip of the keyboard:
@@ -37,36 +38,31 @@ class FormRenderer(DjangoTemplates):
         return super().render(template_name, context, request)
 
 
-def _text(value):
-    """What {{ value }} writes: a safe string as it is, anything else escaped."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
 def _attrs(attrs):
     """django/forms/widgets/attrs.html."""
     out = []
     for name, value in attrs.items():
         if value is False:
             continue
-        out.append(f" {_text(name)}" if value is True else f' {_text(name)}="{_text(f"{value}")}"')
+        out.append(
+            f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(f"{value}")}"'
+        )
     return "".join(out)
 
 
 def _select(widget):
     """django/forms/widgets/select.html with select_option.html, or None for options of
     another template."""
-    out = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    out = [f'<select name="{escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            out.append(f'\n  <optgroup label="{_text(group_name)}">')
+            out.append(f'\n  <optgroup label="{escaped(group_name)}">')
         for option in options:
             if option["template_name"] != OPTION:
                 return None
             out.append(
-                f'\n  <option value="{_text(f"{option['value']}")}"{_attrs(option["attrs"])}>'
-                f"{_text(option['label'])}</option>\n"
+                f'\n  <option value="{escaped(f"{option['value']}")}"{_attrs(option["attrs"])}>'
+                f"{escaped(option['label'])}</option>\n"
             )
         if group_name:
             out.append("\n  </optgroup>")

@@ -10,7 +10,6 @@ functions they cost a few microseconds a row. tests/test_fragments.py pins their
 """
 
 import datetime
-import html
 
 from django import template
 from django.template.defaultfilters import filesizeformat, linebreaksbr
@@ -23,29 +22,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from tracker.models import AssignmentRole, ProgressStatus
+from tracker.text import escape, escaped, safe_format, safe_join
 
 register = template.Library()
-
-
-def _escaped(value):
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
-def _escape(value):
-    """Django's conditional_escape(): safe strings as they are, the rest escaped."""
-    return mark_safe(_escaped(value))
-
-
-def _html(fmt, *args):
-    """Django's format_html() for these fragments' own strings: the same escaping, without
-    the checks for lazy strings on every call that cost a page of rows more than the rows."""
-    return mark_safe(fmt.format(*map(_escaped, args)))
-
-
-def _html_join(sep, fmt, rows):
-    return mark_safe(sep.join(_html(fmt, *row) for row in rows))
 
 
 PERSON_SOURCES = ("review", "admin", "person")
@@ -64,13 +43,13 @@ def provenance(source, phrase="", ref="", reason="", label=""):
     and their place — or a person's decision, 管理员确定 unless `label` says otherwise, with
     the reason on a tap (details) and on hover (title)."""
     if source in PERSON_SOURCES:
-        title = _html(' title="{}{}"', gettext("依据："), reason) if reason else ""
+        title = safe_format(' title="{}{}"', gettext("依据："), reason) if reason else ""
         words = ""
         if phrase:
-            words = _html(
+            words = safe_format(
                 ' <span class="phrase">{}“{}”{}</span>', gettext("原文："), phrase, _ref(ref)
             )
-        return _html(
+        return safe_format(
             '<details class="prov prov-person"><summary{}>{}</summary>'
             '<span class="prov-reason">（{}{}）</span>{}</details>',
             title,
@@ -80,27 +59,27 @@ def provenance(source, phrase="", ref="", reason="", label=""):
             words,
         )
     if source:
-        words = _html("“{}”", phrase) if phrase else ""
-        return _html(
+        words = safe_format("“{}”", phrase) if phrase else ""
+        return safe_format(
             '<span class="prov prov-text">{}{}{}</span>', gettext("原文"), words, _ref(ref)
         )
     return ""
 
 
 def _ref(ref):
-    return _html("（{}）", ref) if ref else ""
+    return safe_format("（{}）", ref) if ref else ""
 
 
 @register.simple_tag
 def light(value):
     """The light as a coloured label (red carries its meaning in a title)."""
     if value == "red":
-        return _html(
+        return safe_format(
             '<span class="light red" title="{}">{}</span>', gettext("逾期"), gettext("红灯")
         )
     words = {"yellow": "黄灯", "green": "绿灯", "done": "已销号"}
     if value in words:
-        return _html('<span class="light {}">{}</span>', value, gettext(words[value]))
+        return safe_format('<span class="light {}">{}</span>', value, gettext(words[value]))
     return ""
 
 
@@ -114,10 +93,10 @@ def flags(a):
 
     parts = []
     if on("is_overdue"):
-        parts.append(_html('<span class="badge red">{}</span>', gettext("逾期")))
+        parts.append(safe_format('<span class="badge red">{}</span>', gettext("逾期")))
     if on("missed_milestone") and on("is_overdue"):
         parts.append(
-            _html(
+            safe_format(
                 ' <span class="badge red" title="{}">{}</span>',
                 _day(a.missed_milestone),
                 gettext("阶段性目标逾期"),
@@ -129,13 +108,13 @@ def flags(a):
         ("is_silent", "未按时填报"),
     ):
         if on(flag):
-            parts.append(_html(' <span class="badge yellow">{}</span>', gettext(word)))
+            parts.append(safe_format(' <span class="badge yellow">{}</span>', gettext(word)))
     if on("is_waiting"):
-        parts.append(_html(' <span class="badge grey">{}</span>', a.get_signoff_display()))
+        parts.append(safe_format(' <span class="badge grey">{}</span>', a.get_signoff_display()))
     if on("is_done_late"):
         n = a.completed_late_days
         parts.append(
-            _html(
+            safe_format(
                 ' <span class="badge yellow">{}</span>',
                 ngettext("逾期 %(n)s 天完成", "逾期 %(n)s 天完成", n) % {"n": n},
             )
@@ -150,7 +129,7 @@ def due(a, value):
         return _day(value)
     if a.is_ongoing:
         return gettext("长期坚持")
-    return _html('<span class="none">{}</span>', gettext("无明确时限"))
+    return safe_format('<span class="none">{}</span>', gettext("无明确时限"))
 
 
 @register.simple_tag
@@ -190,7 +169,7 @@ def work_title(a):
     """The plan, the task and (for work on a measure) the measure of an assignment, the task
     linking to the assignment's page."""
     task = a.task
-    html = _html(
+    html = safe_format(
         '<div class="small muted">{}</div><a href="{}">{}</a>',
         task.plan.title,
         reverse("assignment_detail", args=[a.pk]),
@@ -198,7 +177,7 @@ def work_title(a):
     )
     measure = a.measure
     if measure:
-        html += _html(
+        html += safe_format(
             '<div class="small">{}{}</div>',
             _words(gettext("措施 %(n)s.%(m)s："), n=task.number, m=measure.number),
             Truncator(measure.text).chars(80),
@@ -208,7 +187,7 @@ def work_title(a):
 
 def _words(translated, **values):
     """A translated sentence with its values escaped, as {% blocktranslate %} renders it."""
-    return mark_safe(translated % {k: _escaped(v) for k, v in values.items()})
+    return mark_safe(translated % {k: escaped(v) for k, v in values.items()})
 
 
 def _person(user):
@@ -228,13 +207,21 @@ REPORT_WORDS = (
 )
 
 
-def _report_words(context):
-    words = context.render_context.get("report_words")
+def _page_words(context, msgids, **choices):
+    """`msgids` translated, and the labels of `choices` (name → TextChoices) under
+    (name, value), once per page render (the template's render context), not once a row."""
+    key = ("page_words", msgids)
+    words = context.render_context.get(key)
     if words is None:
-        words = {msgid: gettext(msgid) for msgid in REPORT_WORDS}
-        words.update((value, str(label)) for value, label in ProgressStatus.choices)
-        context.render_context["report_words"] = words
+        words = {msgid: gettext(msgid) for msgid in msgids}
+        for name, kind in choices.items():
+            words.update(((name, value), str(label)) for value, label in kind.choices)
+        context.render_context[key] = words
     return words
+
+
+def _list_of(css_class, fmt, rows):
+    return safe_format('<ul class="{}">{}</ul>', css_class, safe_join("", fmt, rows))
 
 
 @register.simple_tag(takes_context=True)
@@ -243,95 +230,64 @@ def timeline_report(context, entry, can_correct=False, show_body=False):
     whom, its status, what it corrects or what corrected it, its text, the milestones it
     says were reached, its values and its files. An assignment's page shows 20-48 of them;
     through the template engine they were most of that page's time (issue 10)."""
-    words = _report_words(context)
+    words = _page_words(context, REPORT_WORDS, status=ProgressStatus)
     x = entry.item
     when = f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M}"
     if show_body and x.assignment:
-        when = _html("{} · {}", when, x.assignment.body.name)
-    by = _escape(_person(x.author))
+        when = safe_format("{} · {}", when, x.assignment.body.name)
+    by = escape(_person(x.author))
     if x.approved_by:
-        by = _html(
+        by = safe_format(
             "{} · {}", by, _words(words["经单位负责人 %(h)s 审核报送"], h=_person(x.approved_by))
         )
     notes = []
     if x.corrects_id:
         notes.append(
-            _html(
+            safe_format(
                 '<div class="small note">{}</div>', _words(words["更正了 #%(n)s"], n=x.corrects_id)
             )
         )
     correction = x.correction
     if correction:
         notes.append(
-            _html(
+            safe_format(
                 '<div class="small note corrected">{}</div>',
                 _words(words["已被 #%(n)s 更正（原内容保留）"], n=correction.pk),
             )
         )
     lists = []
     if x.met_list:
-        lists.append(
-            _html(
-                '<ul class="values small">{}</ul>',
-                _html_join(
-                    "",
-                    "<li>{}</li>",
-                    (
-                        (
-                            _words(
-                                words["完成阶段性目标（%(d)s）：%(t)s"],
-                                d=_day(m.milestone.due),
-                                t=m.milestone.text,
-                            ),
-                        )
-                        for m in x.met_list
-                    ),
-                ),
-            )
-        )
+        met = words["完成阶段性目标（%(d)s）：%(t)s"]
+        said = [(_words(met, d=_day(m.milestone.due), t=m.milestone.text),) for m in x.met_list]
+        lists.append(_list_of("values small", "<li>{}</li>", said))
     if x.value_list:
-        lists.append(
-            _html(
-                '<ul class="values small">{}</ul>',
-                _html_join(
-                    "",
-                    "<li>{}：<strong>{}</strong> {}</li>",
-                    (
-                        (v.target.description, localize(v.value.normalize()), v.target.unit)
-                        for v in x.value_list
-                    ),
-                ),
-            )
-        )
+        values = [
+            (v.target.description, localize(v.value.normalize()), v.target.unit)
+            for v in x.value_list
+        ]
+        lists.append(_list_of("values small", "<li>{}：<strong>{}</strong> {}</li>", values))
     if x.evidence_list:
+        files = [
+            (f.kind.upper(), f.get_absolute_url(), f.original_name, filesizeformat(f.size))
+            for f in x.evidence_list
+        ]
         lists.append(
-            _html(
-                '<ul class="files">{}</ul>',
-                _html_join(
-                    "",
-                    '<li><span class="badge grey">{}</span> <a href="{}">{}</a>'
-                    ' <span class="small muted">{}</span></li>',
-                    (
-                        (
-                            f.kind.upper(),
-                            f.get_absolute_url(),
-                            f.original_name,
-                            filesizeformat(f.size),
-                        )
-                        for f in x.evidence_list
-                    ),
-                ),
+            _list_of(
+                "files",
+                '<li><span class="badge grey">{}</span> <a href="{}">{}</a>'
+                ' <span class="small muted">{}</span></li>',
+                files,
             )
         )
     if can_correct and not correction:
         lists.append(
-            _html(
+            safe_format(
                 '<a class="small" href="{}">{}</a>',
                 reverse("report_correct", args=[x.pk]),
                 words["更正这条填报"],
             )
         )
-    return _html(
+    return safe_format(
         '<li class="tl tl-report" id="r{}"><div class="tl-when small muted">{}</div>'
         '<div><strong>{}</strong> <span class="badge status-{}">{}</span> {}%'
         ' <span class="small muted">{} · {}</span></div>'
@@ -340,7 +296,7 @@ def timeline_report(context, entry, can_correct=False, show_body=False):
         when,
         _words(words["进展填报 #%(n)s"], n=x.pk),
         x.status,
-        words[x.status],
+        words["status", x.status],
         x.percent,
         _words(words["情况截至 %(d)s"], d=_day(x.as_of)),
         by,
@@ -368,14 +324,10 @@ PK_SLOT = 2**62 + 7
 
 
 def _list_words(context):
-    words = context.render_context.get("list_words")
-    if words is None:
-        words = {msgid: gettext(msgid) for msgid in LIST_WORDS}
-        words.update((("status", value), str(label)) for value, label in ProgressStatus.choices)
-        words.update((("role", value), str(label)) for value, label in AssignmentRole.choices)
+    words = _page_words(context, LIST_WORDS, status=ProgressStatus, role=AssignmentRole)
+    if "remind" not in words:
         # 催办's address for any assignment, reversed once (with a key no row has).
         words["remind"] = reverse("remind", args=[PK_SLOT])
-        context.render_context["list_words"] = words
     return words
 
 
@@ -387,25 +339,25 @@ def list_row(context, a, can_remind=False, next_url=""):
     list's time (issue 10). `next_url`, the page to come back to, already URL-encoded."""
     w = _list_words(context)
     if a.days_overdue is not None:
-        overdue = _html('<span class="num-red">{}</span>', a.days_overdue)
+        overdue = safe_format('<span class="num-red">{}</span>', a.days_overdue)
     else:
         overdue = mark_safe('<span class="none">—</span>')
     if a.last_reported_at:
         reported = f"{timezone.localtime(a.last_reported_at):%Y-%m-%d}"
     else:
-        reported = _html('<span class="none">{}</span>', w["尚未填报"])
+        reported = safe_format('<span class="none">{}</span>', w["尚未填报"])
     actions = ""
     if can_remind:
         button = ""
         if not a.is_done:
-            button = _html(
+            button = safe_format(
                 '<a class="button small-button" href="{}?next={}">{}</a>',
                 w["remind"].replace(str(PK_SLOT), str(a.pk)),
                 next_url,
                 w["催办"],
             )
-        actions = _html('<td data-col="actions">{}</td>', button)
-    return _html(
+        actions = safe_format('<td data-col="actions">{}</td>', button)
+    return safe_format(
         '<tr data-id="{}" class="{}">'
         '<td data-label="{}" data-col="task">{}</td>'
         '<td data-label="{}" data-col="body"><span class="body-name">{}</span>'

@@ -51,7 +51,6 @@ from tracker.forms.reporting import (
     ReportForm,
     SignOffForm,
     TaskSummaryForm,
-    plain,
 )
 from tracker.middleware import client_address
 from tracker.models import (
@@ -71,6 +70,7 @@ from tracker.models import (
     with_timeline_parts,
 )
 from tracker.services import audit, reminders, reporting, supervision, timeline
+from tracker.text import plain_number
 
 GET_POST = require_http_methods(["GET", "POST"])
 # 我的任务: the body's own work a page at a time; the other bodies' work it leads, the first
@@ -284,7 +284,7 @@ def _report_form(request, assignment, corrects=None, draft=None):
         values = (
             {f"target_{pk}": v for pk, v in draft.values.items()}
             if draft is not None
-            else {f"target_{v.target_id}": plain(v.value) for v in corrects.values.all()}
+            else {f"target_{v.target_id}": plain_number(v.value) for v in corrects.values.all()}
         )
         initial = {
             "status": source.status,
