@@ -226,8 +226,8 @@ def can_report(user, assignment):
 
 def get_assignment_to_report(user, pk):
     """Reports and extension requests: the assignment's own body (403 when read-only, 404
-    when not visible at all). With its joins and `due`, not the states: its forms show no
-    light, and building the state expressions alone cost a report POST 20 ms of its 40
+    when not visible at all). With its joins, not the states: its forms show no light, and
+    building the state expressions alone cost a report POST 20 ms of its 40
     (issue 10). Its own body always sees the work, so visible_assignments() is asked only
     to choose between 403 and 404."""
     assignment = get_object_or_404(Assignment.objects.for_form(), pk=pk)

@@ -80,6 +80,10 @@ def record_changes(*, user, old, new, via, reason="", fields=None):
     for field in new._meta.concrete_fields:
         if field.primary_key or (fields is not None and field.name not in fields):
             continue
+        if not field.editable:
+            # Derived (kept state, sort keys, computed columns): nobody changes it; the
+            # change that moved it is the one recorded.
+            continue
         before, after = _shown(old, field), _shown(new, field)
         if before == after:
             continue

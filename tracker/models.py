@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -209,6 +209,11 @@ class Plan(models.Model):
         # The tracking start or the reporting calendar may have changed: when each of the
         # plan's assignments must report next follows (Assignment.next_report_on).
         keep_next_report(Assignment.objects.filter(task__plan=self))
+        fields = kwargs.get("update_fields")
+        if fields is None or {"archived_at", "start_date"} & set(fields):
+            # Archived, restored or started on another day: whether its assignments are
+            # tracked and where their pace lines start follow (Assignment.pace_start).
+            Assignment.objects.filter(task__plan=self).keep_due()
 
     def get_absolute_url(self):
         return reverse("plan_overview", args=[self.slug])
@@ -420,6 +425,13 @@ class Task(DeadlineFields):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or {"deadline", "withdrawn"} & set(fields):
+            # The due date and the tracking its assignments keep follow (Assignment.due).
+            Assignment.objects.filter(task=self.pk).keep_due()
+
     def natural_key(self):
         return (*self.plan.natural_key(), self.number)
 
@@ -489,6 +501,13 @@ class Measure(DeadlineFields):
 
     def __str__(self):
         return f"{self.task.number}.{self.number} {self.text[:40]}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or {"deadline", "withdrawn"} & set(fields):
+            # The due date and the tracking its assignments keep follow (Assignment.due).
+            Assignment.objects.filter(measure=self.pk).keep_due()
 
     def natural_key(self):
         return (*self.task.natural_key(), self.number)
@@ -620,11 +639,28 @@ class AssignmentQuerySet(models.QuerySet):
     """The states (done, overdue, due soon, behind pace, silent, light) are defined in
     tracker/states.py; these methods apply them."""
 
-    def with_due(self):
-        """Annotate `due`: the assignment's own due date, else its measure's, else its task's."""
-        if "due" in self.query.annotations:
-            return self
-        return self.annotate(due=Coalesce("due_date", "measure__deadline", "task__deadline"))
+    def keep_due(self):
+        """Recompute the kept `due`, `tracked` and `pace_start` of these assignments from
+        their own due date, their measure, their task and its plan (after any change to one
+        of them)."""
+        task = Task.objects.filter(pk=OuterRef("task"))
+        measure = Measure.objects.filter(pk=OuterRef("measure"))
+        return self.update(
+            pace_start=Subquery(task.values("plan__start_date")),
+            due=Coalesce(
+                "due_date",
+                Subquery(measure.values("deadline")),
+                Subquery(task.values("deadline")),
+            ),
+            tracked=Case(
+                When(
+                    Exists(task.filter(Q(withdrawn=True) | Q(plan__archived_at__isnull=False)))
+                    | Exists(measure.filter(withdrawn=True)),
+                    then=Value(False),
+                ),
+                default=Value(True),
+            ),
+        )
 
     def with_missed_milestone(self, today):
         """Annotate `missed_milestone`: the earliest milestone (阶段性目标) of the assignment
@@ -647,8 +683,8 @@ class AssignmentQuerySet(models.QuerySet):
 
     def active(self):
         """Assignments being tracked: of tasks and measures the plan still contains (not
-        withdrawn), in a plan that is not archived (states.withdrawn_q)."""
-        return self.exclude(states.withdrawn_q())
+        withdrawn), in a plan that is not archived (kept as `tracked`)."""
+        return self.filter(tracked=True)
 
     def leads(self):
         """The lead (牵头) assignments, first-named first: a plan may name co-leads, and the
@@ -657,17 +693,16 @@ class AssignmentQuerySet(models.QuerySet):
 
     def overdue(self, today):
         """逾期: active, its due date or a milestone has passed and it is not done."""
-        return self.active().with_due().with_missed_milestone(today).filter(states.overdue_q(today))
+        return self.active().with_missed_milestone(today).filter(states.overdue_q(today))
 
     def with_state(self, today):
-        """Annotate `due`, `missed_milestone`, the flags `is_withdrawn`, `is_done`,
+        """Annotate `missed_milestone`, the flags `is_withdrawn`, `is_done`,
         `is_overdue`, `is_due_soon`, `is_behind_pace`, `is_silent`, `is_waiting`,
         `is_done_late`, and `light` with its `light_rank` (3 = red … 0 = done; NULL for
         withdrawn work), for filtering, sorting and counting in the database.
         Assignment.state() is the same for one row."""
         return (
-            self.with_due()
-            .with_missed_milestone(today)
+            self.with_missed_milestone(today)
             .annotate(**states.state_annotations(today))
             .annotate(light=states.light_of_rank("light_rank"))
         )
@@ -711,9 +746,9 @@ class AssignmentQuerySet(models.QuerySet):
         return self._list_joins().with_due_reason()
 
     def for_form(self):
-        """What a form about one assignment shows of it (its work, its body, `due`): the joins
+        """What a form about one assignment shows of it (its work, its body): the joins
         of for_list() without why a date was set, and none of the states."""
-        return self._list_joins().with_due()
+        return self._list_joins()
 
     def _list_joins(self):
         return self.select_related("task__plan", "task__category", "measure", "body").defer(
@@ -744,6 +779,15 @@ class AssignmentQuerySet(models.QuerySet):
             F("days_overdue").desc(nulls_last=True),
             F("due").asc(nulls_last=True),
             *Assignment.LIST_TIEBREAK,
+        )
+
+    def overdue_first(self):
+        """for_overdue_list()'s order for rows that are all overdue (the red light): the
+        longest overdue first is the earliest `overdue_since`, which the overdue index
+        (assignment_overdue) holds in order, then the earliest due date, then the plan's
+        own order."""
+        return self.order_by(
+            "overdue_since", F("due").asc(nulls_last=True), *Assignment.LIST_TIEBREAK
         )
 
     def for_export(self):
@@ -900,6 +944,31 @@ class Assignment(models.Model):
     # and Plan.save() (its tracking start or calendar); test_states checks it against the
     # Python rule.
     next_report_on = models.DateField(_("下次应填报日期"), null=True, blank=True, editable=False)
+    # The due date that applies (effective_due: its own, else its measure's, else its
+    # task's), whether the work is still tracked (not `withdrawn`) and where its pace line
+    # starts, kept like the rest:
+    # reading them through the measure, the task and the plan made every list join three
+    # tables for each of tens of thousands of rows before it could count or order them.
+    # Kept by save() here and by Task, Measure and Plan.save() (keep_due);
+    # tests/reporting/test_kept_state.py checks them against the rows they come from.
+    due = models.DateField(_("完成时限（适用）"), null=True, blank=True, editable=False)
+    tracked = models.BooleanField(_("跟踪中"), default=True, editable=False)
+    # The plan's tracking start (Plan.start_date), where the pace line begins (states.py:
+    # behind pace), kept with them: the states then read no other table than the
+    # assignments, and a list's count joins none.
+    pace_start = models.DateField(_("序时进度起算日"), null=True, blank=True, editable=False)
+    # Since when the work counts as overdue unless it is done: the earlier of the due date
+    # and the earliest open milestone (states.overdue_q, states.days_overdue). Computed by the
+    # database from the two kept dates, so that the overdue list is read from an index in
+    # its order (assignment_overdue) instead of evaluating the rule for every row.
+    overdue_since = models.GeneratedField(
+        expression=Least(
+            Coalesce("due", "open_milestone_due"), Coalesce("open_milestone_due", "due")
+        ),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("逾期起算日"),
+    )
     # 逾期完成: recorded at sign-off, from the day the completion report was filed and the
     # due date that applied then (services/reporting.py: signoff_decide).
     completed_late_days = models.PositiveIntegerField(
@@ -924,6 +993,15 @@ class Assignment(models.Model):
             ),
             models.Index(
                 fields=["signoff"], condition=Q(signoff="requested"), name="assignment_requested"
+            ),
+            # The overdue list (逾期, the red light) in its order, most days overdue first:
+            # the tracked work by the day it became overdue, then by due date
+            # (overdue_first); the sign-off state is in it so that the count reads only
+            # the index. Not a partial index (WHERE tracked AND NOT signed off): Django
+            # sends those values as parameters, and SQLite then checks each row in the
+            # table again, ten times slower.
+            models.Index(
+                fields=["tracked", "overdue_since", "due", "signoff"], name="assignment_overdue"
             ),
         ]
         constraints = [
@@ -993,6 +1071,12 @@ class Assignment(models.Model):
             kwargs["update_fields"] = {*fields, "last_report_on"}
         if fields is not None and {"last_reported_at", "assigned_on"} & set(fields):
             kwargs["update_fields"] = {*kwargs["update_fields"], "next_report_on"}
+        # The due date that applies and whether the work is tracked (kept: `due`).
+        keep_due = fields is None or bool({"due_date", "task", "measure"} & set(fields))
+        if keep_due:
+            self.due = self.effective_due
+            self.tracked = not self.withdrawn
+            self.pace_start = self.task.plan.start_date
         if self._state.adding:
             self.open_milestone_due = self.first_open_milestone()
         elif fields is None and not kwargs.get("force_insert"):
@@ -1002,9 +1086,13 @@ class Assignment(models.Model):
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "open_milestone_due"
+                if not (f.primary_key or f.generated or f.name == "open_milestone_due")
             ]
         super().save(*args, **kwargs)
+        if keep_due:
+            # Written from the rows as they are now: this instance may hold its task,
+            # measure or plan as they were read before a change to them.
+            Assignment.objects.filter(pk=self.pk).keep_due()
 
     def next_report_expected(self):
         """When the next report is due by the plan's calendar (states.next_report_due), from
@@ -2160,9 +2248,9 @@ def with_timeline_parts(reports):
 
 
 def with_states(assignments, today):
-    """Give each assignment of a page the states with_state() annotates (`due`,
-    `missed_milestone`, the flags, `days_overdue`, `expected_percent`, `light` and
-    `light_rank`), computed by the Python twin (Assignment.state's rules,
+    """Give each assignment of a page the states with_state() annotates (`missed_milestone`,
+    the flags, `days_overdue`, `expected_percent`, `light` and `light_rank`; `due` from the
+    rows themselves), computed by the Python twin (Assignment.state's rules,
     states.compute) from the stored facts of rows fetched with their joins (_list_joins).
 
     A list picks its page's keys in SQL (the filters and the order need the states of every

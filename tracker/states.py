@@ -96,7 +96,6 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    DateField,
     F,
     Func,
     IntegerField,
@@ -354,9 +353,10 @@ def ahead_of_pace(row):
 
 
 # --- SQL: the same rules as expressions over an assignment queryset ----------------------
-# They expect the `due` annotation (AssignmentQuerySet.with_due) and `missed_milestone`
-# (with_missed_milestone), and reach the plan through task__plan; a subquery on another
-# model uses them through Assignment.objects (see TaskQuerySet.with_light).
+# They read what the assignment keeps (`due`, `tracked`, `overdue_since`, `pace_start`:
+# Assignment), so that they join no other table, and expect the `missed_milestone`
+# annotation (with_missed_milestone); a subquery on another model uses them through
+# Assignment.objects (see TaskQuerySet.with_light).
 
 
 class DayNumber(Func):
@@ -385,17 +385,13 @@ def _int(value):
 
 def withdrawn_q():
     """An assignment of a task or a measure the plan no longer contains, or of an archived
-    plan."""
+    plan (kept as Assignment.tracked)."""
     return withdrawn_q_via("")
 
 
 def withdrawn_q_via(prefix):
     """withdrawn_q() for a model that reaches the assignment through `prefix`."""
-    return (
-        Q(**{f"{prefix}task__withdrawn": True})
-        | Q(**{f"{prefix}measure__withdrawn": True})
-        | Q(**{f"{prefix}task__plan__archived_at__isnull": False})
-    )
+    return Q(**{f"{prefix}tracked": False})
 
 
 def done_q():
@@ -407,7 +403,9 @@ def waiting_q():
 
 
 def overdue_q(today):
-    return ~done_q() & (Q(due__lt=today) | Q(missed_milestone__isnull=False))
+    """Not done, and its due date or its earliest open milestone has passed (the earlier of
+    them is the kept `overdue_since`)."""
+    return ~done_q() & Q(overdue_since__lt=today)
 
 
 def due_soon_q(today):
@@ -416,7 +414,7 @@ def due_soon_q(today):
 
 def _pace(today):
     """(elapsed, span) in days of the pace line from the plan's start to the due date."""
-    start = DayNumber(F("task__plan__start_date"))
+    start = DayNumber(F("pace_start"))
     span = DayNumber(F("due")) - start
     return Least(_days(today) - start, span), span
 
@@ -425,7 +423,7 @@ def behind_pace_q(today):
     elapsed, span = _pace(today)
     return (
         ~done_q()
-        & Q(task__plan__start_date__lt=F("due"))
+        & Q(pace_start__lt=F("due"))
         & GreaterThan(elapsed * Value(100), (F("percent") + Value(behind_pace_points())) * span)
     )
 
@@ -437,7 +435,7 @@ def expected_percent(today):
     elapsed, span = _pace(today)
     return Case(
         When(
-            Q(task__plan__start_date__lt=F("due")),
+            Q(pace_start__lt=F("due")),
             then=Greatest(Value(0), elapsed * Value(100) / span),
         ),
         default=None,
@@ -447,16 +445,10 @@ def expected_percent(today):
 
 def days_overdue(today):
     """Whole days an overdue assignment is past the earliest of what has passed (its due
-    date, its missed milestone); NULL when not overdue."""
-    since = Case(
-        When(Q(missed_milestone__isnull=True), then=F("due")),
-        When(Q(due__isnull=True) | Q(due__gte=today), then=F("missed_milestone")),
-        default=Least("due", "missed_milestone"),
-        output_field=DateField(),
-    )
+    date, its missed milestone: `overdue_since`); NULL when not overdue."""
     return Case(
         When(withdrawn_q(), then=None),
-        When(overdue_q(today), then=_days(today) - DayNumber(since)),
+        When(overdue_q(today), then=_days(today) - DayNumber(F("overdue_since"))),
         default=None,
         output_field=IntegerField(),
     )
@@ -517,9 +509,10 @@ def light_q(light, today):
     filtered by its light checks each of tens of thousands of rows). Yellow and green go
     through the rank."""
     if light == Light.RED:
-        return ~withdrawn_q() & overdue_q(today)
+        # In the terms of the overdue list's index (Assignment.Meta: assignment_overdue).
+        return Q(tracked=True) & ~done_q() & Q(overdue_since__lt=today)
     if light == Light.DONE:
-        return ~withdrawn_q() & done_q()
+        return Q(tracked=True) & done_q()
     return Q(light_rank=RANK[Light(light)])
 
 

@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from tracker import states
 from tracker.models import Assignment, Milestone, Plan, Report, ReportedMilestone
-from tracker.services import reporting
+from tracker.services import plan_edits, reporting
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +64,29 @@ def kept(a):
     )
 
 
+def due_says(a):
+    """(the due date that applies, tracked, overdue since) from the assignment's own date,
+    its measure, its task and its plan, read afresh."""
+    a = Assignment.objects.select_related("task__plan", "measure").get(pk=a.pk)
+    due = a.due_date or (a.measure and a.measure.deadline) or a.task.deadline
+    tracked = not (
+        a.task.withdrawn
+        or (a.measure is not None and a.measure.withdrawn)
+        or a.task.plan.archived_at is not None
+    )
+    since = min((d for d in (due, a.open_milestone_due) if d is not None), default=None)
+    return due, tracked, since, a.task.plan.start_date
+
+
+def due_kept(a):
+    a = Assignment.objects.get(pk=a.pk)
+    return a.due, a.tracked, a.overdue_since, a.pace_start
+
+
 def assert_kept_equals_history(assignments):
     for a in assignments:
         assert kept(a) == history_says(a), a
+        assert due_kept(a) == due_says(a), a
         # The next report's day, as the states' rule computes it from the same facts.
         a = Assignment.objects.get(pk=a.pk)
         assert a.next_report_on == a.state().next_report_due, a
@@ -176,6 +196,66 @@ def test_a_draft_the_head_approves_keeps_them_too(staff_a, staff_b):
 
 
 # --- the generated province ---------------------------------------------------------------
+
+
+def test_the_due_date_and_the_tracking_follow_every_change(staff_a, staff_b, admin_user):
+    w = progress_world(staff_a.membership.body, staff_b.membership.body)
+    task, measure, own, lead = w["task"], w["measure"], w["own"], w["lead"]
+    everyone = [own, lead]
+
+    def check(own_due, lead_due, own_tracked=True, lead_tracked=True):
+        assert_kept_equals_history(everyone)
+        assert due_kept(own)[:2] == (own_due, own_tracked)
+        assert due_kept(lead)[:2] == (lead_due, lead_tracked)
+
+    check(dt.date(2030, 12, 31), dt.date(2030, 12, 31))
+    # The task's deadline moves both; the measure's its own assignments only; ongoing work
+    # (长期坚持) has none.
+    plan_edits.deadline_set(
+        item=task, user=admin_user, deadline=dt.date(2029, 6, 30), ongoing=False, reason="调整"
+    )
+    check(dt.date(2029, 6, 30), dt.date(2029, 6, 30))
+    plan_edits.deadline_set(
+        item=measure, user=admin_user, deadline=dt.date(2028, 3, 31), ongoing=False, reason="细化"
+    )
+    check(dt.date(2028, 3, 31), dt.date(2029, 6, 30))
+    plan_edits.deadline_set(item=task, user=admin_user, deadline=None, ongoing=True, reason="长期")
+    check(dt.date(2028, 3, 31), None)
+    # An approved extension gives the assignment a date of its own.
+    request = reporting.extension_request_create(
+        assignment=own, author=staff_b, new_due=dt.date(2028, 9, 30), reason="征地手续未完成"
+    )
+    reporting.extension_decide(extension=request, manager=make_manager(), approve=True)
+    check(dt.date(2028, 9, 30), None)
+    # An earlier open milestone: overdue since then (due_says checks overdue_since).
+    Milestone.objects.create(task=task, measure=measure, due=dt.date(2027, 1, 31), text="选址")
+    assert due_kept(own)[2] == dt.date(2027, 1, 31)
+    # A measure the plan no longer contains, an archived plan and its restoration.
+    measure.withdrawn = True
+    measure.save(update_fields=["withdrawn"])
+    check(dt.date(2028, 9, 30), None, own_tracked=False)
+    plan_edits.plan_archive(plan=w["plan"], user=admin_user, reason="方案已完成")
+    check(dt.date(2028, 9, 30), None, own_tracked=False, lead_tracked=False)
+    plan = plan_edits.plan_restore(plan=w["plan"], user=admin_user, reason="继续跟踪")
+    check(dt.date(2028, 9, 30), None, own_tracked=False)
+    # The pace line starts where the plan's tracking starts (due_says checks pace_start).
+    plan.start_date = dt.date(2025, 3, 1)
+    plan.save(update_fields=["start_date"])
+    check(dt.date(2028, 9, 30), None, own_tracked=False)
+    assert due_kept(own)[3] == dt.date(2025, 3, 1)
+    task.refresh_from_db()
+    task.withdrawn = True
+    task.save(update_fields=["withdrawn"])
+    check(dt.date(2028, 9, 30), None, own_tracked=False, lead_tracked=False)
+    # A full save of an instance read before its task changed keeps what the task says now.
+    stale = Assignment.objects.select_related("task", "task__plan").get(pk=lead.pk)
+    task.withdrawn, task.deadline, task.ongoing = False, dt.date(2027, 12, 31), False
+    task.save()
+    stale.assigned_on = timezone.localdate()
+    stale.save()
+    check(dt.date(2028, 9, 30), dt.date(2027, 12, 31), own_tracked=False)
+    newcomer = AssignmentFactory(task=task, body=BodyFactory(name="新增单位"), role="support")
+    assert due_kept(newcomer)[:2] == (dt.date(2027, 12, 31), True)
 
 
 def test_generate_demo_is_deterministic_and_keeps_what_the_history_says():

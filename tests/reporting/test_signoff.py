@@ -8,9 +8,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.builders import complete, file_report, progress_world
+from tests.builders import complete, file_report, progress_world, set_own_due
 from tests.factories import AssignmentFactory, CountyFactory, MembershipFactory, UserFactory
-from tracker.models import Assignment, ChangeRecord, Decision, ExtensionRequest
+from tracker.models import ChangeRecord, Decision, ExtensionRequest
 from tracker.services import reporting
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +154,7 @@ def test_an_extension_is_not_approved_once_the_due_date_has_moved_past_it(
     ask(client_as(staff_b), own, new_due="2031-06-30")
     request = ExtensionRequest.objects.get()
     # Meanwhile an administrator set a later date than the one asked for.
-    Assignment.objects.filter(pk=own.pk).update(due_date=dt.date(2031, 12, 31))
+    set_own_due(own, dt.date(2031, 12, 31))
     client = client_as(manager)
     url = reverse("extension_decide", args=[request.pk])
     response = client.post(url, {"decision": "yes"})
@@ -201,7 +201,7 @@ def test_a_bad_new_due_date_is_refused(client_as, staff_b, world, new_due, messa
 
 
 def test_an_overdue_body_may_not_ask_for_a_date_in_the_past(client_as, staff_b, world):
-    Assignment.objects.filter(pk=world["own"].pk).update(due_date=dt.date(2026, 1, 1))
+    set_own_due(world["own"], dt.date(2026, 1, 1))
     response = ask(client_as(staff_b), world["own"], new_due="2026-06-30")
     assert "不能早于今天" in response.content.decode()
 

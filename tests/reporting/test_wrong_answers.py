@@ -12,9 +12,8 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from tests.builders import PDF, complete, file_report, progress_world, upload
+from tests.builders import PDF, complete, file_report, progress_world, set_own_due, upload
 from tests.factories import AssignmentFactory, BodyFactory, CountyFactory
-from tracker.models import Assignment
 from tracker.services import reminders, reporting
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +59,7 @@ def test_the_sign_off_page_shows_evidence_targets_history_and_lateness(
     client_as, staff_b, manager, world
 ):
     own = world["own"]
-    Assignment.objects.filter(pk=own.pk).update(due_date=dt.date(2026, 11, 20))
+    set_own_due(own, dt.date(2026, 11, 20))
     file_report(own, staff_b, percent=50, as_of=dt.date(2026, 11, 10), text="园区主体完工")
     complete(
         own,
@@ -86,7 +85,7 @@ def test_a_reminder_superseded_by_an_approved_extension_is_closed(
     client_as, staff_b, manager, world
 ):
     own = world["own"]
-    Assignment.objects.filter(pk=own.pk).update(due_date=dt.date(2026, 11, 1))
+    set_own_due(own, dt.date(2026, 11, 1))
     reminders.remind(assignment=own, sender=manager, message="已逾期，请尽快推进。")
     assert "已逾期，请尽快推进。" in client_as(staff_b).get(reverse("my_work")).content.decode()
     request = reporting.extension_request_create(
@@ -129,7 +128,7 @@ def test_the_task_page_shows_body_staff_names_and_roles_only(
     client_as, staff_a, staff_b, staff_c, manager, world
 ):
     other = world["other"]  # 冠县's share
-    Assignment.objects.filter(pk=other.pk).update(due_date=dt.date(2026, 10, 1))
+    set_own_due(other, dt.date(2026, 10, 1))
     from tracker.models import Milestone
 
     Milestone.objects.create(

@@ -1,11 +1,15 @@
 """The overdue and progress list (逾期与进度清单): every filter, the Chinese text search,
 sorting, paging, the table fragment the script fetches, and what body staff may see."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
-from tests.factories import AssignmentFactory, BodyFactory, TaskFactory
+from tests.builders import set_own_due
+from tests.factories import AssignmentFactory, BodyFactory, MeasureFactory, TaskFactory
 from tests.supervision_world import frozen, world
+from tracker.models import Milestone
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +223,53 @@ def test_withdrawn_work_is_not_listed(client_as, manager, w):
     w["emergency"].withdrawn = True
     w["emergency"].save()
     assert w["emergency_transport"].pk not in ids(listed(client_as(manager)))
+
+
+def every_row(client, query):
+    """All the rows of every page of the list, in order."""
+    first = listed(client, query)
+    rows = list(first.context["page"])
+    for n in range(2, first.context["page"].paginator.num_pages + 1):
+        rows += list(listed(client, f"{query}&page={n}").context["page"])
+    return rows
+
+
+def test_the_overdue_filters_keep_the_default_order(client_as, manager, w):
+    """light=red, flag=overdue and overdue_days read the overdue index in its own order
+    (AssignmentQuerySet.overdue_first): the rows and their order, over several pages, are
+    still those of the default order's red rows."""
+    with frozen():
+        task = TaskFactory(
+            plan=w["plan"], number=8, title="批量任务", deadline=dt.date(2025, 6, 30)
+        )
+        measure = MeasureFactory(
+            task=task, number=1, text="分项", deadline=dt.date(2025, 3, 31), deadline_source="text"
+        )
+        for i in range(90):
+            a = AssignmentFactory(
+                task=task, measure=measure if i % 3 == 0 else None, body=BodyFactory()
+            )
+            if i % 4 == 1:
+                set_own_due(a, dt.date(2025, 1, 1) + dt.timedelta(days=i * 3))
+            if i % 7 == 3:
+                set_own_due(a, dt.date(2027, 6, 30))
+            if i % 5 == 2:
+                Milestone.objects.create(
+                    task=task,
+                    assignment=a,
+                    due=dt.date(2024, 12, 1) + dt.timedelta(days=i % 2),
+                    text="阶段目标",
+                )
+    client = client_as(manager)
+    red = [a for a in every_row(client, "") if a.light == "red"]
+    assert len(red) > 60  # more than one page
+    assert len({a.days_overdue for a in red}) > 10 and len({a.due for a in red}) > 10
+    by_pk = [a.pk for a in red]
+    assert [a.pk for a in every_row(client, "light=red")] == by_pk
+    assert [a.pk for a in every_row(client, "flag=overdue")] == by_pk
+    at_least = [a.pk for a in red if a.days_overdue >= 600]
+    assert 0 < len(at_least) < len(red)
+    assert [a.pk for a in every_row(client, "overdue_days=600")] == at_least
+    # A sort the user chose still applies.
+    by_percent = every_row(client, "light=red&o=-percent")
+    assert {a.pk for a in by_percent} == set(by_pk) and by_percent != red

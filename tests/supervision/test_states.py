@@ -19,7 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker import states
-from tracker.models import Assignment, Measure, Milestone, Plan, Task, with_states
+from tracker.models import Assignment, Measure, Milestone, Task, with_states
 from tracker.services import reporting
 from tracker.states import State, next_steps
 
@@ -111,6 +111,9 @@ def both(a, today):
     assert db == {flag: getattr(python, flag) for flag in FLAGS}
     assert row.light == python.light
     assert row.days_overdue == python.days_overdue
+    # What the rows keep for SQL (Assignment.due, tracked) is what Python reads from them.
+    assert (row.due, row.tracked) == (python.due, not python.withdrawn)
+    assert row.pace_start == a.task.plan.start_date
     assert State.of_row(row, today) == python
     page_agrees([row], today)
     return python
@@ -367,8 +370,8 @@ def test_withdrawn_work_has_no_light():
     assert both(kept, TODAY).light == "red"
     assert Measure.objects.with_light(TODAY).get(pk=measure.pk).light is None
     assert measure.light_on(TODAY) is None
-    Task.objects.filter(pk=task.pk).update(withdrawn=True)
-    task.refresh_from_db()
+    task.withdrawn = True
+    task.save(update_fields=["withdrawn"])
     assert both(Assignment.objects.get(pk=kept.pk), TODAY).light is None
     assert task.light_on(TODAY) is None
     assert Task.objects.with_light(TODAY).get(pk=task.pk).light is None
@@ -387,9 +390,9 @@ def test_the_work_of_an_archived_plan_has_no_light_in_sql_as_in_python():
     lonely = TaskFactory(plan=task.plan, number=2, deadline=dt.date(2024, 12, 31))
     a = AssignmentFactory(task=task)
     assert both(a, TODAY).light == "red"
-    Plan.objects.filter(pk=task.plan_id).update(
-        archived_at=timezone.now(), archive_reason="方案已完成"
-    )
+    plan = task.plan
+    plan.archived_at, plan.archive_reason = timezone.now(), "方案已完成"
+    plan.save(update_fields=["archived_at", "archive_reason"])
     a = Assignment.objects.get(pk=a.pk)
     s = both(a, TODAY)
     assert s.withdrawn and s.light is None and not s.overdue

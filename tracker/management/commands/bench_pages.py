@@ -728,37 +728,36 @@ class Command(BaseCommand):
 
 FLOOR_SELECT = """
 SELECT a.id, p.title, t.number, t.title, m.number, b.name, a.role, a.status, a.percent,
-       a.last_reported_at, a.signoff, {due} AS due
+       a.last_reported_at, a.signoff, a.due
 FROM tracker_assignment a
 JOIN tracker_task t ON t.id = a.task_id
 JOIN tracker_plan p ON p.id = t.plan_id
 JOIN tracker_body b ON b.id = a.body_id
 LEFT JOIN tracker_measure m ON m.id = a.measure_id
-WHERE t.withdrawn = {false} AND (m.id IS NULL OR m.withdrawn = {false})
-  AND p.archived_at IS NULL {where}
+WHERE a.tracked = {true} {where}
 """
 
 
 def floor_sql(vendor, key, today, *, body):
     """(rows SQL, its params, count SQL, its params) for the red list or one body's list,
-    written by hand: the red list is work not signed off whose due date has passed (the
-    milestones are left out: the generated data's are few), the longest overdue first; a
-    body's list is its work, red first, then by due date."""
-    false = "FALSE" if vendor == "postgresql" else "0"
-    due = "COALESCE(a.due_date, m.deadline, t.deadline)"
+    written by hand over what each assignment keeps (its due date, whether it is tracked,
+    since when it is overdue): the red list is tracked work not signed off that is overdue,
+    the longest overdue first; a body's list is its work, red first, then by due date."""
+    true = "TRUE" if vendor == "postgresql" else "1"
     if key == "list-red":
-        where = f"AND a.signoff <> 'signed_off' AND {due} < %s"
-        order = f"ORDER BY {due}, p.title, t.number, a.id"
+        where = "AND a.signoff <> 'signed_off' AND a.overdue_since < %s"
+        order = "ORDER BY a.overdue_since, a.due, p.title, t.number, a.id"
         params = [today]
     else:
         where = "AND a.body_id = %s"
         order = (
-            f"ORDER BY CASE WHEN a.signoff = 'signed_off' THEN 0 WHEN {due} < %s THEN 3 ELSE 1 "
-            f"END DESC, {due}, p.title, t.number, a.id"
+            "ORDER BY CASE WHEN a.signoff = 'signed_off' THEN 0 WHEN a.overdue_since < %s "
+            "THEN 3 ELSE 1 END DESC, a.due, p.title, t.number, a.id"
         )
         params = [body]
-    select = FLOOR_SELECT.format(due=due, false=false, where=where)
+    select = FLOOR_SELECT.format(true=true, where=where)
     rows = select + order + " LIMIT 50"
-    count = f"SELECT COUNT(*) FROM ({select}) AS x"
+    # The count needs none of the joins: what it filters on is kept on the assignment.
+    count = f"SELECT COUNT(*) FROM tracker_assignment a WHERE a.tracked = {true} {where}"
     rows_params = params + ([today] if key == "list-body" else [])
     return rows, rows_params, count, params

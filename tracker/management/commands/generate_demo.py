@@ -736,10 +736,11 @@ class Generator:
         )
         ReportedMilestone.objects.bulk_create(met_rows, batch_size=2000)
         # Bulk writes skip Milestone.save() and Assignment.save(): the kept earliest open
-        # milestone and next report day, once.
+        # milestone, next report day, due date and tracking, once.
         for i in range(0, len(assignments), 5000):
             batch = Assignment.objects.filter(pk__in=[a.pk for a in assignments[i : i + 5000]])
             batch.keep_open_milestone()
+            batch.keep_due()
             keep_next_report(batch)
         LeadReview.objects.bulk_create(reviews, batch_size=2000)
         ExtensionRequest.objects.bulk_create([r for r, _d in requests], batch_size=2000)
