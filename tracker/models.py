@@ -1206,10 +1206,24 @@ class Assignment(models.Model):
         same choice as effective_due and is_ongoing."""
         if self.due_date:
             return None
+        return self._inherited_from()
+
+    def _inherited_from(self):
+        """The measure or the task whose deadline applies when there is no own date."""
         measure = self.measure
         if measure and (measure.deadline or (measure.ongoing and not self.task.deadline)):
             return measure
         return self.task
+
+    @property
+    def text_due_words(self):
+        """(words, place) of the due date the plan's text gives this work — its own date's
+        words, else its measure's or its task's — shown beside a date a person set (an
+        approved extension, an administrator); empty when the text gives none."""
+        if self.due_text:
+            return self.due_text, self.origin_place
+        item = self._inherited_from()
+        return item.deadline_text, item.deadline_ref
 
     @property
     def own_due_by_person(self):

@@ -144,8 +144,12 @@ def test_a_date_moved_by_an_approved_extension_says_so_with_the_reason(client_as
     work = page(client, "/work/")
     assert "2030-12-31" in work and "延期获批</summary>" in work
     assert "同意延期申请：园区用地审批未完成" in work
+    # What the text said stays beside the person's date, on the page and in the export.
+    assert "原文：“到2024年年底”" in work.split("延期获批</summary>")[1].split("</details>")[0]
     rows = list(
         csv.reader(io.StringIO(client.get("/list/export.csv").getvalue().decode("utf-8-sig")))
     )
     own = next(r for r in rows if r[2].startswith("任务2：") and r[4] == "莘县" and not r[3])
-    assert sources(rows[0], own)[0] == "延期获批（依据：同意延期申请：园区用地审批未完成）"
+    assert sources(rows[0], own)[0] == (
+        "延期获批（依据：同意延期申请：园区用地审批未完成）；原文：“到2024年年底”"
+    )

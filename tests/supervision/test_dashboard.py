@@ -96,13 +96,34 @@ def test_the_league_table_puts_the_worst_body_first(client_as, manager, w):
 
 
 def test_the_dashboard_lists_the_longest_overdue_with_a_reminder_link(client_as, manager, w):
-    response = get(client_as(manager), reverse("dashboard"))
-    assert [a.pk for a in response.context["overdue"]] == sorted(
-        [w["park_lead"].pk, w["park_shen"].pk]
-    )
+    client = client_as(manager)
+    response = get(client, reverse("dashboard"))
+    red = get(client, reverse("assignment_list") + "?light=red").context["page"]
+    assert [a.pk for a in response.context["overdue"]] == [a.pk for a in red]
+    assert {a.pk for a in red} == {w["park_lead"].pk, w["park_shen"].pk}
     page = response.content.decode()
     assert reverse("remind", args=[w["park_shen"].pk]) in page
     assert "150" in page  # days overdue since 2026-06-30
+
+
+def test_the_longest_overdue_come_first_as_on_the_list_also_by_a_missed_milestone(
+    client_as, manager, w
+):
+    # 冠县's share of task 2 is due at the end of 2027, but it missed a milestone long
+    # before: it is overdue longest, on the dashboard as on the list (it was sorted by due
+    # date alone, and came last or not at all).
+    with frozen():
+        Milestone.objects.create(
+            task=w["delivery"],
+            assignment=w["delivery_guan"],
+            due=TODAY - dt.timedelta(days=400),
+            text="完成选址",
+        )
+    client = client_as(manager)
+    overdue = get(client, reverse("dashboard")).context["overdue"]
+    red = get(client, reverse("assignment_list") + "?light=red").context["page"]
+    assert [a.pk for a in overdue] == [a.pk for a in red]
+    assert overdue[0].pk == w["delivery_guan"].pk and overdue[0].days_overdue == 400
 
 
 def test_work_overdue_by_a_missed_milestone_without_a_due_date_is_listed_not_a_500(

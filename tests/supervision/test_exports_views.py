@@ -262,7 +262,7 @@ def test_the_exports_say_where_each_due_date_comes_from(client_as, manager, staf
         "管理员确定（依据：市政府常务会议纪要〔2026〕5号）；原文：“长期坚持”"
     )
     assert source[("任务2：完善城市末端配送", "冠县")] == (
-        "延期获批（依据：同意延期申请：用地审批未完成）"
+        "延期获批（依据：同意延期申请：用地审批未完成）；原文：“到2024年年底”"
     )
 
 

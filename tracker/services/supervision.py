@@ -1120,11 +1120,11 @@ class ExportWords:
         its EXPORT_VALUES: its measure's or its task's deadline (Assignment.deadline_from),
         else a date of its own that the text states or a person set
         (Assignment.own_due_by_person)."""
+        from_measure = v["measure_id"] is not None and bool(
+            v["measure__deadline"] or (v["measure__ongoing"] and not v["task__deadline"])
+        )
+        item = "measure__" if from_measure else "task__"
         if not v["due_date"]:
-            from_measure = v["measure_id"] is not None and bool(
-                v["measure__deadline"] or (v["measure__ongoing"] and not v["task__deadline"])
-            )
-            item = "measure__" if from_measure else "task__"
             source, phrase = v[item + "deadline_source"], v[item + "deadline_text"]
             if not (source or phrase):
                 return ""
@@ -1138,7 +1138,9 @@ class ExportWords:
         if v["due_text"] and via in (None, "import"):
             return self.provenance(Source.TEXT, phrase=v["due_text"], ref=_origin_place(v))
         label = self.extended if via == ChangeRecord.Via.EXTENSION else None
-        return self.provenance("person", reason=v["due_reason"] or "", label=label)
+        # What the text said stays beside the person's date (Assignment.text_due_words).
+        phrase = v["due_text"] or v[item + "deadline_text"]
+        return self.provenance("person", reason=v["due_reason"] or "", label=label, phrase=phrase)
 
     def row(self, v):
         """One row of the export, in EXPORT_COLUMNS order, from an assignment's

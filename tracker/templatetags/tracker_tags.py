@@ -151,11 +151,11 @@ def due_provenance(a):
     if not a.own_due_by_person:
         return provenance("text", phrase=a.due_text, ref=a.origin_place)
     # Without the annotations of with_due_reason the reason is not known, as the template
-    # read it.
+    # read it. What the text said stays beside the person's date.
     reason = getattr(a, "due_reason", None)
-    if getattr(a, "due_via", None) == "extension":
-        return provenance("person", label=gettext("延期获批"), reason=reason)
-    return provenance("person", reason=reason)
+    phrase, ref = a.text_due_words
+    label = gettext("延期获批") if getattr(a, "due_via", None) == "extension" else ""
+    return provenance("person", label=label, reason=reason, phrase=phrase, ref=ref)
 
 
 @register.simple_tag

@@ -226,6 +226,7 @@ def plan_report_rule(request, slug):
     plan = get_plan_to_edit(request.user, slug)
     form = ReportRuleForm(request.POST)
     if not form.is_valid():
+        _refused(request, _("管理员设定：填报节奏与跟踪起始"))
         return _plan_page(request, plan, _rule_form(request.user, plan, form), status=400)
     data = form.cleaned_data
     plan_edits.report_rule_set(
@@ -317,7 +318,16 @@ def _task_page(request, task, forms, status=200):
 
 
 # --- plan edits: what the text does not say, set by an administrator ----------------------
-# POST only; an invalid form answers with the task page again, errors next to the fields.
+# POST only; an invalid form answers with the task page again, errors next to the fields,
+# and a message at the top: the forms are at the bottom of a long page, which the browser
+# opens at its top.
+
+
+def _refused(request, form_title):
+    messages.error(
+        request,
+        _("未保存：请按页面下方“%(form)s”中的提示修改后重新提交。") % {"form": form_title},
+    )
 
 
 @login_required
@@ -326,6 +336,7 @@ def task_deadline(request, slug, number):
     task = get_task_to_edit(request.user, slug, number)
     form = DeadlineForm(request.POST, task=task)
     if not form.is_valid():
+        _refused(request, _("设定完成时限"))
         forms = _plan_edit_forms(request.user, task, deadline_form=form)
         return _task_page(request, task, forms, status=400)
     data = form.cleaned_data
@@ -346,6 +357,7 @@ def task_assign(request, slug, number):
     task = get_task_to_edit(request.user, slug, number)
     form = AssignForm(request.POST, task=task)
     if not form.is_valid():
+        _refused(request, _("指定责任单位"))
         forms = _plan_edit_forms(request.user, task, assign_form=form)
         return _task_page(request, task, forms, status=400)
     data = form.cleaned_data
@@ -372,6 +384,7 @@ def task_milestone(request, slug, number):
     task = get_task_to_edit(request.user, slug, number)
     form = MilestoneForm(request.POST, task=task)
     if not form.is_valid():
+        _refused(request, _("设定阶段性目标"))
         forms = _plan_edit_forms(request.user, task, milestone_form=form)
         return _task_page(request, task, forms, status=400)
     measure, assignment = form.chosen_scope()

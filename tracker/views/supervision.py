@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -150,11 +149,11 @@ def dashboard(request):
         on_page = list(plans_page.object_list)
         tasks = tasks.filter(plan__in=on_page)
         shown = queryset.filter(task__plan__in=on_page)
-    # The items overdue longest (active work: no withdrawn ones): their keys first, sorted
-    # by the due date alone, then the few rows with their states and joins.
+    # The items overdue longest, in the overdue list's order (read from its index): their
+    # keys first, then the few rows with their states and joins.
     top = list(
-        queryset.filter(states.overdue_q(today))
-        .order_by(F("due").asc(nulls_last=True), "pk")
+        queryset.filter(states.light_q(states.Light.RED, today))
+        .overdue_first()
         .values_list("pk", flat=True)[:OVERDUE_SHOWN]
     )
     rows = {a.pk: a for a in Assignment.objects.filter(pk__in=top).for_list().with_state(today)}
