@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='assignment',
-            index=models.Index(fields=['tracked', 'overdue_since', 'due', 'signoff'], name='assignment_overdue'),
+            index=models.Index(fields=['overdue_since', 'due', 'tracked', 'signoff'], name='assignment_overdue'),
         ),
         migrations.RunPython(analyze_assignments, migrations.RunPython.noop),
     ]
