@@ -137,7 +137,7 @@ def test_import_again_archive_and_a_big_plan_in_a_real_browser(
     log_in(page, base, "admin")
     page.goto(f"{base}/plans/demo-streets/")
     page.get_by_text("归档此方案").click()
-    page.fill("#id_reason", "示范街区建设已全部完成，经区政府办公室同意归档")
+    page.fill("#id_archive_reason", "示范街区建设已全部完成，经区政府办公室同意归档")
     page.get_by_role("button", name="归档", exact=True).click()
     expect(page.get_by_text("已归档方案")).to_be_visible()
     shot("import-5-archived.png")

@@ -1,6 +1,7 @@
 """An administrator sets, on the task page, a deadline and a body the text does not name."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -150,3 +151,40 @@ def test_a_year_typed_wrong_is_refused_not_stored(client_as, admin_user, task, w
     task.refresh_from_db()
     assert task.deadline is None and not task.milestones.exists()
     assert not ChangeRecord.objects.exists()
+
+
+def test_a_milestone_already_missed_is_set_once_confirmed(client_as, admin_user, task):
+    # A plan loaded late may have stages already past: like a deadline, the date is warned
+    # about and confirmed, not refused.
+    a = AssignmentFactory(task=task)
+    client = client_as(admin_user)
+    data = {
+        "scope": f"assignment-{a.pk}",
+        "due": "2024-06-30",
+        "text": "完成选址",
+        "reason": "纪要",
+    }
+    warned = client.post(url(task, "milestones"), data)
+    assert warned.status_code == 400
+    page = warned.content.decode()
+    assert "2024-06-30 已经过去" in page and 'type="checkbox" name="confirm_past"' in page
+    assert not task.milestones.exists()
+    saved = client.post(url(task, "milestones"), {**data, "confirm_past": "on"})
+    assert saved.status_code == 302
+    a.refresh_from_db()
+    assert a.open_milestone_due == dt.date(2024, 6, 30) and a.overdue_since == a.open_milestone_due
+
+
+def test_no_two_fields_of_the_task_or_plan_page_share_an_id(client_as, admin_user, task):
+    # Three forms on the task page and two on the plan page each had a "reason" field, all
+    # with id="id_reason": a click on a label put the cursor in another form's field.
+    MeasureFactory(task=task, number=1, text="分项")
+    client = client_as(admin_user)
+    for page_url in (task.get_absolute_url(), task.plan.get_absolute_url()):
+        page = client.get(page_url).content.decode()
+        ids = re.findall(r'\bid="([^"]+)"', page)
+        assert "id_deadline_reason" in ids or "id_rule_report_day" in ids
+        assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+        # Each label points at a field that is there.
+        for target in re.findall(r'<label for="([^"]+)"', page):
+            assert target in ids, target

@@ -89,7 +89,7 @@ def test_the_review_chain_through_every_role(live_server, page, screenshot_dir):
     # The deadline form's lone checkbox sits at the left under its label, not stretched
     # across the column with the box drawn in its middle (.field is a flex column).
     ongoing = page.locator("#deadline-form [name=ongoing]").bounding_box()
-    label = page.locator("#deadline-form label[for=id_ongoing]").bounding_box()
+    label = page.locator("#deadline-form label[for=id_deadline_ongoing]").bounding_box()
     assert ongoing and label and ongoing["width"] < 40 and abs(ongoing["x"] - label["x"]) < 4
     milestone_day = today + dt.timedelta(days=20)
     form = page.locator("#milestone-form")

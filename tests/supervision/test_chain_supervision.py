@@ -235,7 +235,8 @@ def test_an_administrator_sets_a_milestone_that_makes_work_overdue_when_missed(
         url,
         {"scope": "task", "due": "2026-11-01", "text": "完成选址", "reason": "会议"},
     )
-    assert past.status_code == 400 and "不能早于今天" in past.content.decode()
+    # A past date is not taken silently: it is warned about and must be confirmed.
+    assert past.status_code == 400 and "2026-11-01 已经过去" in past.content.decode()
     data = {
         "scope": f"assignment-{w['delivery_shen'].pk}",
         "due": "2026-12-01",

@@ -124,6 +124,10 @@ def test_the_longest_overdue_come_first_as_on_the_list_also_by_a_missed_mileston
     red = get(client, reverse("assignment_list") + "?light=red").context["page"]
     assert [a.pk for a in overdue] == [a.pk for a in red]
     assert overdue[0].pk == w["delivery_guan"].pk and overdue[0].days_overdue == 400
+    # The row says why: the missed milestone beside the due date.
+    row = get(client, reverse("dashboard")).content.decode().split('class="overdue-top"')[1]
+    first = row.split('<tr class="overdue">')[1].split("</tr>")[0]
+    assert "2027-12-31" in first and "阶段性目标逾期" in first
 
 
 def test_work_overdue_by_a_missed_milestone_without_a_due_date_is_listed_not_a_500(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 from django import forms
@@ -23,9 +24,41 @@ def _choose_measure(field, task):
     field.label_from_instance = lambda m: f"{m.number}. {m.text[:30]}"
 
 
-class DeadlineForm(OwnWordsForm):
-    """A deadline the text does not say. A date already past makes the work overdue at once:
-    the administrator is warned and confirms it (`confirm_past`) before it is saved."""
+class ConfirmsPastDate(OwnWordsForm):
+    """For a form with a date field (`date_field`) and a `confirm_past` field: a date already
+    past makes the work overdue at once, so the administrator is warned and confirms it
+    before it is saved. The confirmation is a checkbox once a date is entered (the warning
+    names the date), hidden before."""
+
+    date_field = ""
+    today: dt.date
+
+    def _offer_confirmation(self):
+        if self.is_bound and self.data.get(self.add_prefix(self.date_field)):
+            self.fields["confirm_past"].widget = forms.CheckboxInput()
+
+    def _check_past(self, day):
+        if day and day < self.today and not self.cleaned_data.get("confirm_past"):
+            self.add_error(
+                "confirm_past",
+                _(
+                    "%(day)s 已经过去：保存后，尚未销号的相关工作将立即显示为逾期。"
+                    "如确需设定，请勾选“确认设定已经过去的日期”后再保存。"
+                )
+                % {"day": day.isoformat()},
+            )
+
+
+def confirm_past_field():
+    return forms.BooleanField(
+        label=_("确认设定已经过去的日期"), required=False, widget=forms.HiddenInput
+    )
+
+
+class DeadlineForm(ConfirmsPastDate):
+    """A deadline the text does not say (a past one confirmed: ConfirmsPastDate)."""
+
+    id_prefix = date_field = "deadline"
 
     measure: forms.ModelChoiceField[Measure] = forms.ModelChoiceField(
         label=_("适用于"), queryset=None, required=False, empty_label=_("整项任务")
@@ -35,18 +68,13 @@ class DeadlineForm(OwnWordsForm):
     )
     ongoing = forms.BooleanField(label=_("长期任务（无完成日期）"), required=False)
     reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
-    confirm_past = forms.BooleanField(
-        label=_("确认设定已经过去的日期"), required=False, widget=forms.HiddenInput
-    )
+    confirm_past = confirm_past_field()
 
     def __init__(self, *args, task, today=None, **kwargs):
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
         _choose_measure(self.fields["measure"], task)
-        deadline = self.data.get(self.add_prefix("deadline")) if self.is_bound else None
-        if deadline:
-            # Shown as a checkbox once a date is entered (the warning names the date).
-            self.fields["confirm_past"].widget = forms.CheckboxInput()
+        self._offer_confirmation()
 
     def clean(self):
         super().clean()
@@ -55,21 +83,17 @@ class DeadlineForm(OwnWordsForm):
             raise ValidationError(_("长期任务不设完成日期：请只选其一。"))
         if not data.get("ongoing") and not data.get("deadline") and "deadline" not in self.errors:
             self.add_error("deadline", _("请填写完成时限，或勾选“长期任务”。"))
-        deadline = data.get("deadline")
-        if deadline and deadline < self.today and not data.get("confirm_past"):
-            self.add_error(
-                "confirm_past",
-                _(
-                    "%(day)s 已经过去：保存后，尚未销号的相关工作将立即显示为逾期。"
-                    "如确需设定，请勾选“确认设定已经过去的日期”后再保存。"
-                )
-                % {"day": deadline.isoformat()},
-            )
+        self._check_past(data.get("deadline"))
         return data
 
 
-class MilestoneForm(OwnWordsForm):
-    """阶段性目标 on the task page: for the whole task, one measure or one body's share."""
+class MilestoneForm(ConfirmsPastDate):
+    """阶段性目标 on the task page: for the whole task, one measure or one body's share. A
+    plan loaded late may have stages already missed: a past date is confirmed
+    (ConfirmsPastDate)."""
+
+    id_prefix = "milestone"
+    date_field = "due"
 
     scope = forms.ChoiceField(label=_("适用于"))
     due = forms.DateField(label=_("完成日期"), widget=DateInput, validators=NOT_TOO_FAR)
@@ -77,11 +101,13 @@ class MilestoneForm(OwnWordsForm):
         label=_("阶段性目标"), max_length=300, help_text=_("到该日期应完成什么，如“完成园区选址”。")
     )
     reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
+    confirm_past = confirm_past_field()
 
     def __init__(self, *args, task, today=None, **kwargs):
         self.task = task
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
+        self._offer_confirmation()
         choices: list[tuple[str, object]] = [("task", _("整项任务（本任务各责任单位）"))]
         for m in task.measures.all():
             choices.append(
@@ -93,11 +119,10 @@ class MilestoneForm(OwnWordsForm):
             choices.append((f"assignment-{a.pk}", str(a)))
         cast(forms.ChoiceField, self.fields["scope"]).choices = choices
 
-    def clean_due(self):
-        due = self.cleaned_data["due"]
-        if due < self.today:
-            raise ValidationError(_("阶段性目标的日期不能早于今天。"))
-        return due
+    def clean(self):
+        super().clean()
+        self._check_past(self.cleaned_data.get("due"))
+        return self.cleaned_data
 
     def chosen_scope(self):
         """(measure, assignment) the milestone is set on."""
@@ -111,6 +136,8 @@ class MilestoneForm(OwnWordsForm):
 
 class ReportRuleForm(OwnWordsForm):
     """The plan's reporting calendar and its cap on extensions, set by an administrator."""
+
+    id_prefix = "rule"
 
     report_rhythm = forms.ChoiceField(
         label=_("填报节奏"), choices=states.Rhythm.choices, widget=forms.RadioSelect
@@ -155,6 +182,8 @@ class ReportRuleForm(OwnWordsForm):
 
 
 class AssignForm(OwnWordsForm):
+    id_prefix = "assign"
+
     measure: forms.ModelChoiceField[Measure] = forms.ModelChoiceField(
         label=_("适用于"), queryset=None, required=False, empty_label=_("整项任务")
     )
@@ -193,6 +222,8 @@ class AssignForm(OwnWordsForm):
 
 class ArchiveForm(OwnWordsForm):
     """归档 or 恢复 a plan: a decision, so it says why."""
+
+    id_prefix = "archive"
 
     reason = forms.CharField(
         label=_("依据"),

@@ -181,8 +181,14 @@ def speak_our_words(form):
 
 
 class OwnWordsForm(forms.Form):
-    """A form that speaks the app's own words (speak_our_words)."""
+    """A form that speaks the app's own words (speak_our_words). A form that shares its page
+    with others names its fields' ids by `id_prefix` (id_deadline_reason), so that no two
+    fields of a page have the same id and each label focuses its own field."""
+
+    id_prefix = ""
 
     def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
         speak_our_words(self)
