@@ -31,7 +31,7 @@ they may read but not change answers 403.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -63,6 +63,39 @@ MANAGERS_GROUP = "督查人员"
 ADMINISTER_PLANS = "administer_plans"
 SUPERVISE = "supervise"
 
+# The role groups' permissions, as migration 0003 made them (tests/test_access.py checks
+# the two lists stay the same): an administrator's Django admin work — the plan's structure,
+# bodies and memberships, users, the history read-only, the login lockouts — and the role
+# permission of each group.
+_EDITABLE = ["plan", "category", "task", "measure", "target", "assignment", "body", "membership"]
+_HISTORY = [
+    "report",
+    "evidence",
+    "reportedvalue",
+    "extensionrequest",
+    "decision",
+    "changerecord",
+    "reminder",
+    "accessrecord",
+]
+ROLE_GROUP_PERMISSIONS = {
+    ADMINS_GROUP: {
+        "tracker": [
+            ADMINISTER_PLANS,
+            *(f"{action}_{m}" for m in _EDITABLE for action in ("add", "change", "delete", "view")),
+            *(f"view_{m}" for m in _HISTORY),
+        ],
+        "auth": ["add_user", "change_user", "view_user", "view_group"],
+        "axes": [
+            "view_accessattempt",
+            "delete_accessattempt",
+            "view_accesslog",
+            "view_accessfailurelog",
+        ],
+    },
+    MANAGERS_GROUP: {"tracker": [SUPERVISE]},
+}
+
 ROLE_LABELS = {
     "admin": gettext_lazy("管理员"),
     "manager": gettext_lazy("督查人员"),
@@ -72,6 +105,21 @@ ROLE_LABELS = {
 
 
 # --- roles --------------------------------------------------------------------------------
+
+
+def ensure_role_groups():
+    """The two role groups with their permissions (ROLE_GROUP_PERMISSIONS), made where they
+    are missing — migration 0003 made them once, and `manage.py flush` empties them with
+    everything else; a group that exists keeps its members and gains what it lacks."""
+    groups = {}
+    for name, wanted in ROLE_GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        query = Q(pk__in=[])
+        for app_label, codenames in wanted.items():
+            query |= Q(content_type__app_label=app_label, codename__in=codenames)
+        group.permissions.add(*Permission.objects.filter(query))
+        groups[name] = group
+    return groups
 
 
 def _role_permissions(user):

@@ -1,12 +1,14 @@
+import importlib
 import io
 import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from tests.factories import BodyFactory, PlanFactory, TaskFactory
-from tracker.access import is_manager, is_plan_admin
+from tracker.access import ROLE_GROUP_PERMISSIONS, is_manager, is_plan_admin
 from tracker.management.commands import bootstrap
 from tracker.models import Membership, Plan, Task
 
@@ -61,6 +63,34 @@ def test_it_creates_the_demo_users_with_their_roles(fixture_dir):
     shen = User.objects.get(username="shenxian")
     assert shen.membership.body.name == "莘县" and not shen.is_staff
     assert shen.check_password(bootstrap.DEMO_PASSWORD)
+
+
+def test_after_a_flush_bootstrap_makes_the_role_groups_again(fixture_dir):
+    # `manage.py flush` empties the groups migration 0003 made; bootstrap then failed with
+    # Group.DoesNotExist (and so did the tests that ran after a browser test's flush).
+    BodyFactory(name="市邮政管理局")
+    Group.objects.all().delete()
+    call_command("bootstrap", "--demo-users", stdout=io.StringIO())
+    User = get_user_model()
+    assert is_plan_admin(User.objects.get(username="admin"))
+    dubanshi = User.objects.get(username="dubanshi")
+    assert is_manager(dubanshi) and not is_plan_admin(dubanshi)
+    for name, wanted in ROLE_GROUP_PERMISSIONS.items():
+        held = set(
+            Group.objects.get(name=name).permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        )
+        assert held == {(app, code) for app, codes in wanted.items() for code in codes}
+
+
+def test_the_role_groups_are_made_as_migration_0003_made_them():
+    # Migrations keep their own copy of what they did; the two lists must not drift apart.
+    made = importlib.import_module("tracker.migrations.0003_role_groups")
+    assert ROLE_GROUP_PERMISSIONS == {
+        made.ADMINS: made.ADMIN_PERMISSIONS,
+        made.MANAGERS: made.MANAGER_PERMISSIONS,
+    }
 
 
 def test_the_demo_bodies_get_contacts_nobody_has_filled_in(fixture_dir):

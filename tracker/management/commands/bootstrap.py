@@ -16,13 +16,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.access import ADMINS_GROUP, MANAGERS_GROUP
+from tracker.access import ADMINS_GROUP, MANAGERS_GROUP, ensure_role_groups
 from tracker.models import Assignment, Body, Membership, Milestone, Plan, Source
 from tracker.services import plan_edits
 
@@ -85,11 +84,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def create_demo_users(self):
         User = get_user_model()
-        # Made, with their permissions, by migration 0003.
-        groups = {
-            "admin": Group.objects.get(name=ADMINS_GROUP),
-            "manager": Group.objects.get(name=MANAGERS_GROUP),
-        }
+        # Made by migration 0003, and again here after `manage.py flush` emptied them.
+        made = ensure_role_groups()
+        groups = {"admin": made[ADMINS_GROUP], "manager": made[MANAGERS_GROUP]}
         self.stdout.write(f"演示用户（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, role, body in DEMO_USERS:
             # An address on a reserved domain, so reminders show up on the console mailer.
