@@ -354,6 +354,14 @@ class DeadlineFields(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or {"deadline", "withdrawn"} & set(fields):
+            # The due date and the tracking its assignments keep follow (Assignment.due):
+            # the assignments of this task or this measure (their foreign key's name).
+            Assignment.objects.filter(**{str(self._meta.model_name): self.pk}).keep_due()
+
     @property
     def deadline_set_by_person(self):
         """True when a person, not the text, set this deadline."""
@@ -425,13 +433,6 @@ class Task(DeadlineFields):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        fields = kwargs.get("update_fields")
-        if fields is None or {"deadline", "withdrawn"} & set(fields):
-            # The due date and the tracking its assignments keep follow (Assignment.due).
-            Assignment.objects.filter(task=self.pk).keep_due()
-
     def natural_key(self):
         return (*self.plan.natural_key(), self.number)
 
@@ -501,13 +502,6 @@ class Measure(DeadlineFields):
 
     def __str__(self):
         return f"{self.task.number}.{self.number} {self.text[:40]}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        fields = kwargs.get("update_fields")
-        if fields is None or {"deadline", "withdrawn"} & set(fields):
-            # The due date and the tracking its assignments keep follow (Assignment.due).
-            Assignment.objects.filter(measure=self.pk).keep_due()
 
     def natural_key(self):
         return (*self.task.natural_key(), self.number)
@@ -945,12 +939,11 @@ class Assignment(models.Model):
     # Python rule.
     next_report_on = models.DateField(_("下次应填报日期"), null=True, blank=True, editable=False)
     # The due date that applies (effective_due: its own, else its measure's, else its
-    # task's), whether the work is still tracked (not `withdrawn`) and where its pace line
-    # starts, kept like the rest:
+    # task's) and whether the work is still tracked (not `withdrawn`), kept like the rest:
     # reading them through the measure, the task and the plan made every list join three
     # tables for each of tens of thousands of rows before it could count or order them.
-    # Kept by save() here and by Task, Measure and Plan.save() (keep_due);
-    # tests/reporting/test_kept_state.py checks them against the rows they come from.
+    # Kept by save() here, by Task and Measure.save() (DeadlineFields) and by Plan.save()
+    # (keep_due); tests/reporting/test_kept_state.py checks them against their sources.
     due = models.DateField(_("完成时限（适用）"), null=True, blank=True, editable=False)
     tracked = models.BooleanField(_("跟踪中"), default=True, editable=False)
     # The plan's tracking start (Plan.start_date), where the pace line begins (states.py:

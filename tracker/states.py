@@ -510,7 +510,7 @@ def light_q(light, today):
     through the rank."""
     if light == Light.RED:
         # In the terms of the overdue list's index (Assignment.Meta: assignment_overdue).
-        return Q(tracked=True) & ~done_q() & Q(overdue_since__lt=today)
+        return Q(tracked=True) & overdue_q(today)
     if light == Light.DONE:
         return Q(tracked=True) & done_q()
     return Q(light_rank=RANK[Light(light)])
