@@ -224,15 +224,28 @@ def get_task(user, slug, number):
 
 
 def get_plan_to_edit(user, slug):
-    """The plan's reporting calendar: administrators only."""
+    """The plan's reporting calendar: administrators only, and not while it is archived."""
     require_plan_admin(user, _("只有方案管理员可以设定填报节奏。"))
-    return get_plan(user, slug)
+    return _not_archived(get_plan(user, slug))
 
 
 def get_task_to_edit(user, slug, number):
     """Plan edits (a deadline, a body) on the task page: administrators only."""
     require_plan_admin(user, _("只有方案管理员可以设定时限和责任单位。"))
-    return get_task(user, slug, number)
+    task = get_task(user, slug, number)
+    _not_archived(task.plan)
+    return task
+
+
+def _not_archived(plan):
+    """403 for an edit to an archived plan: its records are kept as they were when it was
+    archived (归档), and its pages no longer offer the forms -- a form opened before another
+    administrator archived it lands here."""
+    if plan.is_archived:
+        raise PermissionDenied(
+            _("本方案已归档，记录保持归档时的样子：请先在方案页面恢复跟踪，再修改。")
+        )
+    return plan
 
 
 # --- assignments and what hangs on them ---------------------------------------------------

@@ -1742,10 +1742,12 @@ def evidence_path(instance, filename):
 
 class EvidenceQuerySet(AppendOnlyQuerySet):
     def uploaded_by_body_on(self, body, day):
-        """Bytes of evidence the body's reports carried in on a local day (the daily quota)."""
+        """Bytes of evidence the body's reports carried in on a local day (the daily quota);
+        files a correction keeps from the report it corrects were not uploaded again."""
         start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
         rows = self.filter(
             report__assignment__body=body,
+            carried_from__isnull=True,
             created_at__gte=start,
             created_at__lt=start + dt.timedelta(days=1),
         )
@@ -1765,6 +1767,16 @@ class Evidence(AppendOnly):
     content_type = models.CharField(_("MIME 类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # A correction keeps the corrected report's files the body ticks: the same stored file,
+    # a row of its own (services/reporting.report_create), not uploaded again.
+    carried_from = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("沿用自"),
+    )
 
     # The history's own queryset, still append-only (AppendOnlyQuerySet).
     objects = EvidenceQuerySet.as_manager()  # type: ignore[misc]
@@ -2481,6 +2493,8 @@ class ReportDraft(models.Model):
     # Target pk → value as text, and the milestones said to be reached.
     values = models.JSONField(_("指标完成值"), default=dict, blank=True)
     milestones = models.JSONField(_("完成的阶段性目标"), default=list, blank=True)
+    # A correction's choice of the corrected report's files to keep (Evidence pks).
+    kept_evidence = models.JSONField(_("沿用的佐证材料"), default=list, blank=True)
     report = models.OneToOneField(
         Report,
         models.PROTECT,

@@ -133,3 +133,39 @@ def test_a_plan_cannot_be_deleted_in_the_admin(client_as, admin_user, world):
     client = client_as(admin_user)
     client.post(f"/admin/tracker/plan/{world['old'].pk}/delete/", {"post": "yes"})
     assert Plan.objects.filter(pk=world["old"].pk).exists()
+
+
+def test_an_archived_plan_is_kept_as_it_was_archived(client_as, admin_user, world):
+    # Its deadlines, bodies, milestones and calendar stayed editable after archiving: the
+    # page offered the forms and the edits were saved into a plan nobody tracks any more.
+    archive(client_as(admin_user), world["old"])
+    client = client_as(admin_user)
+    overview = client.get("/plans/old/").content.decode()
+    assert 'id="report-rule-form"' not in overview and 'id="restore-form"' in overview
+    task_page = client.get("/plans/old/tasks/1/").content.decode()
+    assert "本方案已于" in task_page and "恢复跟踪后才能修改时限和责任单位" in task_page
+    assert 'id="deadline-form"' not in task_page and 'id="assign-form"' not in task_page
+    # A form opened before the plan was archived is refused, and nothing is written.
+    edits = [
+        ("/plans/old/tasks/1/deadline/", {"deadline": "2030-06-30", "reason": "会议纪要"}),
+        (
+            "/plans/old/tasks/1/milestones/",
+            {"scope": "task", "due": "2030-01-31", "text": "选址", "reason": "纪要"},
+        ),
+        (
+            "/plans/old/reporting/",
+            {"report_rhythm": "monthly", "report_day": 25, "extension_cap": 2, "reason": "通知"},
+        ),
+    ]
+    before = ChangeRecord.objects.count()
+    for path, data in edits:
+        response = client.post(path, data)
+        assert response.status_code == 403
+        assert "本方案已归档" in response.content.decode()
+    assert ChangeRecord.objects.count() == before
+    task = Task.objects.get(plan=world["old"])
+    assert task.deadline == dt.date(2020, 12, 31) and not task.milestones.exists()
+    # Restored, the forms are back.
+    client.post("/plans/old/restore/", {"reason": "发现遗留事项，恢复跟踪"})
+    assert 'id="deadline-form"' in client.get("/plans/old/tasks/1/").content.decode()
+    assert 'id="report-rule-form"' in client.get("/plans/old/").content.decode()

@@ -132,7 +132,10 @@ def test_the_past_date_confirmation_has_no_label_until_it_is_offered(client_as, 
     assert 'type="checkbox" name="confirm_past"' in page and "确认设定已经过去的日期" in page
     # The forms are at the bottom of a long page: a message at its top says where to look.
     top = page.split('id="deadline-form"')[0]
-    assert "未保存：请按页面下方“设定完成时限”中的提示修改后重新提交。" in top.split("<main")[1]
+    message = (
+        '未保存：请按页面下方<a href="#deadline-form">“设定完成时限”</a>中的提示修改后重新提交。'
+    )
+    assert message in top.split("<main")[1]
 
 
 @pytest.mark.parametrize(

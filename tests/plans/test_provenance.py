@@ -153,3 +153,19 @@ def test_a_date_moved_by_an_approved_extension_says_so_with_the_reason(client_as
     assert sources(rows[0], own)[0] == (
         "延期获批（依据：同意延期申请：园区用地审批未完成）；原文：“到2024年年底”"
     )
+
+
+def test_an_approval_with_a_note_shows_the_managers_note_beside_the_bodys_reason(client_as, w):
+    # Only the body's reason was shown; the manager's note, written when approving, was
+    # kept with the decision but never beside the new date.
+    extension = reporting.extension_request_create(
+        assignment=w["own"],
+        author=w["clerk"],
+        new_due=w["park"].deadline.replace(year=2030),
+        reason="园区用地审批未完成",
+    )
+    reporting.extension_decide(
+        extension=extension, manager=make_manager("m4"), approve=True, reason="最后一次延期"
+    )
+    work = page(client_as(w["clerk"]), "/work/")
+    assert "同意延期申请：园区用地审批未完成（审批意见：最后一次延期）" in work

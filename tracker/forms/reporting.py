@@ -110,6 +110,15 @@ class ReportForm(OwnWordsForm):
     # The declared field, not Form.files: the form's metaclass moves it into base_fields.
     files = MultipleFileField(label=_("佐证材料"), required=False)  # type: ignore[assignment]
 
+    keep_files = forms.TypedMultipleChoiceField(
+        label=_("沿用原填报的佐证材料"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "勾选的文件随更正一并报送，不必重新上传，也不占今天的上传额度；不勾选的仍保留在原填报下。"
+        ),
+    )
     milestones = forms.ModelMultipleChoiceField(
         label=_("本次完成的阶段性目标"),
         queryset=Milestone.objects.none(),
@@ -117,8 +126,19 @@ class ReportForm(OwnWordsForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, targets=(), milestones=None, today=None, uploaded_today=0, **kwargs):
-        """`uploaded_today`: bytes the body has already uploaded today (the daily quota), or
+    def __init__(
+        self,
+        *args,
+        targets=(),
+        milestones=None,
+        today=None,
+        uploaded_today=0,
+        carried=None,
+        **kwargs,
+    ):
+        """`carried`: a correction's offer, the corrected report's files (Evidence), which
+        `kept_evidence` then gives as ticked; None for any other report.
+        `uploaded_today`: bytes the body has already uploaded today (the daily quota), or
         a function that tells them. The function is asked at most once, and only when files
         are checked or the form is shown: a report without files, filed at once, skips
         that query (tracker/services/reporting.py checks the quota again, under lock, when
@@ -134,6 +154,13 @@ class ReportForm(OwnWordsForm):
             # A milestone reads as its date and what is due by then.
             setattr(field, "label_from_instance", _milestone_label)  # noqa: B010
         self.fields["as_of"].initial = self.today
+        self.carried = list(carried or ())
+        if not self.carried:
+            del self.fields["keep_files"]
+        else:
+            cast(forms.TypedMultipleChoiceField, self.fields["keep_files"]).choices = [
+                (e.pk, f"{e.original_name}（{filesizeformat(e.size)}）") for e in self.carried
+            ]
         # Interpolated here, per request: `%` on a lazy text at class level would fix it in
         # the language active when the module was imported.
         self.fields["text"].help_text = _(
@@ -172,6 +199,11 @@ class ReportForm(OwnWordsForm):
     def remaining_today(self):
         """Bytes the body may still upload today."""
         return evidence_files.remaining_today(self.uploaded_today)
+
+    def kept_evidence(self):
+        """The corrected report's files ticked to keep, in their order."""
+        chosen = set(self.cleaned_data.get("keep_files") or ())
+        return [e for e in self.carried if e.pk in chosen]
 
     @property
     def target_fields(self):

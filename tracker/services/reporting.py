@@ -64,6 +64,7 @@ def report_create(
     milestones=(),
     approved_by=None,
     draft_files=(),
+    kept_evidence=(),
 ):
     """File a progress report (进展填报), with its values against targets, the milestones it
     says were reached and its evidence files, and bring the assignment's current state up to
@@ -71,7 +72,9 @@ def report_create(
 
     `values` maps Target → Decimal. `files` are uploaded files already checked by the form
     (tracker.forms); each is checked again here. `draft_files` are the stored files of an
-    approved draft (draft_approve), attached as they are. `corrects` is a report of the same
+    approved draft (draft_approve), attached as they are; `kept_evidence`, files of the
+    report a correction corrects that it keeps (the same stored files, not counted against
+    the day's uploads again). `corrects` is a report of the same
     assignment that this one corrects; both stay, and the correction takes the corrected
     report's place in the filing order (Report.place_at). `approved_by` is the body's head
     who approved it (in-body approval). When anything fails, no row is written and every
@@ -100,6 +103,7 @@ def report_create(
     # Not asked again whether the assignment and the author exist: the one is read again
     # under the lock, the other is the signed-in user.
     report.full_clean(exclude=["assignment", "author"], validate_unique=False)
+    _check_kept(corrects, kept_evidence)
     stored = []
     try:
         with transaction.atomic():
@@ -157,12 +161,28 @@ def report_create(
                     file=kept.file.name,
                     **{fact: getattr(kept, fact) for fact in FILE_FACTS},
                 ).save()
+            for kept in kept_evidence:
+                Evidence(
+                    report=report,
+                    created_at=now,
+                    file=kept.file.name,
+                    carried_from=kept,
+                    **{fact: getattr(kept, fact) for fact in FILE_FACTS},
+                ).save()
             _refresh_progress(locked, report, now, reached=bool(milestones))
     except BaseException:
         for name in stored:
             Evidence._meta.get_field("file").storage.delete(name)
         raise
     return report
+
+
+def _check_kept(corrects, kept_evidence):
+    """Only a correction keeps files, and only those of the report it corrects."""
+    if kept_evidence and (
+        corrects is None or any(e.report_id != corrects.pk for e in kept_evidence)
+    ):
+        raise ValidationError(_("只能沿用被更正的那条填报的佐证材料。"))
 
 
 def _check_upload_quota(locked, files, now):
@@ -474,6 +494,13 @@ def extension_decide(*, extension, manager, approve, reason="", granted_due=None
                     "granted": str(granted),
                     "reason": reason,
                 }
+            elif reason:
+                # The body's reason, and the manager's own note beside it: a date extended
+                # is shown with why on every page (due_provenance).
+                why = _("同意延期申请：%(reason)s（审批意见：%(note)s）") % {
+                    "reason": extension.reason,
+                    "note": reason,
+                }
             else:
                 why = _("同意延期申请：%(reason)s") % {"reason": extension.reason}
             record_changes(
@@ -517,10 +544,13 @@ def draft_save(
     corrects=None,
     draft=None,
     submit=False,
+    kept_evidence=(),
 ):
     """A clerk saves a report as a draft (a new one, or `draft` again while it is not with
     the head), and with `submit` hands it to the head for approval. The draft's files are
-    stored now; they become the report's evidence when the head approves."""
+    stored now; they become the report's evidence when the head approves, with the files
+    of the corrected report the draft keeps (`kept_evidence`, as report_create)."""
+    _check_kept(draft.corrects if draft is not None else corrects, kept_evidence)
     stored = []
     try:
         with transaction.atomic():
@@ -536,6 +566,7 @@ def draft_save(
             draft.status, draft.percent, draft.text, draft.as_of = status, percent, text, as_of
             draft.values = {str(t.pk): str(v) for t, v in (values or {}).items() if v is not None}
             draft.milestones = [m.pk for m in milestones]
+            draft.kept_evidence = [e.pk for e in kept_evidence]
             draft.updated_at = timezone.now()
             draft.state = ReportDraft.State.DRAFT if draft.state != "returned" else draft.state
             draft.full_clean()
@@ -619,6 +650,9 @@ def draft_approve(*, draft, head, note=""):
             corrects=locked.corrects,
             approved_by=head,
             draft_files=list(locked.files.all()),
+            kept_evidence=list(
+                Evidence.objects.filter(pk__in=locked.kept_evidence, report=locked.corrects_id)
+            ),
         )
         locked.state, locked.report = ReportDraft.State.FILED, report
         locked.updated_at = timezone.now()

@@ -267,15 +267,22 @@ def timeline_report(context, entry, can_correct=False, show_body=False):
         ]
         lists.append(_list_of("values small", "<li>{}：<strong>{}</strong> {}</li>", values))
     if x.evidence_list:
+        kept = gettext("（沿用原填报）")
         files = [
-            (f.kind.upper(), f.get_absolute_url(), f.original_name, filesizeformat(f.size))
+            (
+                f.kind.upper(),
+                f.get_absolute_url(),
+                f.original_name,
+                filesizeformat(f.size),
+                kept if f.carried_from_id else "",
+            )
             for f in x.evidence_list
         ]
         lists.append(
             _list_of(
                 "files",
                 '<li><span class="badge grey">{}</span> <a href="{}">{}</a>'
-                ' <span class="small muted">{}</span></li>',
+                ' <span class="small muted">{}{}</span></li>',
                 files,
             )
         )

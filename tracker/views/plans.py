@@ -42,6 +42,7 @@ from tracker.forms.plans import (
 )
 from tracker.models import TASK_BEFORE_MEASURES, Assignment, Body, Plan, Task, prebuilt
 from tracker.services import plan_edits, supervision
+from tracker.text import safe_format
 
 
 @login_required
@@ -122,7 +123,7 @@ def plan_overview(request, slug):
 
 
 def _rule_form(user, plan, form=None):
-    if not is_plan_admin(user):
+    if not is_plan_admin(user) or plan.is_archived:
         return None
     return form or ReportRuleForm(
         initial={
@@ -226,7 +227,7 @@ def plan_report_rule(request, slug):
     plan = get_plan_to_edit(request.user, slug)
     form = ReportRuleForm(request.POST)
     if not form.is_valid():
-        _refused(request, _("管理员设定：填报节奏与跟踪起始"))
+        _refused(request, _("管理员设定：填报节奏与跟踪起始"), "report-rule-form")
         return _plan_page(request, plan, _rule_form(request.user, plan, form), status=400)
     data = form.cleaned_data
     plan_edits.report_rule_set(
@@ -252,8 +253,9 @@ def task_detail(request, slug, number):
 
 def _plan_edit_forms(user, task, deadline_form=None, assign_form=None, milestone_form=None):
     """The task page's plan-edit forms, for administrators only; a bound form that failed
-    validation is shown again with its messages."""
-    if not is_plan_admin(user):
+    validation is shown again with its messages. None while the plan is archived: its
+    records stay as they were (access._not_archived)."""
+    if not is_plan_admin(user) or task.plan.is_archived:
         return {}
     return {
         "deadline_form": deadline_form or DeadlineForm(task=task),
@@ -323,10 +325,13 @@ def _task_page(request, task, forms, status=200):
 # opens at its top.
 
 
-def _refused(request, form_title):
+def _refused(request, form_title, anchor):
+    """The message at the top of a long page whose form, at its bottom, was refused: it
+    names the form and links to it (`anchor`, the form's id)."""
+    link = safe_format('<a href="#{}">“{}”</a>', anchor, form_title)
     messages.error(
         request,
-        _("未保存：请按页面下方“%(form)s”中的提示修改后重新提交。") % {"form": form_title},
+        safe_format(_("未保存：请按页面下方{}中的提示修改后重新提交。"), link),
     )
 
 
@@ -336,7 +341,7 @@ def task_deadline(request, slug, number):
     task = get_task_to_edit(request.user, slug, number)
     form = DeadlineForm(request.POST, task=task)
     if not form.is_valid():
-        _refused(request, _("设定完成时限"))
+        _refused(request, _("设定完成时限"), "deadline-form")
         forms = _plan_edit_forms(request.user, task, deadline_form=form)
         return _task_page(request, task, forms, status=400)
     data = form.cleaned_data
@@ -357,7 +362,7 @@ def task_assign(request, slug, number):
     task = get_task_to_edit(request.user, slug, number)
     form = AssignForm(request.POST, task=task)
     if not form.is_valid():
-        _refused(request, _("指定责任单位"))
+        _refused(request, _("指定责任单位"), "assign-form")
         forms = _plan_edit_forms(request.user, task, assign_form=form)
         return _task_page(request, task, forms, status=400)
     data = form.cleaned_data
@@ -384,7 +389,7 @@ def task_milestone(request, slug, number):
     task = get_task_to_edit(request.user, slug, number)
     form = MilestoneForm(request.POST, task=task)
     if not form.is_valid():
-        _refused(request, _("设定阶段性目标"))
+        _refused(request, _("设定阶段性目标"), "milestone-form")
         forms = _plan_edit_forms(request.user, task, milestone_form=form)
         return _task_page(request, task, forms, status=400)
     measure, assignment = form.chosen_scope()

@@ -295,11 +295,18 @@ def _report_form(request, assignment, corrects=None, draft=None):
         }
         if draft is not None:
             initial["milestones"] = draft.milestones
+            initial["keep_files"] = draft.kept_evidence
         else:
             initial["milestones"] = [m.milestone_id for m in corrects.milestones_met.all()]
             milestones = Milestone.objects.applying_to(assignment)
     else:
         initial = {"status": assignment.status, "percent": assignment.percent}
+    # A correction offers the corrected report's files, all ticked at first: the files that
+    # proved the work are seldom what the correction is about.
+    corrected = draft.corrects if draft is not None else corrects
+    carried = list(corrected.evidence.all()) if corrected is not None else []
+    if draft is None and corrects is not None:
+        initial["keep_files"] = [e.pk for e in carried]
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
@@ -309,6 +316,7 @@ def _report_form(request, assignment, corrects=None, draft=None):
         uploaded_today=functools.partial(
             Evidence.objects.uploaded_by_body_on, assignment.body, today
         ),
+        carried=carried,
         initial=initial,
     )
     direct = files_directly(request.user, assignment)
@@ -323,6 +331,7 @@ def _report_form(request, assignment, corrects=None, draft=None):
             "values": form.values(),
             "milestones": form.milestones_reached(),
             "files": data["files"],
+            "kept_evidence": form.kept_evidence(),
         }
         try:
             if direct:
