@@ -7,7 +7,13 @@ import pytest
 from django.urls import reverse
 
 from tests.builders import set_own_due
-from tests.factories import AssignmentFactory, BodyFactory, MeasureFactory, TaskFactory
+from tests.factories import (
+    AssignmentFactory,
+    BodyFactory,
+    MeasureFactory,
+    PlanFactory,
+    TaskFactory,
+)
 from tests.supervision_world import frozen, world
 from tracker.models import Milestone
 
@@ -273,3 +279,26 @@ def test_the_overdue_filters_keep_the_default_order(client_as, manager, w):
     # A sort the user chose still applies.
     by_percent = every_row(client, "light=red&o=-percent")
     assert {a.pk for a in by_percent} == set(by_pk) and by_percent != red
+
+
+def test_with_a_plan_chosen_the_bodies_offered_are_those_with_work_in_it(client_as, manager, w):
+    # The picker listed every body of every plan: choosing one of another plan listed
+    # nothing. The body already chosen stays offered, so the form shows what filters.
+    other = TaskFactory(
+        plan=PlanFactory(slug="other", title="另一方案"), number=1, title="别的任务"
+    )
+    stranger = BodyFactory(name="外方案单位")
+    AssignmentFactory(task=other, body=stranger)
+    plan = w["plan"]
+
+    def offered(query):
+        field = listed(client_as(manager), query).context["filter"].form["body"]
+        return [str(label) for value, label in field.field.widget.choices if value]
+
+    assert "外方案单位" in offered("")
+    in_plan = offered(f"plan={plan.slug}")
+    assert "外方案单位" not in in_plan and in_plan
+    assert "外方案单位" in offered(f"plan={plan.slug}&body={stranger.pk}")
+    # A value that is no key is refused by the filter, not turned into an error.
+    for bad in ("²", "9" * 30, "x"):
+        assert listed(client_as(manager), f"plan={plan.slug}&body={bad}").status_code == 200

@@ -406,6 +406,7 @@ class AssignmentFilter(df.FilterSet):
             form.fields["category"].widget.choices = hint
             form.fields["task"].widget.choices = hint
             return
+        self._bodies_of(form, plan)
         categories = Category.objects.filter(plan=plan).only("pk", "number", "title")
         tasks = Task.objects.active().filter(plan=plan).only("pk", "number", "title", "plan")
         form.fields["category"].widget.choices = [("", ALL)] + [
@@ -414,6 +415,22 @@ class AssignmentFilter(df.FilterSet):
         form.fields["task"].widget.choices = [("", ALL)] + [
             (t.pk, str(t)) for t in tasks.order_by("number")
         ]
+
+    def _bodies_of(self, form, plan):
+        """With a plan chosen, the counties and bodies offered are those with work in it
+        (found through the plan's tasks, by index), and the one chosen: a body of another
+        plan listed nothing."""
+        in_plan = Assignment.objects.filter(task__plan=plan).values("body")
+        for name in ("county", "body"):
+            field = form.fields[name]
+            chosen = str(self.data.get(name) or "")
+            shown = Q(pk__in=in_plan)
+            # A value that is no key (validation tells the user) selects nothing to add.
+            if chosen.isascii() and chosen.isdigit() and len(chosen) <= 9:
+                shown |= Q(pk=int(chosen))
+            field.widget.choices = [("", ALL)] + [
+                (b.pk, field.label_from_instance(b)) for b in field.queryset.filter(shown)
+            ]
 
     def search(self, queryset, name, value):
         for word in value.split():
