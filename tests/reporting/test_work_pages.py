@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("role", ["staff_a", "staff_b", "manager"])
 def test_my_work_and_the_queue_cost_the_same_with_2_and_20(
-    request, client_as, staff_a, staff_b, role
+    request, monkeypatch, client_as, staff_a, staff_b, role
 ):
+    # Fewer of the others' rows than both worlds have: the page counts them all in both.
+    monkeypatch.setattr("tracker.views.reporting.LED_SHOWN", 3)
     user = request.getfixturevalue(role)
     client = client_as(user)
     url = reverse("todo") if role == "manager" else reverse("my_work")
@@ -27,12 +29,16 @@ def test_my_work_and_the_queue_cost_the_same_with_2_and_20(
         assert page.count("queue-item") == 40  # 20 sign-offs and 20 extensions
     elif role == "staff_b":
         assert page.count('class="work card') == 20
-    else:  # the lead body: its 20 leads, and the 40 assignments of the others, read-only
+    else:  # the lead body: its 20 leads, and the others' 40 assignments, read-only: the
+        # most urgent shown, with a link to all of them
         assert page.count('class="work card') == 20
-        assert page.count('<td data-label="责任单位">') == 40
+        assert page.count('<td data-label="责任单位">') == 3
+        assert "以上是前 3 项，共 40 项：在清单中查看全部" in page
 
 
-def test_the_lead_body_review_queue_costs_the_same_with_2_and_20(client_as, staff_a, staff_b):
+def test_the_lead_body_review_queue_costs_the_same_with_2_and_20(
+    monkeypatch, client_as, staff_a, staff_b
+):
     from tests.builders import file_report, progress_world
     from tests.factories import BodyFactory, MembershipFactory
 
@@ -42,12 +48,18 @@ def test_the_lead_body_review_queue_costs_the_same_with_2_and_20(client_as, staf
             w = progress_world(staff_a.membership.body, other.membership.body)
             file_report(w["own"], other, status="completed", percent=100)
 
+    # Fewer shown than both worlds have: the page counts them all in both.
+    monkeypatch.setattr("tracker.views.reporting.REVIEW_SHOWN", 1)
+    monkeypatch.setattr("tracker.views.reporting.LED_SHOWN", 1)
     client = client_as(staff_a)
     add(2)
     with_2 = count_queries(client, reverse("my_work"))
     add(18)
     assert count_queries(client, reverse("my_work")) == with_2
-    assert len(client.get(reverse("my_work")).context["to_review"]) == 20
+    page = client.get(reverse("my_work"))
+    # The oldest requests first, and a link to all of them.
+    assert len(page.context["to_review"]) == 1 and page.context["review_total"] == 20
+    assert "以上是最早提出的 1 项，共 20 项：在清单中查看全部" in page.content.decode()
 
 
 def test_the_heads_drafts_cost_the_same_with_2_and_20(client_as, staff_b):
@@ -95,9 +107,9 @@ def test_a_body_that_leads_nothing_is_not_asked_for_the_others_work(client_as, s
     # session, user, role permissions, the counts, the page's count, its keys, its rows,
     # whether the body leads anything, the drafts.
     assert count_queries(client_as(staff_b), reverse("my_work")) == 9
-    # The lead body: the others' work, which of them it may chase (催办) and the requests
-    # to review besides.
-    assert lead == 12
+    # The lead body: the others' work (the most urgent's keys, then their rows), which of
+    # them it may chase (催办) and the requests to review besides.
+    assert lead == 13
 
 
 def test_the_lead_body_chases_the_others_from_its_work_page(client_as, staff_a, staff_b):
@@ -136,3 +148,19 @@ def test_the_lead_body_chases_the_others_from_its_work_page(client_as, staff_a, 
         assert a.body.name in page
         assert f"/assignments/{a.pk}/remind/" not in page
     assert len(re.findall(r">催办<", page)) == 4  # the four of before
+
+
+def test_the_others_work_comes_most_urgent_first(monkeypatch, client_as, staff_a, staff_b):
+    # It came in the plans' order: a department that leads a hundred tasks saw the first
+    # fifty rows of others' work, green or not, and not the overdue ones further down.
+    import datetime as dt
+
+    from tests.builders import progress_world
+
+    monkeypatch.setattr("tracker.views.reporting.LED_SHOWN", 1)
+    lead = staff_a.membership.body
+    on_time = progress_world(lead, staff_b.membership.body)
+    late = progress_world(lead, staff_b.membership.body, deadline=dt.date(2020, 12, 31))
+    assert on_time["plan"].pk < late["plan"].pk
+    led = client_as(staff_a).get(reverse("my_work")).context["led"]
+    assert [a.pk for a in led] == [late["own"].pk] and led[0].light == "red"

@@ -73,10 +73,12 @@ from tracker.services import audit, reminders, reporting, supervision, timeline
 from tracker.text import plain_number
 
 GET_POST = require_http_methods(["GET", "POST"])
-# 我的任务: the body's own work a page at a time; the other bodies' work it leads, the first
-# LED_SHOWN (the list, /list/, has all of it).
+# 我的任务: the body's own work a page at a time; the other bodies' work it leads, the
+# LED_SHOWN most urgent, and the REVIEW_SHOWN oldest of their completion requests waiting for
+# its review (the list, /list/, has all of both).
 WORK_PAGE = 20
-LED_SHOWN = 50
+LED_SHOWN = 10
+REVIEW_SHOWN = 10
 # 待办: this many decisions a page, the oldest first.
 TODO_PAGE = 50
 KINDS = ("signoff", "extension")
@@ -114,7 +116,7 @@ def my_work(request):
     today = timezone.localdate()
     own = led = to_review = drafts = []
     page = counts = None
-    led_total = 0
+    led_total = review_total = 0
     if body is not None:
         active = Assignment.objects.active()
         # A body may answer for a thousand assignments: the most urgent first, a page at a
@@ -133,14 +135,18 @@ def my_work(request):
         # body that leads some work; most bodies (the counties) lead none, and the two
         # queries' states and subqueries cost more to compile than this look-up.
         if Assignment.objects.filter(body=body, role=Assignment.Role.LEAD).exists():
-            others = active.visible_to_body(body).exclude(body=body)
-            led = with_states(
-                others.for_my_work().order_by(
-                    "task__plan", "task__number", TASK_BEFORE_MEASURES, *Assignment.BODY_ORDER
-                )[:LED_SHOWN],
-                today,
+            # The most urgent first, as the body's own: a department that leads a hundred
+            # tasks has a thousand rows of others' work, and needs the overdue ones.
+            others = prebuilt(active_with_state, today).visible_to_body(body).exclude(body=body)
+            led_keys = list(_by_urgency(others).values_list("pk", flat=True)[:LED_SHOWN])
+            # Their rows with the joins alone: the table shows no reminders nor reasons.
+            led_rows = {a.pk: a for a in Assignment.objects.filter(pk__in=led_keys).for_form()}
+            led = with_states([led_rows[pk] for pk in led_keys], today)
+            led_total = (
+                active.visible_to_body(body).exclude(body=body).count()
+                if len(led) == LED_SHOWN
+                else len(led)
             )
-            led_total = others.count() if len(led) == LED_SHOWN else len(led)
             # 催办 on the rows whose lead body this is (Assignment.lead_body): not on a
             # measure's own work where another body leads the measure.
             chaseable = set(
@@ -150,13 +156,9 @@ def my_work(request):
             )
             for a in led:
                 a.chaseable = a.pk in chaseable
-            to_review = with_states(
-                active.overseen_by(body)
-                .filter(signoff=states.SignOff.LEAD_REVIEW)
-                .for_list()
-                .order_by("last_reported_at", "pk"),
-                today,
-            )
+            waiting = active.overseen_by(body).filter(signoff=states.SignOff.LEAD_REVIEW)
+            to_review = list(waiting.for_form().order_by("last_reported_at", "pk")[:REVIEW_SHOWN])
+            review_total = waiting.count() if len(to_review) == REVIEW_SHOWN else len(to_review)
         drafts = list(
             visible_drafts(request.user)
             .exclude(state=ReportDraft.State.FILED)
@@ -176,6 +178,7 @@ def my_work(request):
             "led": led,
             "led_total": led_total,
             "to_review": to_review,
+            "review_total": review_total,
             "drafts": drafts,
             "is_head": is_body_head(request.user),
             "today": today,

@@ -61,6 +61,7 @@ TARGETS_MS = {
     "assignment": 20,
     "plan": 20,
     "work": 50,
+    "work-lead": 50,
     "dashboard-plan": 100,
     "dashboard-all": 300,
     "matrix-plan": 100,
@@ -343,6 +344,15 @@ class Command(BaseCommand):
         county = min(counties, key=lambda b: (abs(b.n - 1000), b.position))
         self.county = county
         self.county_user = Membership.objects.filter(body=county).order_by("user__username")[0].user
+        # The department that leads the most work: its 我的任务 adds the others' work on it
+        # and their completion requests to review.
+        lead = (
+            Body.objects.filter(kind="department")
+            .annotate(n=Count("assignments", filter=Q(assignments__role="lead")))
+            .order_by("-n", "pk")
+            .first()
+        )
+        self.lead_user = Membership.objects.filter(body=lead).order_by("user__username")[0].user
         plan = (
             Plan.objects.filter(slug__startswith="gen-")
             .annotate(
@@ -370,6 +380,7 @@ class Command(BaseCommand):
             ("assignment", f"/assignments/{self.assignment.pk}/", "manager"),
             ("plan", f"/plans/{p}/", "manager"),
             ("work", "/work/", "county"),
+            ("work-lead", "/work/", "lead"),
             ("dashboard-plan", f"/dashboard/?plan={p}", "manager"),
             ("dashboard-all", "/dashboard/?plan=", "manager"),
             ("matrix-plan", f"/dashboard/matrix/?plan={p}", "manager"),
@@ -393,6 +404,7 @@ class Command(BaseCommand):
         return {
             "manager": get_user_model().objects.get(username="gen-manager"),
             "county": self.county_user,
+            "lead": self.lead_user,
         }
 
     def measure_all(self, server):
