@@ -120,26 +120,35 @@ def remaining_today(uploaded_today):
     return max(0, settings.TRACKER_UPLOAD_BODY_DAY_MAX_BYTES - uploaded_today)
 
 
-def quota_problem(sizes, uploaded_today):
+def quota_problem(sizes, uploaded_today, carried=()):
     """What is wrong with one report carrying files of these sizes, for a body that has
-    uploaded `uploaded_today` bytes today -- or None. (Each file's own size and kind are
-    checked with its name, by the form.)"""
-    if len(sizes) > MAX_FILES:
+    uploaded `uploaded_today` bytes today -- or None. `carried`: the sizes of the files the
+    report carries besides, not uploaded now (kept from the report a correction corrects,
+    or saved in its draft before): they count towards the report's files and its total, not
+    towards today's uploads. (Each file's own size and kind are checked with its name, by
+    the form.)"""
+    if len(sizes) + len(carried) > MAX_FILES:
+        if carried:
+            return _(
+                "一次填报最多附 %(n)s 个文件：已有 %(kept)s 个（沿用或草稿中已上传），"
+                "这次又选择了 %(count)s 个。"
+            ) % {"n": MAX_FILES, "kept": len(carried), "count": len(sizes)}
         return _("最多上传 %(n)s 个文件，这次选择了 %(count)s 个。") % {
             "n": MAX_FILES,
             "count": len(sizes),
         }
-    total = sum(sizes)
+    total = sum(sizes) + sum(carried)
     report_max = settings.TRACKER_UPLOAD_REPORT_MAX_BYTES
     if total > report_max:
         return _("这些文件合计 %(size)s，超过了每次填报 %(limit)s 的上限。") % {
             "size": filesizeformat(total),
             "limit": filesizeformat(report_max),
         }
+    new = sum(sizes)
     left = remaining_today(uploaded_today)
-    if total > left:
+    if new > left:
         return _("这些文件合计 %(size)s，本单位今天只能再上传 %(left)s（每天上限 %(limit)s）。") % {
-            "size": filesizeformat(total),
+            "size": filesizeformat(new),
             "left": filesizeformat(left),
             "limit": filesizeformat(settings.TRACKER_UPLOAD_BODY_DAY_MAX_BYTES),
         }

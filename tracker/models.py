@@ -1742,16 +1742,24 @@ def evidence_path(instance, filename):
 
 class EvidenceQuerySet(AppendOnlyQuerySet):
     def uploaded_by_body_on(self, body, day):
-        """Bytes of evidence the body's reports carried in on a local day (the daily quota);
-        files a correction keeps from the report it corrects were not uploaded again."""
+        """Bytes the body uploaded on a local day (the daily quota): its reports' evidence
+        and its drafts' files, each counted when it arrived -- not again when a correction
+        keeps a file, nor when a draft is filed with its files."""
         start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        end = start + dt.timedelta(days=1)
         rows = self.filter(
             report__assignment__body=body,
             carried_from__isnull=True,
+            from_draft=False,
             created_at__gte=start,
-            created_at__lt=start + dt.timedelta(days=1),
+            created_at__lt=end,
         )
-        return rows.aggregate(total=models.Sum("size"))["total"] or 0
+        drafts = DraftFile.objects.filter(
+            draft__assignment__body=body, uploaded_at__gte=start, uploaded_at__lt=end
+        )
+        return (rows.aggregate(total=models.Sum("size"))["total"] or 0) + (
+            drafts.aggregate(total=models.Sum("size"))["total"] or 0
+        )
 
 
 class Evidence(AppendOnly):
@@ -1777,6 +1785,8 @@ class Evidence(AppendOnly):
         related_name="+",
         verbose_name=_("沿用自"),
     )
+    # Filed with its draft (draft_approve): uploaded, and counted, when the draft was saved.
+    from_draft = models.BooleanField(_("来自草稿"), default=False)
 
     # The history's own queryset, still append-only (AppendOnlyQuerySet).
     objects = EvidenceQuerySet.as_manager()  # type: ignore[misc]
@@ -2546,6 +2556,9 @@ class DraftFile(models.Model):
     content_type = models.CharField(_("MIME 类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # For the day's upload limit (EvidenceQuerySet.uploaded_by_body_on); empty for files
+    # saved before it was kept.
+    uploaded_at = models.DateTimeField(_("上传时间"), null=True, blank=True, default=timezone.now)
 
     class Meta:
         verbose_name = _("草稿佐证材料")

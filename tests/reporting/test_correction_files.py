@@ -139,3 +139,103 @@ def test_a_drafted_correction_keeps_the_files_chosen_when_the_head_approves(
     assert [(e.original_name, e.carried_from) for e in fixed.evidence.all()] == [
         ("现场照片.jpg", photo)
     ]
+
+
+# --- the report's limits hold over kept and saved files too -------------------------------
+
+
+def test_kept_and_new_files_together_are_held_to_the_reports_limit(client_as, staff_b, world):
+    # Three kept and eight new made a report of eleven files (limit ten).
+    wrong = world["wrong"]
+    kept = [e.pk for e in wrong.evidence.all()]
+    new = [upload(f"照片{i}.jpg", JPEG) for i in range(9)]
+    response = client_as(staff_b).post(
+        reverse("report_correct", args=[wrong.pk]), correction(keep_files=kept, files=new)
+    )
+    assert response.status_code == 200
+    assert "一次填报最多附 10 个文件：已有 2 个（沿用或草稿中已上传），这次又选择了 9 个。" in (
+        response.content.decode()
+    )
+    assert not Report.objects.filter(corrects=wrong).exists()
+    with pytest.raises(ValidationError, match="一次填报最多附 10 个文件"):
+        file_report(
+            world["own"],
+            staff_b,
+            corrects=wrong,
+            kept_evidence=list(wrong.evidence.all()),
+            files=[upload(f"照片{i}.jpg", JPEG) for i in range(9)],
+        )
+
+
+@pytest.fixture
+def clerk(staff_b):
+    body = staff_b.membership.body
+    body.requires_approval = True
+    body.save()
+    Membership.objects.filter(user=staff_b).update(role="head")
+    return MembershipFactory(user=UserFactory(username="clerk"), body=body).user
+
+
+def test_a_draft_saved_again_is_held_to_the_reports_limit(client_as, clerk, world):
+    # Each save was checked alone: two saves of eight made a draft of sixteen files.
+    url = reverse("report_create", args=[world["own"].pk])
+    client = client_as(clerk)
+    client.post(url, correction(save="1", files=[upload(f"甲{i}.jpg", JPEG) for i in range(8)]))
+    draft = ReportDraft.objects.get()
+    again = client.post(
+        draft.get_absolute_url(),
+        correction(save="1", files=[upload(f"乙{i}.jpg", JPEG) for i in range(3)]),
+    )
+    assert "一次填报最多附 10 个文件：已有 8 个（沿用或草稿中已上传），这次又选择了 3 个。" in (
+        again.content.decode()
+    )
+    assert draft.files.count() == 8
+
+
+def test_a_drafts_files_count_when_uploaded_and_not_again_when_filed(
+    client_as, clerk, staff_b, world
+):
+    # Drafts' files were not counted at all until the head filed them: a clerk could save
+    # drafts of 50 MB again and again.
+    body = staff_b.membership.body
+    before = Evidence.objects.uploaded_by_body_on(body, TODAY)
+    client = client_as(clerk)
+    url = reverse("report_create", args=[world["own"].pk])
+    client.post(url, correction(submit="1", files=[upload("验收.pdf", PDF)]))
+    after_draft = Evidence.objects.uploaded_by_body_on(body, TODAY)
+    assert after_draft == before + len(PDF)
+    draft = ReportDraft.objects.get()
+    client_as(staff_b).post(
+        reverse("draft_review", args=[draft.pk]), {"decision": "yes", "reason": ""}
+    )
+    assert Report.objects.get(draft=draft).evidence.get().from_draft
+    assert Evidence.objects.uploaded_by_body_on(body, TODAY) == after_draft
+
+
+def test_the_head_sees_the_files_a_drafted_correction_keeps(client_as, clerk, staff_b, world):
+    wrong = world["wrong"]
+    photo, _pdf = wrong.evidence.order_by("pk")
+    client_as(clerk).post(
+        reverse("report_correct", args=[wrong.pk]), correction(keep_files=[photo.pk], submit="1")
+    )
+    page = client_as(staff_b).get(ReportDraft.objects.get().get_absolute_url()).content.decode()
+    assert "现场照片.jpg" in page and "（沿用原填报）" in page and "验收报告.pdf" not in page
+
+
+def test_the_lead_body_reviewing_a_completion_sees_which_files_were_kept(
+    client_as, staff_a, staff_b, world
+):
+    wrong = world["wrong"]
+    client_as(staff_b).post(
+        reverse("report_correct", args=[wrong.pk]),
+        correction(
+            status="completed",
+            percent="100",
+            keep_files=[e.pk for e in wrong.evidence.all()],
+            files=[upload("盖章扫描件.pdf", PDF)],
+        ),
+    )
+    page = client_as(staff_a).get(reverse("lead_review", args=[world["own"].pk]))
+    html = page.content.decode()
+    current = html.split('class="card current-report"')[1].split("</div>")[0]
+    assert current.count("（沿用原填报）") == 2 and "盖章扫描件.pdf" in current

@@ -134,10 +134,12 @@ class ReportForm(OwnWordsForm):
         today=None,
         uploaded_today=0,
         carried=None,
+        saved_files=(),
         **kwargs,
     ):
         """`carried`: a correction's offer, the corrected report's files (Evidence), which
-        `kept_evidence` then gives as ticked; None for any other report.
+        `kept_evidence` then gives as ticked; None for any other report. `saved_files`: the
+        files a draft holds already (they count towards the report's files).
         `uploaded_today`: bytes the body has already uploaded today (the daily quota), or
         a function that tells them. The function is asked at most once, and only when files
         are checked or the form is shown: a report without files, filed at once, skips
@@ -155,6 +157,7 @@ class ReportForm(OwnWordsForm):
             setattr(field, "label_from_instance", _milestone_label)  # noqa: B010
         self.fields["as_of"].initial = self.today
         self.carried = list(carried or ())
+        self.saved_files = list(saved_files)
         if not self.carried:
             del self.fields["keep_files"]
         else:
@@ -199,6 +202,20 @@ class ReportForm(OwnWordsForm):
     def remaining_today(self):
         """Bytes the body may still upload today."""
         return evidence_files.remaining_today(self.uploaded_today)
+
+    def _check_with_carried(self):
+        """The report's limits over the new files with those it keeps or its draft holds
+        (clean_files checked the new ones alone)."""
+        if "files" in self.errors or "keep_files" in self.errors:
+            return
+        files = self.cleaned_data.get("files") or []
+        carried = [e.size for e in self.kept_evidence()] + [f.size for f in self.saved_files]
+        if not carried or (not files and len(carried) <= MAX_FILES):
+            return
+        used = self.uploaded_today if files else 0
+        problem = evidence_files.quota_problem([u.size for u in files], used, carried=carried)
+        if problem:
+            self.add_error("files", problem)
 
     def kept_evidence(self):
         """The corrected report's files ticked to keep, in their order."""
@@ -270,6 +287,7 @@ class ReportForm(OwnWordsForm):
                 self.add_error("percent", _("请填写“完成百分比”。"))
         if status == ProgressStatus.COMPLETED and percent is not None and percent != 100:
             self.add_error("percent", _("选择“已完成”时，完成百分比应为 100。"))
+        self._check_with_carried()
         if status == ProgressStatus.NOT_STARTED and percent:
             self.add_error("percent", _("选择“未启动”时，完成百分比应为 0。"))
         return data

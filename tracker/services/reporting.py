@@ -147,7 +147,8 @@ def report_create(
                 row = ReportedValue(report=report, target=target, value=value, created_at=now)
                 row.full_clean()
                 row.save()
-            _check_upload_quota(locked, files, now)
+            # Kept files count towards the report's files; a draft's were checked when saved.
+            _check_upload_quota(locked, files, now, carried=[e.size for e in kept_evidence])
             for milestone in milestones:
                 ReportedMilestone(
                     report=report, milestone=milestone, assignment=locked, created_at=now
@@ -159,6 +160,7 @@ def report_create(
                     report=report,
                     created_at=now,
                     file=kept.file.name,
+                    from_draft=True,
                     **{fact: getattr(kept, fact) for fact in FILE_FACTS},
                 ).save()
             for kept in kept_evidence:
@@ -185,14 +187,15 @@ def _check_kept(corrects, kept_evidence):
         raise ValidationError(_("只能沿用被更正的那条填报的佐证材料。"))
 
 
-def _check_upload_quota(locked, files, now):
+def _check_upload_quota(locked, files, now, carried=()):
     """The limits of tracker/evidence.py, checked again where they cannot be raced: the body's
-    row is locked, so two reports of one body at the same moment count each other's files."""
-    if not files:
+    row is locked, so two reports of one body at the same moment count each other's files.
+    `carried`: the sizes of the files the report or draft carries besides (quota_problem)."""
+    if not files and len(carried) <= evidence_files.MAX_FILES:
         return
     Body.objects.select_for_update().filter(pk=locked.body_id).first()
     used = Evidence.objects.uploaded_by_body_on(locked.body_id, timezone.localdate(now))
-    problem = evidence_files.quota_problem([upload.size for upload in files], used)
+    problem = evidence_files.quota_problem([upload.size for upload in files], used, carried=carried)
     if problem:
         raise ValidationError({"files": problem})
 
@@ -571,8 +574,12 @@ def draft_save(
             draft.state = ReportDraft.State.DRAFT if draft.state != "returned" else draft.state
             draft.full_clean()
             draft.save()
-            # Drafts' files take room on the server too: the same limits, checked the same way.
-            _check_upload_quota(locked, files, timezone.now())
+            # Drafts' files take room on the server too: the same limits, checked the same way,
+            # with the files saved in the draft before and those it keeps.
+            saved = [f.size for f in draft.files.all()]
+            _check_upload_quota(
+                locked, files, timezone.now(), carried=saved + [e.size for e in kept_evidence]
+            )
             for upload in files:
                 row = DraftFile(draft=draft, **_file_facts(upload))
                 # Named before the row is saved: a failed save still removes the file.

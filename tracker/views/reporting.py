@@ -320,6 +320,7 @@ def _report_form(request, assignment, corrects=None, draft=None):
             Evidence.objects.uploaded_by_body_on, assignment.body, today
         ),
         carried=carried,
+        saved_files=list(draft.files.all()) if draft is not None else (),
         initial=initial,
     )
     direct = files_directly(request.user, assignment)
@@ -674,6 +675,11 @@ def _draft_page(request, draft, assignment, form=None):
             "a": assignment,
             "steps": draft.steps.select_related("user"),
             "files": draft.files.all(),
+            # A correction's files kept from the report it corrects go with it too: the
+            # head approves them with the rest.
+            "kept": Evidence.objects.filter(pk__in=draft.kept_evidence, report=draft.corrects_id)
+            if draft.corrects_id
+            else [],
             "values": _draft_values(draft),
             "milestones": Milestone.objects.filter(pk__in=draft.milestones),
             "review_form": form
