@@ -560,3 +560,13 @@ def test_lists_and_exports_hold_only_what_the_role_may_see(client_as, world, rol
     assert shown == may_see
     everything = {a.body.name for a in Assignment.objects.select_related("body")}
     assert (shown == everything) == (role in ("manager", "admin_user") or role == "staff_a")
+
+
+def test_opening_an_address_that_takes_posts_only_says_so(client_as, world):
+    # Django's 405 is an empty page: a refreshed or bookmarked form address showed nothing.
+    client = client_as(world["users"]["manager"])
+    plan = "/plans/any-plan/"  # refused by its method before the plan is looked up
+    response = client.get(f"{plan}archive/", HTTP_REFERER=f"http://testserver{plan}")
+    page = response.content.decode()
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "此地址只接受表单提交" in page and f'href="http://testserver{plan}"' in page

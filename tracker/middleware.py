@@ -84,6 +84,26 @@ class PrivateCacheMiddleware:
         return response
 
 
+# --- method not allowed ----------------------------------------------------------------------
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET on an address that takes form posts only (405) with an empty
+    page; this one says what happened and where to go, keeping the status and `Allow`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        streaming = getattr(response, "streaming", False)
+        if response.status_code == 405 and not streaming and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
+
+
 # --- request size ----------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.builders import file_report
-from tests.factories import AssignmentFactory, PlanFactory, TaskFactory
+from tests.factories import AssignmentFactory, PlanFactory, TaskFactory, make_admin
 from tracker.models import Assignment, ChangeRecord, Plan, Report, Task
 from tracker.services import reminders
 
@@ -169,3 +169,16 @@ def test_an_archived_plan_is_kept_as_it_was_archived(client_as, admin_user, worl
     client.post("/plans/old/restore/", {"reason": "发现遗留事项，恢复跟踪"})
     assert 'id="deadline-form"' in client.get("/plans/old/tasks/1/").content.decode()
     assert 'id="report-rule-form"' in client.get("/plans/old/").content.decode()
+
+
+def test_an_archived_plans_pages_keep_its_record_without_asking_for_reports(
+    client_as, manager, staff_b, world
+):
+    # Its task page said 尚无责任分工 above the list of its bodies (archived work counted as
+    # withdrawn), and its assignments still asked for the next report by a date.
+    archive(client_as(make_admin()), world["old"])
+    task_page = client_as(manager).get("/plans/old/tasks/1/")
+    assert "尚无责任分工" not in task_page.content.decode()
+    assert task_page.context["rollup"].units == 1 and task_page.context["task_light"] is None
+    detail = client_as(staff_b).get(f"/assignments/{world['old_work'].pk}/").content.decode()
+    assert "下次填报截至" not in detail and "填报已逾期" not in detail

@@ -191,3 +191,16 @@ def test_no_two_fields_of_the_task_or_plan_page_share_an_id(client_as, admin_use
         # Each label points at a field that is there.
         for target in re.findall(r'<label for="([^"]+)"', page):
             assert target in ids, target
+
+
+def test_switching_language_after_a_refused_form_goes_back_to_its_page(client_as, admin_user, task):
+    # The footer sent the language switch back to where the form was posted, which
+    # answers POST only: a blank 405 page.
+    client = client_as(admin_user)
+    page = task.get_absolute_url()
+    refused = client.post(url(task, "deadline"), {"reason": "x"}, HTTP_REFERER=page)
+    assert refused.status_code == 400
+    assert f'<input name="next" type="hidden" value="{page}">' in refused.content.decode()
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": page})
+    assert switched.status_code == 302 and switched.url == page
+    assert client.get(page).status_code == 200

@@ -7,6 +7,7 @@ The world: the Liaocheng seed imported with its review (tasks 1 and 2 below), on
 module."""
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -89,6 +90,12 @@ def test_the_task_page(client_as, w):
     assert "000_b4e0627ec94ce713.txt 第105行" in html  # where the task is written
     first = page(client_as(w["clerk"]), w["first"].get_absolute_url())
     assert person(PLAN_DEADLINE_REASON) in first
+    # Each body's row says where the date it inherits comes from: the administrator's date
+    # read as if the text gave it, beside the text's place of the body.
+    managed = page(client_as(make_manager("m6")), w["first"].get_absolute_url())
+    rows = managed.split('<ul class="assignments">')[1].split("</ul>")[0].split("<li")[1:]
+    dated = [row.split("时限 ")[1] for row in rows if "时限 " in row]
+    assert dated and all(person(PLAN_DEADLINE_REASON) in row for row in dated)
 
 
 def test_my_work_and_the_assignment_page(client_as, w):
@@ -169,3 +176,29 @@ def test_an_approval_with_a_note_shows_the_managers_note_beside_the_bodys_reason
     )
     work = page(client_as(w["clerk"]), "/work/")
     assert "同意延期申请：园区用地审批未完成（审批意见：最后一次延期）" in work
+
+
+def test_another_date_granted_keeps_the_bodys_reason_in_the_records_language(client_as, w):
+    # The body's reason was dropped when another date was granted, and the words were
+    # stored in the language the approving manager happened to use.
+    from django.utils import translation
+
+    extension = reporting.extension_request_create(
+        assignment=w["own"],
+        author=w["clerk"],
+        new_due=w["park"].deadline.replace(year=2030),
+        reason="园区用地审批未完成",
+    )
+    with translation.override("en"):
+        reporting.extension_decide(
+            extension=extension,
+            manager=make_manager("m5"),
+            approve=True,
+            reason="先延至六月",
+            granted_due=dt.date(2030, 6, 30),
+        )
+    work = page(client_as(w["clerk"]), "/work/")
+    assert (
+        "同意延期申请（申请延至 2030-12-31，同意延至 2030-06-30）：园区用地审批未完成"
+        "（审批意见：先延至六月）"
+    ) in work

@@ -9,9 +9,10 @@ Refusals are ValidationErrors with a message for the person (Chinese msgids).
 import copy
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tracker import evidence as evidence_files
@@ -491,30 +492,33 @@ def extension_decide(*, extension, manager, approve, reason="", granted_due=None
             old = copy.copy(locked)
             locked.due_date = granted
             locked.save(update_fields=["due_date"])
-            if granted != extension.new_due:
-                why = _("同意延期申请（申请延至 %(asked)s，同意延至 %(granted)s）：%(reason)s") % {
-                    "asked": extension.new_due.isoformat(),
-                    "granted": str(granted),
-                    "reason": reason,
-                }
-            elif reason:
-                # The body's reason, and the manager's own note beside it: a date extended
-                # is shown with why on every page (due_provenance).
-                why = _("同意延期申请：%(reason)s（审批意见：%(note)s）") % {
-                    "reason": extension.reason,
-                    "note": reason,
-                }
-            else:
-                why = _("同意延期申请：%(reason)s") % {"reason": extension.reason}
             record_changes(
                 user=manager,
                 old=old,
                 new=locked,
                 via=ChangeRecord.Via.EXTENSION,
-                reason=why,
+                reason=_approval_reason(extension, granted, reason),
                 fields=["due_date"],
             )
     return decision
+
+
+def _approval_reason(extension, granted, note):
+    """Why the date moved, as the change record keeps it and every page shows it beside the
+    date (due_provenance): the body's reason, the manager's note and, when another date was
+    granted, both dates. Written in the records' language (settings.LANGUAGE_CODE), not in
+    the approving manager's: everyone reads the same record."""
+    with translation.override(settings.LANGUAGE_CODE):
+        why = _("同意延期申请：%(reason)s") % {"reason": extension.reason}
+        if granted != extension.new_due:
+            why = _("同意延期申请（申请延至 %(asked)s，同意延至 %(granted)s）：%(reason)s") % {
+                "asked": extension.new_due.isoformat(),
+                "granted": granted.isoformat(),
+                "reason": extension.reason,
+            }
+        if note:
+            why += _("（审批意见：%(note)s）") % {"note": note}
+        return why
 
 
 def _cap_problem(locked):

@@ -256,7 +256,15 @@ def task_progress(user, task, assignments, today):
     not their dates, lights, sign-off or progress — so neither the roll-up nor the task's
     light, which are made of them (`whole_task` False); their own body's state they see on
     its assignments. `assignments` are all the task's assignments, with their states."""
-    active = [a for a in assignments if not a.is_withdrawn]
+    archived = task.plan.is_archived
+    # An archived plan's work is no longer tracked (withdrawn, in the states), but its record
+    # stands: the roll-up is of its work as it was archived, without a light.
+    active = [
+        a
+        for a in assignments
+        if not a.is_withdrawn
+        or (archived and not a.task.withdrawn and not (a.measure and a.measure.withdrawn))
+    ]
     visible = set(visible_assignments(user).filter(task=task).values_list("pk", flat=True))
     whole = sees_whole_task(user, task)
     summaries = []
@@ -269,7 +277,9 @@ def task_progress(user, task, assignments, today):
     return {
         "whole_task": whole,
         "rollup": states.rollup(active) if whole else None,
-        "task_light": states.task_light(task, (a.light for a in active), today) if whole else None,
+        "task_light": states.task_light(task, (a.light for a in active), today)
+        if whole and not archived
+        else None,
         "visible_ids": visible,
         "timeline": timeline.for_task(task, visible),
         "summaries": summaries,
