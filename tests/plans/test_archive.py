@@ -106,7 +106,11 @@ def test_archiving_and_restoring_are_recorded_and_restoring_brings_it_back(
 
 def test_archiving_needs_a_reason_and_an_administrator(client_as, admin_user, manager, world):
     response = archive(client_as(admin_user), world["old"], reason="")
-    assert response.status_code == 302
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The form open at its note, and a message at the top that links to it.
+    assert '<details class="archive" open>' in page and "请写明归档或恢复的依据。" in page
+    assert '<a href="#archive-form">“归档此方案”</a>' in page
     assert not Plan.objects.get(slug="old").is_archived
     assert archive(client_as(manager), world["old"]).status_code == 403
     assert not Plan.objects.get(slug="old").is_archived
@@ -116,10 +120,15 @@ def test_a_reason_too_long_is_refused_in_our_words(client_as, admin_user, world)
     client = client_as(admin_user)
     response = archive(client, world["old"], reason="依" * 301)
     assert not Plan.objects.get(slug="old").is_archived
-    page = client.get(response.url).content.decode()
+    page = response.content.decode()
     assert "“依据”最多 300 字，现在有 301 字。" in page and "请写明归档或恢复的依据" not in page
     response = archive(client, world["old"], reason="")
-    assert "请写明归档或恢复的依据。" in client.get(response.url).content.decode()
+    assert "请写明归档或恢复的依据。" in response.content.decode()
+    # Restoring, too: the restore form at the top of an archived plan's page.
+    archive(client, world["old"])
+    refused = client.post("/plans/old/restore/", {"reason": " "})
+    assert refused.status_code == 400 and Plan.objects.get(slug="old").is_archived
+    assert '<a href="#restore-form">“恢复跟踪”</a>' in refused.content.decode()
 
 
 def test_the_overview_offers_archiving_to_administrators_only(client_as, admin_user, manager):

@@ -368,3 +368,22 @@ def test_the_task_page_shows_each_body_reported_value_against_the_target(
     # 冠县 may not read 莘县's work on this task: it sees no value.
     other = get(client_as(staff_c), park.get_absolute_url()).content.decode()
     assert "莘县：<strong>" not in other
+
+
+def test_each_plans_tasks_without_a_category_are_a_row_of_their_own(client_as, manager, db):
+    # They were grouped by category alone: every plan's uncategorised tasks made one row,
+    # and that row named no plan.
+    from tests.factories import AssignmentFactory, PlanFactory, TaskFactory
+
+    for slug, title in (("a", "甲方案"), ("b", "乙方案")):
+        task = TaskFactory(plan=PlanFactory(slug=slug, title=title), category=None, number=1)
+        AssignmentFactory(task=task)
+    with frozen():
+        response = client_as(manager).get(reverse("dashboard") + "?plan=")
+    rows = response.context["categories"]
+    assert sorted((c.plan.title, c.category, c.tasks) for c in rows) == [
+        ("乙方案", None, 1),
+        ("甲方案", None, 1),
+    ]
+    page = response.content.decode()
+    assert "甲方案</span><br>未分类任务" in page and "乙方案</span><br>未分类任务" in page

@@ -213,7 +213,8 @@ def light_counts_of(totals):
 
 @dataclass
 class CategoryProgress:
-    category: Any  # a Category, or None for tasks without one
+    category: Any  # a Category, or None for a plan's tasks without one
+    plan: Any = None  # the plan whose tasks these are
     tasks: int = 0
     lights: dict = field(default_factory=lambda: dict.fromkeys(LIGHTS, 0))
     averages: list = field(default_factory=list)
@@ -233,9 +234,12 @@ def category_progress(tasks, rows, today):
     by_task = defaultdict(list)
     for a in rows:
         by_task[a.task_id].append(a)
-    groups: dict[int | None, CategoryProgress] = {}
+    # By plan too: the tasks without a category are each plan's own, not one row of all.
+    groups: dict[tuple[int, int | None], CategoryProgress] = {}
     for task in tasks:
-        group = groups.setdefault(task.category_id, CategoryProgress(task.category))
+        group = groups.setdefault(
+            (task.plan_id, task.category_id), CategoryProgress(task.category, task.plan)
+        )
         group.tasks += 1
         assignments = by_task.get(task.pk, [])
         light = states.task_light(task, (a.light for a in assignments), today)

@@ -146,7 +146,7 @@ def _overdue_work(today):
     return Assignment.objects.overdue(today)
 
 
-def _plan_page(request, plan, rule_form, status=200):
+def _plan_page(request, plan, rule_form, status=200, archive_form=None):
     today = timezone.localdate()
     tasks = list(plan.tasks.select_related("category").prefetch_related(_assignments_prefetch()))
     # The overdue rule's querysets are built once a day (models.prebuilt): building them
@@ -178,7 +178,8 @@ def _plan_page(request, plan, rule_form, status=200):
             # Counted here, not with tasks.active(): an archived plan still has its tasks.
             "task_count": sum(1 for t in tasks if not t.withdrawn),
             "overdue_count": len(overdue_ids),
-            "archive_form": ArchiveForm() if is_plan_admin(request.user) else None,
+            "archive_form": archive_form
+            or (ArchiveForm() if is_plan_admin(request.user) else None),
             "rule_form": rule_form,
             "today": today,
         },
@@ -203,8 +204,13 @@ def _archive_or_restore(request, slug, *, archive):
     plan = get_plan_to_archive(request.user, slug)
     form = ArchiveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, str(form.errors["reason"][0]))
-        return redirect(plan)
+        # The page again, with the form open at its notes and a message at the top.
+        if archive:
+            _refused(request, _("归档此方案"), "archive-form")
+        else:
+            _refused(request, _("恢复跟踪"), "restore-form")
+        rule_form = _rule_form(request.user, plan)
+        return _plan_page(request, plan, rule_form, status=400, archive_form=form)
     change = plan_edits.plan_archive if archive else plan_edits.plan_restore
     change(plan=plan, user=request.user, reason=form.cleaned_data["reason"])
     if archive:
