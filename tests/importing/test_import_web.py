@@ -260,3 +260,33 @@ def test_the_admin_lists_uploads_read_only(client_as, admin_user):
     assert page.status_code == 200 and "liaocheng-express-2024" in page.content.decode()
     assert client.post(f"/admin/tracker/importdraft/{draft.pk}/delete/", {"post": "yes"})
     assert ImportDraft.objects.count() == 1
+
+
+def test_the_preview_of_an_update_lists_what_it_would_change_and_drop(client_as, admin_user):
+    # Re-importing the seed without its review file silently dropped the decisions the
+    # review had made (the start of tracking, deadlines, merged tasks): the preview said
+    # nothing, and 36 warnings came only after confirming.
+    client = client_as(admin_user)
+    client.post(confirm_url(preview(client)))
+    # The same text with its review again: nothing to note.
+    same = client.get(preview(client))
+    assert same.context["changes"] == []
+    assert "确认后，已有方案的内容不会有需要注意的变化。" in same.content.decode()
+    plan = Plan.objects.get()
+    before = (plan.start_date, plan.tasks.filter(withdrawn=False).count())
+    changes_before = ChangeRecord.objects.count()
+    url = preview(client, review_file=None)
+    response = client.get(url)
+    page = response.content.decode()
+    changes = response.context["changes"]
+    assert "本次没有附审核文件" in page
+    assert any(c.startswith("跟踪起始原由审核文件确定为 2024-09-01") for c in changes)
+    assert any("的时限原由审核文件确定为" in c for c in changes)
+    assert all(c in page for c in changes)
+    # The preview wrote nothing.
+    plan.refresh_from_db()
+    assert (plan.start_date, plan.tasks.filter(withdrawn=False).count()) == before
+    assert ChangeRecord.objects.count() == changes_before
+    # Confirming does what the preview said.
+    confirmed = client.post(confirm_url(url), follow=True).content.decode()
+    assert all(c in confirmed for c in changes)

@@ -201,6 +201,15 @@ class _Importer:
             "imported_at": timezone.now(),
         }
         if plan.start_date_source != Source.ADMIN:
+            if (
+                plan.start_date_source == Source.REVIEW
+                and p.start_date_source != pm.REVIEW
+                and p.start_date != plan.start_date
+            ):
+                self.warnings.append(
+                    f"跟踪起始原由审核文件确定为 {plan.start_date}，本次导入后为 "
+                    f"{p.start_date or '未定'}：本次没有附审核文件，或审核文件不再作此决定。"
+                )
             values["start_date"] = p.start_date
             values["start_date_source"] = {
                 pm.REVIEW: Source.REVIEW,
@@ -307,6 +316,17 @@ class _Importer:
 
     def _deadline_unless_admin(self, row, deadline, label):
         values = _deadline_fields(deadline)
+        if (
+            row.pk
+            and row.deadline_source == Source.REVIEW
+            and values["deadline_source"] != Source.REVIEW
+            and (values["deadline"], values["ongoing"]) != (row.deadline, row.ongoing)
+        ):
+            self.warnings.append(
+                f"{label}的时限原由审核文件确定为 {row.deadline or '长期'}，本次导入后为 "
+                f"{values['deadline'] or ('长期' if values['ongoing'] else '无明确时限')}："
+                "本次没有附审核文件，或审核文件不再作此决定。"
+            )
         if row.pk and row.deadline_source == Source.ADMIN:
             if values["deadline"] != row.deadline:
                 self.warnings.append(
@@ -553,6 +573,22 @@ def import_parsed_plan(parsed, *, source_text, source_name="", source_sha256="",
             source_sha256=sha256,
             user=user,
         ).run()
+
+
+def preview_changes(draft, text, parsed):
+    """What confirming the draft would say it changed in the plan it updates (the import's
+    warnings): the import run in a transaction that is rolled back, so the preview lists
+    exactly what the confirmation will do -- and the decisions it would drop."""
+    with transaction.atomic():
+        result = import_parsed_plan(
+            parsed,
+            source_text=text,
+            source_name=draft.source_name,
+            source_sha256=draft.source_sha256,
+            user=draft.uploaded_by,
+        )
+        transaction.set_rollback(True)
+    return result.warnings
 
 
 def existing_plan(parsed, sha256):

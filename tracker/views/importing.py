@@ -112,7 +112,8 @@ def import_preview(request, key):
     read = _read(request, draft)
     if read is None:
         return redirect("import_start")
-    _text, parsed = read
+    text, parsed = read
+    existing = importing.existing_plan(parsed, draft.source_sha256)
     for task in parsed.tasks:
         task.body_groups = _by_provenance(task.bodies)
         task.places = "；".join(dict.fromkeys(s.ref for s in task.stated_at if s.ref))
@@ -125,7 +126,9 @@ def import_preview(request, key):
             "draft": draft,
             "parsed": parsed,
             "kind": KINDS.get(parsed.source_kind, parsed.source_kind),
-            "existing": importing.existing_plan(parsed, draft.source_sha256),
+            "existing": existing,
+            # Read before the tasks are decorated for the page: the import reads `parsed`.
+            "changes": importing.preview_changes(draft, text, parsed) if existing else [],
         },
     )
 
