@@ -286,6 +286,8 @@ PAGES = {
     "lead_review": (lambda w: f"/assignments/{w['at_lead']}/lead-review/", LEAD_ONLY),
     "draft_edit": (lambda w: f"/drafts/{w['report_draft']}/", IN_BODY),
     "draft_review": (lambda w: f"/drafts/{w['report_draft']}/review/", POST_ONLY),
+    "draft_withdraw": (lambda w: f"/drafts/{w['report_draft']}/withdraw/", POST_ONLY),
+    "draft_discard": (lambda w: f"/drafts/{w['report_draft']}/discard/", POST_ONLY),
     "draft_file_download": (lambda w: f"/draft-files/{w['draft_file']}/", IN_BODY),
     "reminder_acknowledge": (lambda w: f"/reminders/{w['reminder']}/acknowledge/", POST_ONLY),
     "extension_decide": (lambda w: f"/extensions/{w['extension']}/decide/", MANAGER_DECIDES),
@@ -466,6 +468,10 @@ POSTS = {
         DraftStep,
         {**IN_BODY, "staff_b": WROTE},
     ),
+    # The clerk's (tests/reporting/test_drafts_set_aside.py): the head may discard a draft
+    # that is not with it, not withdraw the clerk's; this one is with the head.
+    "draft_withdraw": (lambda w: {}, None, {**IN_BODY, "staff_b": 302}),
+    "draft_discard": (lambda w: {}, None, {**IN_BODY, "staff_b": 302}),
     "reminder_acknowledge": (
         lambda w: {},
         ReminderReceipt,

@@ -447,6 +447,15 @@ def get_draft_to_approve(user, pk):
     return draft
 
 
+def get_draft_to_set_aside(user, pk):
+    """撤回 or 作废 a draft: its clerk, or the body's head (the services say which of them
+    may do what)."""
+    draft = get_draft(user, pk)
+    if draft.author_id != user.pk and not is_body_head(user):
+        raise PermissionDenied(_("只有经办人本人或单位负责人可以处理这份草稿。"))
+    return draft
+
+
 def get_draft_file(user, pk):
     return get_object_or_404(DraftFile.objects.filter(draft__in=visible_drafts(user)), pk=pk)
 

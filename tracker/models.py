@@ -2469,6 +2469,13 @@ class DraftState(models.TextChoices):
     SUBMITTED = "submitted", _("待单位负责人审核")
     RETURNED = "returned", _("已退回修改")
     FILED = "filed", _("已报送")
+    DISCARDED = "discarded", _("已作废")
+
+
+class ReportDraftQuerySet(models.QuerySet):
+    def open(self):
+        """Drafts still being worked on or with the head: not filed, not discarded."""
+        return self.exclude(state__in=[DraftState.FILED, DraftState.DISCARDED])
 
 
 class ReportDraft(models.Model):
@@ -2515,6 +2522,8 @@ class ReportDraft(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    objects = ReportDraftQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("填报草稿")
@@ -2576,6 +2585,8 @@ class DraftStepKind(models.TextChoices):
     SUBMITTED = "submitted", _("提交审核")
     RETURNED = "returned", _("退回修改")
     APPROVED = "approved", _("同意报送")
+    WITHDRAWN = "withdrawn", _("撤回修改")
+    DISCARDED = "discarded", _("作废")
 
 
 class DraftStep(AppendOnly):

@@ -51,6 +51,8 @@ urlpatterns = [
     path("reports/<int:pk>/correct/", reporting.report_correct, name="report_correct"),
     path("drafts/<int:pk>/", reporting.draft_edit, name="draft_edit"),
     path("drafts/<int:pk>/review/", reporting.draft_review, name="draft_review"),
+    path("drafts/<int:pk>/withdraw/", reporting.draft_withdraw, name="draft_withdraw"),
+    path("drafts/<int:pk>/discard/", reporting.draft_discard, name="draft_discard"),
     path("draft-files/<int:pk>/", reporting.draft_file_download, name="draft_file_download"),
     path(
         "reminders/<int:pk>/acknowledge/",

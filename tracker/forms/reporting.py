@@ -119,6 +119,13 @@ class ReportForm(OwnWordsForm):
             "勾选的文件随更正一并报送，不必重新上传，也不占今天的上传额度；不勾选的仍保留在原填报下。"
         ),
     )
+    remove_files = forms.TypedMultipleChoiceField(
+        label=_("草稿中已上传的文件"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("勾选的文件在保存时从草稿中删除。"),
+    )
     milestones = forms.ModelMultipleChoiceField(
         label=_("本次完成的阶段性目标"),
         queryset=Milestone.objects.none(),
@@ -158,6 +165,12 @@ class ReportForm(OwnWordsForm):
         self.fields["as_of"].initial = self.today
         self.carried = list(carried or ())
         self.saved_files = list(saved_files)
+        if not self.saved_files:
+            del self.fields["remove_files"]
+        else:
+            cast(forms.TypedMultipleChoiceField, self.fields["remove_files"]).choices = [
+                (f.pk, f"{f.original_name}（{filesizeformat(f.size)}）") for f in self.saved_files
+            ]
         if not self.carried:
             del self.fields["keep_files"]
         else:
@@ -209,13 +222,19 @@ class ReportForm(OwnWordsForm):
         if "files" in self.errors or "keep_files" in self.errors:
             return
         files = self.cleaned_data.get("files") or []
-        carried = [e.size for e in self.kept_evidence()] + [f.size for f in self.saved_files]
+        kept = [f for f in self.saved_files if f not in self.files_to_remove()]
+        carried = [e.size for e in self.kept_evidence()] + [f.size for f in kept]
         if not carried or (not files and len(carried) <= MAX_FILES):
             return
         used = self.uploaded_today if files else 0
         problem = evidence_files.quota_problem([u.size for u in files], used, carried=carried)
         if problem:
             self.add_error("files", problem)
+
+    def files_to_remove(self):
+        """The draft's saved files ticked to be deleted."""
+        chosen = set(self.cleaned_data.get("remove_files") or ())
+        return [f for f in self.saved_files if f.pk in chosen]
 
     def kept_evidence(self):
         """The corrected report's files ticked to keep, in their order."""

@@ -552,11 +552,13 @@ def draft_save(
     draft=None,
     submit=False,
     kept_evidence=(),
+    remove_files=(),
 ):
     """A clerk saves a report as a draft (a new one, or `draft` again while it is not with
     the head), and with `submit` hands it to the head for approval. The draft's files are
     stored now; they become the report's evidence when the head approves, with the files
-    of the corrected report the draft keeps (`kept_evidence`, as report_create)."""
+    of the corrected report the draft keeps (`kept_evidence`, as report_create).
+    `remove_files`: files saved in the draft before that it no longer carries."""
     _check_kept(draft.corrects if draft is not None else corrects, kept_evidence)
     stored = []
     try:
@@ -570,6 +572,8 @@ def draft_save(
                 draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
                 if draft.state in (ReportDraft.State.SUBMITTED, ReportDraft.State.FILED):
                     raise ValidationError(_("这份草稿已提交审核或已报送，不能再修改。"))
+                if draft.state == ReportDraft.State.DISCARDED:
+                    raise ValidationError(_("这份草稿已作废，不能再修改。"))
             draft.status, draft.percent, draft.text, draft.as_of = status, percent, text, as_of
             draft.values = {str(t.pk): str(v) for t, v in (values or {}).items() if v is not None}
             draft.milestones = [m.pk for m in milestones]
@@ -578,6 +582,7 @@ def draft_save(
             draft.state = ReportDraft.State.DRAFT if draft.state != "returned" else draft.state
             draft.full_clean()
             draft.save()
+            _remove_draft_files(draft, remove_files)
             # Drafts' files take room on the server too: the same limits, checked the same way,
             # with the files saved in the draft before and those it keeps.
             saved = [f.size for f in draft.files.all()]
@@ -597,6 +602,53 @@ def draft_save(
             DraftFile._meta.get_field("file").storage.delete(name)
         raise
     return draft
+
+
+def _remove_draft_files(draft, files):
+    """Delete these files of the draft; their stored files go once the transaction commits
+    (a rolled-back save keeps them)."""
+    files = [f for f in files if f.draft_id == draft.pk]
+    if not files:
+        return
+    storage = DraftFile._meta.get_field("file").storage
+    names = [f.file.name for f in files]
+    DraftFile.objects.filter(pk__in=[f.pk for f in files]).delete()
+
+    def delete_stored():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_stored)
+
+
+def draft_withdraw(*, draft, user):
+    """撤回修改: the clerk takes back a draft handed to the head, to change it."""
+    with transaction.atomic():
+        locked = ReportDraft.objects.select_for_update().get(pk=draft.pk)
+        if locked.author_id != user.pk:
+            raise ValidationError(_("只有经办人本人可以撤回这份草稿。"))
+        if locked.state != ReportDraft.State.SUBMITTED:
+            raise ValidationError(_("这份草稿不在待审核状态（可能已有人处理），不能撤回。"))
+        locked.state = ReportDraft.State.DRAFT
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["state", "updated_at"])
+        DraftStep(draft=locked, kind=DraftStep.Kind.WITHDRAWN, user=user).save()
+    return locked
+
+
+def draft_discard(*, draft, user):
+    """作废: a draft nobody will file is set aside, its files deleted; its steps stay, and it
+    leaves the lists of drafts. Not while it is with the head (it is withdrawn first)."""
+    with transaction.atomic():
+        locked = ReportDraft.objects.select_for_update().get(pk=draft.pk)
+        if locked.state not in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED):
+            raise ValidationError(_("只有未提交或已退回的草稿可以作废。"))
+        _remove_draft_files(locked, list(locked.files.all()))
+        locked.state = ReportDraft.State.DISCARDED
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["state", "updated_at"])
+        DraftStep(draft=locked, kind=DraftStep.Kind.DISCARDED, user=user).save()
+    return locked
 
 
 def draft_submit(*, draft, user):

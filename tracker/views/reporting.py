@@ -32,6 +32,7 @@ from tracker.access import (
     get_draft,
     get_draft_file,
     get_draft_to_approve,
+    get_draft_to_set_aside,
     get_evidence,
     get_extension_to_decide,
     get_reminder_to_acknowledge,
@@ -161,7 +162,7 @@ def my_work(request):
             review_total = waiting.count() if len(to_review) == REVIEW_SHOWN else len(to_review)
         drafts = list(
             visible_drafts(request.user)
-            .exclude(state=ReportDraft.State.FILED)
+            .open()
             .select_related(
                 "assignment__task__plan", "assignment__measure", "assignment__body", "author"
             )
@@ -236,9 +237,7 @@ def assignment_detail(request, pk):
     lead = leads_assignment(request.user, assignment)
     drafts = []
     if reporter:
-        drafts = list(
-            assignment.drafts.exclude(state=ReportDraft.State.FILED).select_related("author")
-        )
+        drafts = list(assignment.drafts.open().select_related("author"))
     return render(
         request,
         "tracker/assignment_detail.html",
@@ -337,6 +336,8 @@ def _report_form(request, assignment, corrects=None, draft=None):
             "files": data["files"],
             "kept_evidence": form.kept_evidence(),
         }
+        if draft is not None and not direct:
+            fields["remove_files"] = form.files_to_remove()
         try:
             if direct:
                 report = reporting.report_create(author=request.user, corrects=corrects, **fields)
@@ -377,6 +378,10 @@ def _report_form(request, assignment, corrects=None, draft=None):
             "draft": draft,
             "direct": direct,
             "today": today,
+            # A new draft beside one already begun: the page says so and links to it.
+            "open_drafts": list(assignment.drafts.open().filter(author=request.user))
+            if draft is None and not direct
+            else [],
         },
     )
 
@@ -659,11 +664,42 @@ def draft_edit(request, pk):
     assignment = get_assignment(request.user, draft.assignment_id)
     editable = draft.state in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED)
     if request.method == "POST" and not editable:
-        messages.info(request, _("这份草稿已提交审核或已报送，不能再修改。"))
+        if draft.state == ReportDraft.State.DISCARDED:
+            messages.info(request, _("这份草稿已作废，不能再修改。"))
+        else:
+            messages.info(request, _("这份草稿已提交审核或已报送，不能再修改。"))
         return redirect(draft)
     if editable and not files_directly(request.user, assignment):
         return _report_form(request, assignment, draft=draft)
     return _draft_page(request, draft, assignment)
+
+
+@login_required
+@require_http_methods(["POST"])
+def draft_withdraw(request, pk):
+    """撤回修改: the clerk takes a draft back from the head to change it."""
+    draft = get_draft_to_set_aside(request.user, pk)
+    try:
+        reporting.draft_withdraw(draft=draft, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("已撤回，草稿可以继续修改。"))
+    return redirect(draft)
+
+
+@login_required
+@require_http_methods(["POST"])
+def draft_discard(request, pk):
+    """作废 a draft that will not be filed: it leaves the lists, its files are deleted."""
+    draft = get_draft_to_set_aside(request.user, pk)
+    try:
+        reporting.draft_discard(draft=draft, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(draft)
+    messages.success(request, _("草稿已作废，其上传的文件已删除。"))
+    return redirect("my_work")
 
 
 def _draft_page(request, draft, assignment, form=None):
@@ -682,6 +718,8 @@ def _draft_page(request, draft, assignment, form=None):
             else [],
             "values": _draft_values(draft),
             "milestones": Milestone.objects.filter(pk__in=draft.milestones),
+            "can_discard": draft.state in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED)
+            and (draft.author_id == request.user.pk or is_body_head(request.user)),
             "review_form": form
             or (
                 DraftReviewForm()
