@@ -447,3 +447,18 @@ def test_a_signed_off_assignment_takes_no_more_reports(client_as, staff_b, world
     assert response.status_code == 302 and Report.objects.count() == 0
     with pytest.raises(ValidationError):
         file_report(own, staff_b)
+
+
+def test_a_state_as_of_a_day_before_the_plan_is_refused(client_as, staff_b, world):
+    # 情况截至 2020-01-01 was accepted on a plan tracked from 2024: a year typed wrong.
+    plan = world["own"].task.plan
+    plan.start_date = dt.date(2024, 9, 1)
+    plan.save()
+    response = client_as(staff_b).post(
+        report_url(world["own"]), form_data(as_of="2020-01-01", text="去年的进展")
+    )
+    assert response.status_code == 200
+    assert "截至日期不能早于本方案开始跟踪的日期（2024-09-01），请检查年份。" in (
+        response.content.decode()
+    )
+    assert not Report.objects.exists()

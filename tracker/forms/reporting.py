@@ -142,6 +142,7 @@ class ReportForm(OwnWordsForm):
         uploaded_today=0,
         carried=None,
         saved_files=(),
+        earliest=None,
         **kwargs,
     ):
         """`carried`: a correction's offer, the corrected report's files (Evidence), which
@@ -163,6 +164,9 @@ class ReportForm(OwnWordsForm):
             # A milestone reads as its date and what is due by then.
             setattr(field, "label_from_instance", _milestone_label)  # noqa: B010
         self.fields["as_of"].initial = self.today
+        # The plan's tracking start (or, without one, its date of issue): no state of the
+        # work can be reported as of a day before it.
+        self.earliest = earliest
         self.carried = list(carried or ())
         self.saved_files = list(saved_files)
         if not self.saved_files:
@@ -255,6 +259,11 @@ class ReportForm(OwnWordsForm):
         as_of = self.cleaned_data["as_of"]
         if as_of > self.today:
             raise ValidationError(_("截至日期不能晚于今天（%(day)s）。") % {"day": self.today})
+        if self.earliest and as_of < self.earliest:
+            raise ValidationError(
+                _("截至日期不能早于本方案开始跟踪的日期（%(day)s），请检查年份。")
+                % {"day": self.earliest}
+            )
         return as_of
 
     def clean_files(self):

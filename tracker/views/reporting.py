@@ -319,6 +319,7 @@ def _report_form(request, assignment, corrects=None, draft=None):
             Evidence.objects.uploaded_by_body_on, assignment.body, today
         ),
         carried=carried,
+        earliest=assignment.task.plan.start_date or assignment.task.plan.issue_date,
         saved_files=list(draft.files.all()) if draft is not None else (),
         initial=initial,
     )
