@@ -303,10 +303,12 @@ def test_evidence_is_stored_outside_static_and_downloaded_under_its_chinese_name
     [
         ([("大文件.pdf", PDF + b"0" * 2048)], "超过了"),
         ([("病毒.pdf", EXE)], "不是它的扩展名所说的类型"),
-        ([("好的.pdf", PDF), ("病毒.pdf", EXE)], "病毒.pdf"),
+        # The good one is not kept either: the page says to choose them all again.
+        ([("好的.pdf", PDF), ("病毒.pdf", EXE)], "请改正后重新选择全部要上传的文件"),
         ([("空.pdf", b"")], "空文件"),
+        ([("病毒.exe", EXE)], "不接受“.exe”文件（“病毒.exe”）"),
     ],
-    ids=["oversized", "disguised-exe", "one-bad-of-two", "empty"],
+    ids=["oversized", "disguised-exe", "one-bad-of-two", "empty", "exe"],
 )
 def test_a_bad_file_is_refused_with_a_message_and_nothing_is_stored(
     client_as, staff_b, world, settings, files, message

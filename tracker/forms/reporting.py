@@ -4,6 +4,7 @@ nothing is written until the whole form is valid (tracker/services/reporting.py 
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import TYPE_CHECKING, cast
 
 from django import forms
@@ -275,7 +276,7 @@ class ReportForm(OwnWordsForm):
                 evidence_files.quota_problem([u.size for u in files], self.uploaded_today)
             )
         limit = settings.TRACKER_UPLOAD_MAX_BYTES
-        errors = []
+        errors: list[_StrOrPromise] = []
         for upload in files:
             name = evidence_files.clean_name(upload.name)
             if upload.size == 0:
@@ -289,12 +290,19 @@ class ReportForm(OwnWordsForm):
                         "limit": filesizeformat(limit),
                     }
                 )
+            elif PurePath(name).suffix.lower() not in evidence_files.ACCEPTED_EXTENSIONS:
+                errors.append(
+                    _("不接受“%(ext)s”文件（“%(name)s”）：可接受的类型见下方说明。")
+                    % {"ext": PurePath(name).suffix or _("无扩展名"), "name": name}
+                )
             elif evidence_files.kind_of(name, upload) is None:
                 errors.append(
                     _("“%(name)s”的内容不是它的扩展名所说的类型，或者不是可接受的类型。")
                     % {"name": name}
                 )
         if errors:
+            # A browser keeps no file chosen once the page comes back: the good ones too.
+            errors.append(_("本次选择的文件都没有保存，请改正后重新选择全部要上传的文件。"))
             raise ValidationError(errors)
         problem = evidence_files.quota_problem([u.size for u in files], self.uploaded_today)
         if problem:
