@@ -9,6 +9,7 @@ says which, and a person's decision keeps its reason beside it.
 import datetime as dt
 import functools
 import uuid
+from collections import Counter
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -596,6 +597,16 @@ class Body(models.Model):
         if "update_fields" in kwargs and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin"}
         super().save(*args, **kwargs)
+
+
+def label_bodies(bodies):
+    """Give each body a `label`: its name, and where two of them share a name (区发展改革委 of
+    two districts) its jurisdiction too, so a list or picker can tell them apart."""
+    bodies = list(bodies)
+    names = Counter(b.name for b in bodies)
+    for b in bodies:
+        b.label = f"{b.name}（{b.jurisdiction}）" if names[b.name] > 1 else b.name
+    return bodies
 
 
 def pinyin_of(name):

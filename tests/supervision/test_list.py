@@ -302,3 +302,20 @@ def test_with_a_plan_chosen_the_bodies_offered_are_those_with_work_in_it(client_
     # A value that is no key is refused by the filter, not turned into an error.
     for bad in ("²", "9" * 30, "x"):
         assert listed(client_as(manager), f"plan={plan.slug}&body={bad}").status_code == 200
+
+
+def test_bodies_of_the_same_name_are_told_apart_by_their_place(client_as, manager, w):
+    # 区发展改革委 of two districts were two identical options, and two identical lines of
+    # the dashboard's league table.
+    for place in ("黄浦区", "静安区"):
+        AssignmentFactory(
+            task=TaskFactory(plan=PlanFactory(slug=place, title=f"{place}方案"), number=1),
+            body=BodyFactory(name="区发展改革委", jurisdiction=place),
+        )
+    field = listed(client_as(manager)).context["filter"].form["body"].field
+    labels = [str(label) for value, label in field.widget.choices if value]
+    assert "区发展改革委（黄浦区）" in labels and "区发展改革委（静安区）" in labels
+    assert "莘县" in labels  # a name nobody else has stays as it is
+    with frozen():
+        league = client_as(manager).get("/dashboard/?plan=").context["league"]
+    assert {"区发展改革委（黄浦区）", "区发展改革委（静安区）"} <= {x.body.label for x in league}

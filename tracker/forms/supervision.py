@@ -15,7 +15,16 @@ from django_filters.constants import EMPTY_VALUES
 
 from tracker import states
 from tracker.forms.widgets import NOT_TOO_FAR, DateInput, OwnWordsForm, speak_our_words
-from tracker.models import Assignment, Body, Category, Plan, ProgressStatus, Reminder, Task
+from tracker.models import (
+    Assignment,
+    Body,
+    Category,
+    Plan,
+    ProgressStatus,
+    Reminder,
+    Task,
+    label_bodies,
+)
 from tracker.services.documents import office_date
 
 MESSAGE_MAX = 1000
@@ -233,7 +242,7 @@ def _bodies_seen(request):
         # Body staff see their body's work and the work it leads: those few assignments
         # are found by index, and their bodies are the options.
         bodies = Body.objects.filter(pk__in=visible_assignments(user).values("body"))
-    return bodies.only("pk", "name", "kind", "position", "pinyin").order_by(
+    return bodies.only("pk", "name", "jurisdiction", "kind", "position", "pinyin").order_by(
         "kind", "position", "pinyin"
     )
 
@@ -401,12 +410,12 @@ class AssignmentFilter(df.FilterSet):
         for name in ("category", "task"):
             form.fields[name].widget.attrs["data-follows"] = "plan"
         plan = offer_plans(form.fields["plan"], self.data.get("plan") or "")
+        self._bodies_of(form, plan)
         if plan is None:
             hint = [("", _("（请先选择实施方案）"))]
             form.fields["category"].widget.choices = hint
             form.fields["task"].widget.choices = hint
             return
-        self._bodies_of(form, plan)
         categories = Category.objects.filter(plan=plan).only("pk", "number", "title")
         tasks = Task.objects.active().filter(plan=plan).only("pk", "number", "title", "plan")
         form.fields["category"].widget.choices = [("", ALL)] + [
@@ -417,20 +426,20 @@ class AssignmentFilter(df.FilterSet):
         ]
 
     def _bodies_of(self, form, plan):
-        """With a plan chosen, the counties and bodies offered are those with work in it
-        (found through the plan's tasks, by index), and the one chosen: a body of another
-        plan listed nothing."""
-        in_plan = Assignment.objects.filter(task__plan=plan).values("body")
+        """The counties and bodies offered, named apart where two share a name (label_bodies).
+        With a plan chosen, those with work in it (found through the plan's tasks, by index),
+        and the one chosen: a body of another plan listed nothing."""
         for name in ("county", "body"):
             field = form.fields[name]
-            chosen = str(self.data.get(name) or "")
-            shown = Q(pk__in=in_plan)
-            # A value that is no key (validation tells the user) selects nothing to add.
-            if chosen.isascii() and chosen.isdigit() and len(chosen) <= 9:
-                shown |= Q(pk=int(chosen))
-            field.widget.choices = [("", ALL)] + [
-                (b.pk, field.label_from_instance(b)) for b in field.queryset.filter(shown)
-            ]
+            bodies = field.queryset
+            if plan is not None:
+                chosen = str(self.data.get(name) or "")
+                shown = Q(pk__in=Assignment.objects.filter(task__plan=plan).values("body"))
+                # A value that is no key (validation tells the user) selects nothing to add.
+                if chosen.isascii() and chosen.isdigit() and len(chosen) <= 9:
+                    shown |= Q(pk=int(chosen))
+                bodies = bodies.filter(shown)
+            field.widget.choices = [("", ALL)] + [(b.pk, b.label) for b in label_bodies(bodies)]
 
     def search(self, queryset, name, value):
         for word in value.split():

@@ -33,6 +33,7 @@ from tracker.models import (
     Source,
     Target,
     TaskSummary,
+    label_bodies,
 )
 from tracker.services import documents, timeline
 
@@ -326,6 +327,7 @@ def league(totals):
     behind pace, silent, due soon, then completed late (逾期完成). Bodies that are equally bad
     share a rank. From state_totals()."""
     bodies = Body.objects.in_bulk({t["body_id"] for t in totals})
+    label_bodies(bodies.values())
     lines: dict[int, BodyLine] = {}
     for t in totals:
         line = lines.get(t["body_id"])
