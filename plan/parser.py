@@ -79,6 +79,10 @@ _ISSUER_RE = re.compile(
     r"(?P<who>[\u4e00-\u9fff]{2,20}?(?:办公室|办公厅|人民政府|政府|委员会))"
     r"(?:近期|近日|日前|正式|联合)?(?:印发|发布|出台)"
 )
+_NOTICE_ISSUER_RE = re.compile(
+    r"^(?P<who>[\u4e00-\u9fff]{2,30}?(?:办公室|办公厅|人民政府|政府|委员会))关于(?:印发|转发)"
+)
+_CITING_RE = re.compile(r"(?:根据|按照|依据|依照|贯彻落实|贯彻)[^。；]*$")
 _ORG_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:办公厅|办公室|人民政府|委员会|局|委)$")
 _TRAILER_RE = re.compile(
     rf"^(?:本(?:{_PLAN_WORDS}|实施方案|行动方案|通知|规定)|此件|（此件|附件|【|- \[|抄送|印发)"
@@ -322,6 +326,15 @@ def _choose_article(
 # Plan-level facts
 
 
+def _cited(text: str, at: int) -> bool:
+    """Whether `at` is inside another document's title (《…》) or in a clause that cites
+    one ("根据…印发…"): an issuer found there issued that document, not this plan."""
+    before = text[:at]
+    if before.count("《") > before.count("》"):
+        return True
+    return bool(_CITING_RE.search(before[-200:]))
+
+
 def _read_meta(
     article: list[Block],
     ctx: _Ctx,
@@ -373,9 +386,16 @@ def _read_meta(
                 issuer = article[k - 1].text
             break
     if not issuer:
-        by = _ISSUER_RE.search(text)
+        by = next((m for m in _ISSUER_RE.finditer(text) if not _cited(text, m.start())), None)
         if by:
             issuer = re.sub(r"^(?:近期|近日|日前|经|由)", "", by.group("who"))
+    if not issuer:
+        # The notice that issues or forwards the plan: "X关于印发/转发《…》的通知".
+        for block in article[:5]:
+            notice = _NOTICE_ISSUER_RE.match(block.text)
+            if notice:
+                issuer = notice.group("who")
+                break
     jurisdiction = gazetteer.jurisdiction if gazetteer else _place(title) or _place(issuer)
     ctx.issue_date = issue_date
     if issue_date is None:

@@ -135,3 +135,13 @@ def test_names_are_normalised_within_the_jurisdiction(gazetteer):
     ]:
         (ref,) = resolver.refs(raw, LEAD, FROM_CLAUSE, 1)
         assert (ref.name, ref.raw) == (name, raw)
+
+
+def test_district_owned_groups_are_not_the_districts():
+    # "各区属集团" (the district-owned groups) made a phantom collective body "各区".
+    text = "各部门、各街道、各区属集团要切实扛起责任，着力抓好各项任务落实。"
+    names = [b.name for b in Resolver(None).from_sentence(text, lambda i: 47)]
+    assert "各区" not in names
+    assert [b.name for b in Resolver(None).from_sentence("各区要抓好落实。", lambda i: 1)] == [
+        "各区"
+    ]

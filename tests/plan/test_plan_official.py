@@ -183,3 +183,20 @@ def test_a_gazetteer_of_another_city_is_ignored_with_a_warning(gazetteer):
     assert parsed.jurisdiction == "上海市"
     assert any("已忽略该地名文件" in w.message for w in parsed.warnings)
     assert all(b.name != "市公安局" for t in parsed.tasks for b in t.bodies)
+
+
+def test_the_issuer_is_not_taken_from_a_document_the_plan_cites():
+    # "根据《中共中央办公厅国务院办公厅印发<…>的通知》" made the plan's issuer the offices that
+    # issued the cited document; the notice forwarding the plan names its own.
+    text = (
+        "# 某市某区人民政府办公室关于转发区消防支队《某区消防救援发展三年行动计划》的通知\n\n"
+        "区政府各委、办、局：\n\n"
+        "某区消防救援发展三年行动计划\n\n"
+        "一、指导思想\n\n"
+        "为维护全区消防安全形势稳定，根据《中共中央办公厅国务院办公厅印发<组建国家综合性"
+        "消防救援队伍框架方案>的通知》，制定本计划。\n\n"
+        "二、工作任务\n\n"
+        "1．建立工作机制。建立区消防工作汇报协调机制。（责任单位：区消防支队）\n"
+    )
+    parsed = plan.parse(text, source_name="plan.txt")
+    assert parsed.issuer == "某市某区人民政府办公室"
