@@ -179,6 +179,8 @@ class ReportForm(OwnWordsForm):
         if not self.carried:
             del self.fields["keep_files"]
         else:
+            # Beside the files kept, the upload is of more.
+            self.fields["files"].label = _("新增佐证材料")
             cast(forms.TypedMultipleChoiceField, self.fields["keep_files"]).choices = [
                 (e.pk, f"{e.original_name}（{filesizeformat(e.size)}）") for e in self.carried
             ]
