@@ -169,8 +169,20 @@ def test_a_report_on_a_timeline_with_all_that_hangs_on_it():
         ],
         evidence_list=[
             SimpleNamespace(
-                kind="pdf", get_absolute_url=lambda: "/e/3/", original_name="材料<1>.pdf", size=2048
-            )
+                kind="pdf",
+                get_absolute_url=lambda: "/e/3/",
+                original_name="材料<1>.pdf",
+                size=2048,
+                carried_from_id=None,
+            ),
+            # Kept by a correction from the report it corrects.
+            SimpleNamespace(
+                kind="jpg",
+                get_absolute_url=lambda: "/e/4/",
+                original_name="照片.jpg",
+                size=1024,
+                carried_from_id=2,
+            ),
         ],
     )
     html = _timeline_report(report, can_correct=True, show_body=True)
@@ -184,7 +196,9 @@ def test_a_report_on_a_timeline_with_all_that_hangs_on_it():
         '<ul class="values small"><li>完成阶段性目标（2026-06-30）：建成&lt;园区&gt;</li></ul>'
         '<ul class="values small"><li>网点&lt;数&gt;：<strong>10.5</strong> 个</li></ul>'
         '<ul class="files"><li><span class="badge grey">PDF</span> <a href="/e/3/">'
-        '材料&lt;1&gt;.pdf</a> <span class="small muted">2.0\xa0KB</span></li></ul>'
+        '材料&lt;1&gt;.pdf</a> <span class="small muted">2.0\xa0KB</span></li>'
+        '<li><span class="badge grey">JPG</span> <a href="/e/4/">照片.jpg</a> '
+        '<span class="small muted">1.0\xa0KB（沿用原填报）</span></li></ul>'
         '<a class="small" href="/reports/12/correct/">更正这条填报</a></li>'
     )
     # A corrected report says by which, and offers no correction of its own.
