@@ -131,7 +131,7 @@ def quota_problem(sizes, uploaded_today, carried=()):
         if carried:
             return _(
                 "一次填报最多附 %(n)s 个文件：已有 %(kept)s 个（沿用或草稿中已上传），"
-                "这次又选择了 %(count)s 个。"
+                "这次又选择了 %(count)s 个。请少选几个，或取消勾选部分沿用或已上传的文件。"
             ) % {"n": MAX_FILES, "kept": len(carried), "count": len(sizes)}
         return _("最多上传 %(n)s 个文件，这次选择了 %(count)s 个。") % {
             "n": MAX_FILES,

@@ -4,7 +4,11 @@ task page, an approved extension) and from what to what. The admin, the importer
 and extension decisions all record through these functions, inside their own transaction.
 """
 
+import functools
+
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tracker.models import Assignment, ChangeRecord, Measure, Milestone, Plan, Target, Task
@@ -67,12 +71,26 @@ def _shown(obj, field):
     return str(value)
 
 
+def in_records_language(write):
+    """Write a record's words (what changed, the field's name, the values' labels) in the
+    records' language, settings.LANGUAGE_CODE: not in the language of the session that
+    made the change -- everyone reads the same record."""
+
+    @functools.wraps(write)
+    def written(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return write(*args, **kwargs)
+
+    return written
+
+
 def _user_fields(user):
     if user is None:
         return {"user": None, "user_name": ""}
     return {"user": user, "user_name": user.get_full_name() or user.get_username()}
 
 
+@in_records_language
 def record_changes(*, user, old, new, via, reason="", fields=None):
     """One ChangeRecord for each field whose value differs between `old` (the row as it was)
     and `new`."""
@@ -107,6 +125,7 @@ def record_changes(*, user, old, new, via, reason="", fields=None):
     return records
 
 
+@in_records_language
 def record_created(*, user, obj, via, reason=""):
     return ChangeRecord.objects.create(
         **_user_fields(user),
@@ -119,6 +138,7 @@ def record_created(*, user, obj, via, reason=""):
     )
 
 
+@in_records_language
 def record_deleted(*, user, obj, via, reason=""):
     """Before `obj` is deleted: the record keeps its description, not a link to it."""
     context = {key: value for key, value in _context(obj).items() if value is not obj}

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.html import escape
 
 from plan import read_document
 from tracker.models import ChangeRecord, ImportDraft, Plan, Task
@@ -268,25 +269,33 @@ def test_the_preview_of_an_update_lists_what_it_would_change_and_drop(client_as,
     # nothing, and 36 warnings came only after confirming.
     client = client_as(admin_user)
     client.post(confirm_url(preview(client)))
-    # The same text with its review again: nothing to note.
+    # The same text with its review again: nothing changes.
     same = client.get(preview(client))
-    assert same.context["changes"] == []
-    assert "确认后，已有方案的内容不会有需要注意的变化。" in same.content.decode()
+    assert same.context["preview"].warnings == [] and same.context["preview"].changes == []
+    assert "确认后，已有方案的内容不会有改动。" in same.content.decode()
     plan = Plan.objects.get()
     before = (plan.start_date, plan.tasks.filter(withdrawn=False).count())
-    changes_before = ChangeRecord.objects.count()
+    records_before = ChangeRecord.objects.count()
     url = preview(client, review_file=None)
     response = client.get(url)
     page = response.content.decode()
-    changes = response.context["changes"]
+    shown = response.context["preview"]
     assert "本次没有附审核文件" in page
-    assert any(c.startswith("跟踪起始原由审核文件确定为 2024-09-01") for c in changes)
-    assert any("的时限原由审核文件确定为" in c for c in changes)
-    assert all(c in page for c in changes)
+    assert any(w.startswith("跟踪起始原由审核文件确定为 2024-09-01") for w in shown.warnings)
+    assert any("的时限原由审核文件确定为" in w for w in shown.warnings)
+    # Every change it records, as people read them: the new task, the renamed one.
+    assert any(c.startswith("新增：") for c in shown.changes)
+    assert any("任务名称" in c or "名称" in c for c in shown.changes)
+    assert all(escape(w) in page for w in shown.warnings)
+    assert all(escape(c) in page for c in shown.changes)
     # The preview wrote nothing.
     plan.refresh_from_db()
     assert (plan.start_date, plan.tasks.filter(withdrawn=False).count()) == before
-    assert ChangeRecord.objects.count() == changes_before
-    # Confirming does what the preview said.
+    assert ChangeRecord.objects.count() == records_before
+    # Confirming does what the preview said: the same warnings, the same records.
     confirmed = client.post(confirm_url(url), follow=True).content.decode()
-    assert all(c in confirmed for c in changes)
+    assert all(escape(w) in confirmed for w in shown.warnings)
+    assert ChangeRecord.objects.count() - records_before >= len(shown.changes)
+    # With its review file again, the preview lists what comes back.
+    back = client.get(preview(client)).context["preview"]
+    assert any("2024-09-01" in c for c in back.changes)

@@ -241,7 +241,7 @@ def test_the_same_plan_is_found_by_slug_then_title_and_issuer_then_the_file():
     other_slug.slug = "plan-0123456789ab"
     result = import_parsed_plan(other_slug, source_text=TEXT, source_sha256="b" * 64)
     assert result.plan == plan and not result.created and plan.slug == "t-plan"
-    assert any("标识仍为 t-plan" in w for w in result.warnings)
+    assert any("标识仍为 t-plan" in w for w in result.notes)
     # Another slug and title (a review renamed it), the same file.
     renamed = first_import()
     renamed.slug, renamed.title = "renamed", "测试市另一个名字的方案"

@@ -128,7 +128,7 @@ def test_a_reason_too_long_is_refused_in_our_words(client_as, admin_user, world)
     archive(client, world["old"])
     refused = client.post("/plans/old/restore/", {"reason": " "})
     assert refused.status_code == 400 and Plan.objects.get(slug="old").is_archived
-    assert '<a href="#restore-form">“恢复跟踪”</a>' in refused.content.decode()
+    assert '页面上方<a href="#restore-form">“恢复跟踪”</a>' in refused.content.decode()
 
 
 def test_the_overview_offers_archiving_to_administrators_only(client_as, admin_user, manager):
@@ -191,3 +191,6 @@ def test_an_archived_plans_pages_keep_its_record_without_asking_for_reports(
     assert task_page.context["rollup"].units == 1 and task_page.context["task_light"] is None
     detail = client_as(staff_b).get(f"/assignments/{world['old_work'].pk}/").content.decode()
     assert "下次填报截至" not in detail and "填报已逾期" not in detail
+    # Nor is it chased: the reminder form refused what the button offered.
+    managed = client_as(manager).get(f"/assignments/{world['old_work'].pk}/")
+    assert managed.context["can_chase"] is False

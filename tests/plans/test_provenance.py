@@ -202,3 +202,8 @@ def test_another_date_granted_keeps_the_bodys_reason_in_the_records_language(cli
         "同意延期申请（申请延至 2030-12-31，同意延至 2030-06-30）：园区用地审批未完成"
         "（审批意见：先延至六月）"
     ) in work
+    # The record's other words too: what changed and the field's name.
+    from tracker.models import ChangeRecord
+
+    record = ChangeRecord.objects.filter(field="due_date").latest("pk")
+    assert "任务2" in record.subject and not record.field_label.isascii()

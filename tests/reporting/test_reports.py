@@ -304,7 +304,7 @@ def test_evidence_is_stored_outside_static_and_downloaded_under_its_chinese_name
         ([("大文件.pdf", PDF + b"0" * 2048)], "超过了"),
         ([("病毒.pdf", EXE)], "不是它的扩展名所说的类型"),
         # The good one is not kept either: the page says to choose them all again.
-        ([("好的.pdf", PDF), ("病毒.pdf", EXE)], "请改正后重新选择全部要上传的文件"),
+        ([("好的.pdf", PDF), ("病毒.pdf", EXE)], "改正后请重新选择全部要上传的文件"),
         ([("空.pdf", b"")], "空文件"),
         ([("病毒.exe", EXE)], "不接受“.exe”文件（“病毒.exe”）"),
     ],
@@ -464,3 +464,17 @@ def test_a_state_as_of_a_day_before_the_plan_is_refused(client_as, staff_b, worl
         response.content.decode()
     )
     assert not Report.objects.exists()
+
+
+def test_files_chosen_with_a_refused_field_are_asked_for_again(client_as, staff_b, world):
+    # Refused for its date, the report came back with the files gone and nothing said:
+    # sent again as it was, it was filed without them.
+    response = client_as(staff_b).post(
+        report_url(world["own"]),
+        {**form_data(as_of="2999-01-01"), "files": [upload("验收.pdf", PDF)]},
+    )
+    page = response.content.decode()
+    assert "截至日期不能晚于今天" in page
+    assert "这次选择的文件都没有保存：改正后请重新选择全部要上传的文件。" in page
+    plain = client_as(staff_b).post(report_url(world["own"]), form_data(as_of="2999-01-01"))
+    assert "这次选择的文件都没有保存" not in plain.content.decode()

@@ -33,7 +33,11 @@ def test_my_work_and_the_queue_cost_the_same_with_2_and_20(
         # most urgent shown, with a link to all of them
         assert page.count('class="work card') == 20
         assert page.count('<td data-label="责任单位">') == 3
-        assert "以上是前 3 项，共 40 项：在清单中查看全部" in page
+        # The list holds the body's own 20 too, and says so.
+        assert (
+            "以上是最紧急的 3 项，共 40 项：在清单中查看全部（清单中还有本单位自己的 20 项）"
+            in page
+        )
 
 
 def test_the_lead_body_review_queue_costs_the_same_with_2_and_20(

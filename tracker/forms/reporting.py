@@ -223,6 +223,17 @@ class ReportForm(OwnWordsForm):
         """Bytes the body may still upload today."""
         return evidence_files.remaining_today(self.uploaded_today)
 
+    def full_clean(self):
+        super().full_clean()
+        # A browser keeps no file chosen once the page comes back refused, for whatever
+        # reason: a report sent again as it is would go without them.
+        # The uploads (Form.files; the class attribute of that name is the field).
+        uploads = vars(self).get("files")
+        if self.is_bound and self.errors and uploads and uploads.getlist("files"):
+            self.add_error(
+                "files", _("这次选择的文件都没有保存：改正后请重新选择全部要上传的文件。")
+            )
+
     def _check_with_carried(self):
         """The report's limits over the new files with those it keeps or its draft holds
         (clean_files checked the new ones alone)."""
@@ -303,8 +314,6 @@ class ReportForm(OwnWordsForm):
                     % {"name": name}
                 )
         if errors:
-            # A browser keeps no file chosen once the page comes back: the good ones too.
-            errors.append(_("本次选择的文件都没有保存，请改正后重新选择全部要上传的文件。"))
             raise ValidationError(errors)
         problem = evidence_files.quota_problem([u.size for u in files], self.uploaded_today)
         if problem:

@@ -60,6 +60,8 @@ class ImportResult:
     created: bool
     counts: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # What to know that is not a change: which existing plan the import was taken for.
+    notes: list[str] = field(default_factory=list)
     parsed: pm.ParsedPlan | None = None
 
 
@@ -144,6 +146,7 @@ class _Importer:
         self.source_name = source_name
         self.source_sha256 = source_sha256
         self.warnings = []
+        self.notes = []
         self.counts = {
             "tasks_created": 0,
             "tasks_updated": 0,
@@ -218,7 +221,7 @@ class _Importer:
             values["start_date_reason"] = getattr(p, "start_date_reason", "")[:300]
         self._save(plan, values, skip=("imported_at", "source_text", "source_sha256"))
         if self.reimport and p.slug and p.slug != plan.slug:
-            self.warnings.append(
+            self.notes.append(
                 f"已按名称或来源文件认定为已有方案“{plan.title}”，就地更新；"
                 f"其标识仍为 {plan.slug}（本次导入所得标识 {p.slug} 未采用，以免已有链接失效）。"
             )
@@ -530,6 +533,7 @@ class _Importer:
             created=self.created,
             counts=self.counts,
             warnings=self.warnings,
+            notes=self.notes,
             parsed=self.parsed,
         )
 
@@ -575,11 +579,37 @@ def import_parsed_plan(parsed, *, source_text, source_name="", source_sha256="",
         ).run()
 
 
+# Where a value sits in the file: it moves with every line added above it, and says nothing
+# a person decided. The preview leaves these out of what an update changes.
+PLACE_FIELDS = {
+    "first_line",
+    "last_line",
+    "source_first_line",
+    "source_last_line",
+    "source_ref",
+    "deadline_ref",
+    "origin_line",
+    "origin_ref",
+    "source_name",
+    "source_kind",
+}
+
+
+@dataclass
+class Preview:
+    """What confirming an update would do: the import's warnings (decisions it keeps or
+    drops, rows the text no longer has) and every change it records, as people read them."""
+
+    warnings: list[str]
+    changes: list[str]
+
+
 def preview_changes(draft, text, parsed):
-    """What confirming the draft would say it changed in the plan it updates (the import's
-    warnings): the import run in a transaction that is rolled back, so the preview lists
-    exactly what the confirmation will do -- and the decisions it would drop."""
+    """Preview of an update: the import run in a transaction that is rolled back, so the
+    preview lists exactly what the confirmation will do -- from the change records it writes,
+    and its warnings."""
     with transaction.atomic():
+        last = ChangeRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         result = import_parsed_plan(
             parsed,
             source_text=text,
@@ -587,8 +617,21 @@ def preview_changes(draft, text, parsed):
             source_sha256=draft.source_sha256,
             user=draft.uploaded_by,
         )
+        records = list(
+            ChangeRecord.objects.filter(pk__gt=last).exclude(field__in=PLACE_FIELDS).order_by("pk")
+        )
         transaction.set_rollback(True)
-    return result.warnings
+    return Preview(warnings=result.warnings, changes=[_change_words(r) for r in records])
+
+
+def _change_words(record):
+    """One change as people read it: 任务1 …：完成时限 2024-12-31 → （空）."""
+    if record.action == ChangeRecord.Action.CREATED:
+        return f"新增：{record.subject}"
+    if record.action == ChangeRecord.Action.DELETED:
+        return f"删除：{record.subject}"
+    before, after = record.old or "（空）", record.new or "（空）"
+    return f"{record.subject}：{record.field_label} {before} → {after}"
 
 
 def existing_plan(parsed, sha256):

@@ -127,8 +127,7 @@ def import_preview(request, key):
             "parsed": parsed,
             "kind": KINDS.get(parsed.source_kind, parsed.source_kind),
             "existing": existing,
-            # Read before the tasks are decorated for the page: the import reads `parsed`.
-            "changes": importing.preview_changes(draft, text, parsed) if existing else [],
+            "preview": importing.preview_changes(draft, text, parsed) if existing else None,
         },
     )
 
@@ -162,6 +161,8 @@ def import_confirm(request, key):
         messages.warning(
             request, _("该方案已归档，更新后仍为归档状态；如需恢复跟踪，请在本页恢复。")
         )
+    for note in result.notes:
+        messages.info(request, note)
     for warning in result.warnings:
         messages.warning(request, warning)
     return redirect(result.plan)

@@ -208,7 +208,7 @@ def _archive_or_restore(request, slug, *, archive):
         if archive:
             _refused(request, _("归档此方案"), "archive-form")
         else:
-            _refused(request, _("恢复跟踪"), "restore-form")
+            _refused(request, _("恢复跟踪"), "restore-form", above=True)
         rule_form = _rule_form(request.user, plan)
         return _plan_page(request, plan, rule_form, status=400, archive_form=form)
     change = plan_edits.plan_archive if archive else plan_edits.plan_restore
@@ -331,14 +331,15 @@ def _task_page(request, task, forms, status=200):
 # opens at its top.
 
 
-def _refused(request, form_title, anchor):
-    """The message at the top of a long page whose form, at its bottom, was refused: it
-    names the form and links to it (`anchor`, the form's id)."""
+def _refused(request, form_title, anchor, *, above=False):
+    """The message at the top of a long page whose form, at its bottom (or `above`, at its
+    top), was refused: it names the form and links to it (`anchor`, the form's id)."""
     link = safe_format('<a href="#{}">“{}”</a>', anchor, form_title)
-    messages.error(
-        request,
-        safe_format(_("未保存：请按页面下方{}中的提示修改后重新提交。"), link),
-    )
+    if above:
+        text = _("未保存：请按页面上方{}中的提示修改后重新提交。")
+    else:
+        text = _("未保存：请按页面下方{}中的提示修改后重新提交。")
+    messages.error(request, safe_format(text, link))
 
 
 @login_required

@@ -253,7 +253,8 @@ def assignment_detail(request, pk):
             "extension_refusal": reporting.extension_refusal(assignment) if reporter else None,
             "can_review": manager and assignment.signoff == states.SignOff.REQUESTED,
             "can_lead_review": lead and assignment.signoff == states.SignOff.LEAD_REVIEW,
-            "can_chase": (manager or lead) and not state.done,
+            # Not once the work is no longer tracked (withdrawn, or its plan archived).
+            "can_chase": (manager or lead) and not state.done and not state.withdrawn,
             "signoff_form": SignOffForm() if manager else None,
             "extension_form": ExtensionDecisionForm(extension=pending)
             if manager and pending

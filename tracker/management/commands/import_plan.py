@@ -93,6 +93,8 @@ class Command(BaseCommand):
         out.write(self.style.SUCCESS(f"{verb}方案“{result.plan.title}”（{result.plan.slug}）"))
         for key, value in result.counts.items():
             out.write(f"  {key}: {value}")
+        for note in result.notes:
+            out.write(f"  {note}")
         for warning in result.warnings:
             out.write(self.style.WARNING(f"  注意：{warning}"))
         if fixture:
