@@ -79,7 +79,7 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     ).click()
     page.fill("#id_percent", "35")
     page.fill("#id_text", "更正：完成园区选址并签订用地协议。")
-    page.get_by_role("button", name="提交填报").click()
+    page.get_by_role("button", name="提交更正").click()
     page.wait_for_url(ASSIGNMENT_PAGE)
     expect(page.locator("dl.facts")).to_contain_text("推进中 · 40%")
     expect(page.locator("td.latest-value")).to_contain_text("0 处")

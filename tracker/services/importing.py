@@ -579,8 +579,8 @@ def import_parsed_plan(parsed, *, source_text, source_name="", source_sha256="",
         ).run()
 
 
-# Where a value sits in the file: it moves with every line added above it, and says nothing
-# a person decided. The preview leaves these out of what an update changes.
+# Where a value sits in the file or in its list: it moves with every line added above it and
+# says nothing a person decided. The preview leaves these out of what an update changes.
 PLACE_FIELDS = {
     "first_line",
     "last_line",
@@ -592,6 +592,8 @@ PLACE_FIELDS = {
     "origin_ref",
     "source_name",
     "source_kind",
+    # The order of a body among those the text names (a review's lead put first moves it).
+    "position",
 }
 
 
