@@ -447,11 +447,15 @@ def get_draft_to_approve(user, pk):
     return draft
 
 
-def get_draft_to_set_aside(user, pk):
+def may_set_aside(user, draft):
     """撤回 or 作废 a draft: its clerk, or the body's head (the services say which of them
-    may do what)."""
+    may do what, in which state)."""
+    return draft.author_id == user.pk or is_body_head(user)
+
+
+def get_draft_to_set_aside(user, pk):
     draft = get_draft(user, pk)
-    if draft.author_id != user.pk and not is_body_head(user):
+    if not may_set_aside(user, draft):
         raise PermissionDenied(_("只有经办人本人或单位负责人可以处理这份草稿。"))
     return draft
 

@@ -1243,11 +1243,12 @@ class Assignment(models.Model):
     def withdrawn(self):
         """True when the work is no longer tracked: the plan no longer contains its task or
         measure, or the plan is archived (states.withdrawn_q)."""
-        return (
-            self.task.withdrawn
-            or (self.measure is not None and self.measure.withdrawn)
-            or self.task.plan.archived_at is not None
-        )
+        return self.out_of_plan or self.task.plan.archived_at is not None
+
+    @property
+    def out_of_plan(self):
+        """True when the plan no longer contains the work's task or measure (撤销)."""
+        return self.task.withdrawn or (self.measure is not None and self.measure.withdrawn)
 
     def get_absolute_url(self):
         return reverse("assignment_detail", args=[self.pk])
@@ -2557,6 +2558,18 @@ class ReportDraft(models.Model):
 
     def get_absolute_url(self):
         return reverse("draft_edit", args=[self.pk])
+
+    @property
+    def editable(self):
+        """Still the clerk's to change, submit or discard: not with the head, filed or
+        discarded."""
+        return self.state in (DraftState.DRAFT, DraftState.RETURNED)
+
+    def kept_files(self):
+        """The files of the corrected report this draft keeps (沿用), in their order."""
+        if self.corrects_id is None:
+            return Evidence.objects.none()
+        return Evidence.objects.filter(pk__in=self.kept_evidence, report=self.corrects_id)
 
 
 def draft_file_path(instance, filename):

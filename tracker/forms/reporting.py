@@ -240,7 +240,8 @@ class ReportForm(OwnWordsForm):
         if "files" in self.errors or "keep_files" in self.errors:
             return
         files = self.cleaned_data.get("files") or []
-        kept = [f for f in self.saved_files if f not in self.files_to_remove()]
+        removed = set(self.files_to_remove())
+        kept = [f for f in self.saved_files if f not in removed]
         carried = [e.size for e in self.kept_evidence()] + [f.size for f in kept]
         if not carried or (not files and len(carried) <= MAX_FILES):
             return

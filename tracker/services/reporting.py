@@ -9,14 +9,13 @@ Refusals are ValidationErrors with a message for the person (Chinese msgids).
 import copy
 import hashlib
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import evidence as evidence_files
-from tracker.history import record_changes
+from tracker.history import in_records_language, record_changes
 from tracker.models import (
     Assignment,
     Body,
@@ -503,22 +502,21 @@ def extension_decide(*, extension, manager, approve, reason="", granted_due=None
     return decision
 
 
+@in_records_language
 def _approval_reason(extension, granted, note):
     """Why the date moved, as the change record keeps it and every page shows it beside the
     date (due_provenance): the body's reason, the manager's note and, when another date was
-    granted, both dates. Written in the records' language (settings.LANGUAGE_CODE), not in
-    the approving manager's: everyone reads the same record."""
-    with translation.override(settings.LANGUAGE_CODE):
-        why = _("同意延期申请：%(reason)s") % {"reason": extension.reason}
-        if granted != extension.new_due:
-            why = _("同意延期申请（申请延至 %(asked)s，同意延至 %(granted)s）：%(reason)s") % {
-                "asked": extension.new_due.isoformat(),
-                "granted": granted.isoformat(),
-                "reason": extension.reason,
-            }
-        if note:
-            why += _("（审批意见：%(note)s）") % {"note": note}
-        return why
+    granted, both dates."""
+    why = _("同意延期申请：%(reason)s") % {"reason": extension.reason}
+    if granted != extension.new_due:
+        why = _("同意延期申请（申请延至 %(asked)s，同意延至 %(granted)s）：%(reason)s") % {
+            "asked": extension.new_due.isoformat(),
+            "granted": granted.isoformat(),
+            "reason": extension.reason,
+        }
+    if note:
+        why += _("（审批意见：%(note)s）") % {"note": note}
+    return why
 
 
 def _cap_problem(locked):
@@ -641,7 +639,7 @@ def draft_discard(*, draft, user):
     leaves the lists of drafts. Not while it is with the head (it is withdrawn first)."""
     with transaction.atomic():
         locked = ReportDraft.objects.select_for_update().get(pk=draft.pk)
-        if locked.state not in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED):
+        if not locked.editable:
             raise ValidationError(_("只有未提交或已退回的草稿可以作废。"))
         _remove_draft_files(locked, list(locked.files.all()))
         locked.state = ReportDraft.State.DISCARDED
@@ -655,7 +653,7 @@ def draft_submit(*, draft, user):
     """提交审核: the draft goes to the body's head."""
     with transaction.atomic():
         locked = ReportDraft.objects.select_for_update().get(pk=draft.pk)
-        if locked.state not in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED):
+        if not locked.editable:
             raise ValidationError(_("这份草稿已提交审核或已报送。"))
         locked.state = ReportDraft.State.SUBMITTED
         locked.updated_at = timezone.now()
@@ -713,9 +711,7 @@ def draft_approve(*, draft, head, note=""):
             corrects=locked.corrects,
             approved_by=head,
             draft_files=list(locked.files.all()),
-            kept_evidence=list(
-                Evidence.objects.filter(pk__in=locked.kept_evidence, report=locked.corrects_id)
-            ),
+            kept_evidence=list(locked.kept_files()),
         )
         locked.state, locked.report = ReportDraft.State.FILED, report
         locked.updated_at = timezone.now()

@@ -264,12 +264,7 @@ def task_progress(user, task, assignments, today):
     archived = task.plan.is_archived
     # An archived plan's work is no longer tracked (withdrawn, in the states), but its record
     # stands: the roll-up is of its work as it was archived, without a light.
-    active = [
-        a
-        for a in assignments
-        if not a.is_withdrawn
-        or (archived and not a.task.withdrawn and not (a.measure and a.measure.withdrawn))
-    ]
+    active = [a for a in assignments if not a.is_withdrawn or (archived and not a.out_of_plan)]
     visible = set(visible_assignments(user).filter(task=task).values_list("pk", flat=True))
     whole = sees_whole_task(user, task)
     summaries = []

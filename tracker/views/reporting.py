@@ -41,6 +41,7 @@ from tracker.access import (
     is_body_head,
     is_manager,
     leads_assignment,
+    may_set_aside,
     require_manager,
     visible_drafts,
 )
@@ -664,7 +665,7 @@ def draft_edit(request, pk):
     everyone in the body reads it and its steps."""
     draft = get_draft(request.user, pk)
     assignment = get_assignment(request.user, draft.assignment_id)
-    editable = draft.state in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED)
+    editable = draft.editable
     if request.method == "POST" and not editable:
         if draft.state == ReportDraft.State.DISCARDED:
             messages.info(request, _("这份草稿已作废，不能再修改。"))
@@ -715,13 +716,10 @@ def _draft_page(request, draft, assignment, form=None):
             "files": draft.files.all(),
             # A correction's files kept from the report it corrects go with it too: the
             # head approves them with the rest.
-            "kept": Evidence.objects.filter(pk__in=draft.kept_evidence, report=draft.corrects_id)
-            if draft.corrects_id
-            else [],
+            "kept": draft.kept_files(),
             "values": _draft_values(draft),
             "milestones": Milestone.objects.filter(pk__in=draft.milestones),
-            "can_discard": draft.state in (ReportDraft.State.DRAFT, ReportDraft.State.RETURNED)
-            and (draft.author_id == request.user.pk or is_body_head(request.user)),
+            "can_discard": draft.editable and may_set_aside(request.user, draft),
             "review_form": form
             or (
                 DraftReviewForm()
