@@ -144,3 +144,15 @@ def test_str_reads_as_chinese():
     task = TaskFactory(number=2, title="推进快递园区建设")
     assert str(task) == "2. 推进快递园区建设"
     assert Task._meta.verbose_name == "重点任务"
+
+
+def test_a_plan_keeps_the_reading_of_its_title_for_sorting():
+    zuo = PlanFactory(slug="zuo", title="聊城市做好快递进村实施方案")
+    an = PlanFactory(slug="an", title="聊城市安全生产实施方案")
+    assert list(Plan.objects.filter(pk__in=[zuo.pk, an.pk])) == [an, zuo]
+    # A title changed alone (update_fields) changes its reading too.
+    zuo.title = "聊城市爱心驿站建设实施方案"
+    zuo.save(update_fields=["title"])
+    zuo.refresh_from_db()
+    assert zuo.pinyin.startswith("liao2 cheng2 shi4 ai4 xin1")
+    assert list(Plan.objects.filter(pk__in=[zuo.pk, an.pk])) == [zuo, an]

@@ -387,3 +387,23 @@ def test_each_plans_tasks_without_a_category_are_a_row_of_their_own(client_as, m
     ]
     page = response.content.decode()
     assert "甲方案</span><br>未分类任务" in page and "乙方案</span><br>未分类任务" in page
+
+
+def test_plans_come_by_the_reading_of_their_titles_on_every_page(client_as, manager, db):
+    # 做 (zuo, U+505A) comes before 安 (an, U+5B89) by code point, after it by reading: the
+    # pages that say 按名称排列 followed the code points.
+    from tests.factories import AssignmentFactory, CountyFactory, PlanFactory, TaskFactory
+
+    county = CountyFactory(name="莘县")
+    for slug, title in (("zuo", "聊城市做好快递进村实施方案"), ("an", "聊城市安全生产实施方案")):
+        task = TaskFactory(plan=PlanFactory(slug=slug, title=title), number=1)
+        AssignmentFactory(task=task, body=county)
+    manager_client = client_as(manager)
+    dashboard = get(manager_client, reverse("dashboard") + "?plan=")
+    assert [c.plan.slug for c in dashboard.context["categories"]] == ["an", "zuo"]
+    matrix = get(manager_client, reverse("matrix") + "?plan=")
+    assert [m.plan.slug for m in matrix.context["matrices"]] == ["an", "zuo"]
+    by_task = get(manager_client, reverse("assignment_list") + "?o=task")
+    assert [a.task.plan.slug for a in by_task.context["page"]] == ["an", "zuo"]
+    chooser = by_task.context["filter"].form.fields["plan"].widget.choices
+    assert [slug for slug, _label in chooser[1:]] == ["an", "zuo"]

@@ -208,7 +208,7 @@ class PlanChoiceForm(OwnWordsForm):
 
 # Sortable columns: parameter → the fields it sorts by. Empty values always go last.
 SORTS = {
-    "task": ["task__plan__title", "task__number", "measure__number"],
+    "task": ["task__plan__pinyin", "task__number", "measure__number"],
     # Bodies in their customary order, then by the reading of their names (Body.pinyin).
     "body": ["body__kind", "body__position", "body__pinyin"],
     "light": ["light_rank"],
@@ -259,7 +259,7 @@ def offer_plans(field, chosen):
     if isinstance(chosen, Plan):
         chosen = chosen.slug
     plans = Plan.objects.current().only("pk", "slug", "title")
-    recent = list(plans.order_by(F("start_date").desc(nulls_last=True), "title")[:PLAN_CHOICES])
+    recent = list(plans.order_by(F("start_date").desc(nulls_last=True), "pinyin")[:PLAN_CHOICES])
     if chosen and all(p.slug != chosen for p in recent):
         recent = [*plans.filter(slug=chosen), *recent]
     empty = getattr(field, "empty_label", None) or ALL

@@ -371,7 +371,8 @@ def matrices(rows):
         if a.is_county_share:
             by_plan[a.task.plan_id].append(a)
     result = []
-    for assignments in sorted(by_plan.values(), key=lambda v: v[0].task.plan.title):
+    # Plans by the reading of their titles (Plan.pinyin), as every list of plans.
+    for assignments in sorted(by_plan.values(), key=lambda v: (v[0].task.plan.pinyin, v[0].pk)):
         counties = sorted({a.body_id: a.body for a in assignments}.values(), key=_body_order)
         column = {body.pk: i for i, body in enumerate(counties)}
         lines: dict[tuple[int, int], MatrixRow] = {}

@@ -143,8 +143,8 @@ def dashboard(request):
         shown = queryset
     else:
         plan_ids = set(queryset.order_by().values_list("task__plan", flat=True).distinct())
-        titles = dict(Plan.objects.filter(pk__in=plan_ids).values_list("pk", "title"))
-        ordered = sorted(plan_ids, key=lambda pk: (titles[pk], pk))
+        readings = dict(Plan.objects.filter(pk__in=plan_ids).values_list("pk", "pinyin"))
+        ordered = sorted(plan_ids, key=lambda pk: (readings[pk], pk))
         plans_page = Paginator(ordered, DASHBOARD_PLANS).get_page(request.GET.get("page"))
         on_page = list(plans_page.object_list)
         tasks = tasks.filter(plan__in=on_page)
@@ -195,7 +195,7 @@ def matrix(request):
     if plan is None:
         with_shares = (
             Plan.objects.filter(pk__in=rows.order_by().values("task__plan"))
-            .order_by("title", "pk")
+            .order_by("pinyin", "pk")
             .values_list("pk", flat=True)
         )
         plans_page = Paginator(with_shares, MATRIX_PLANS).get_page(request.GET.get("page"))

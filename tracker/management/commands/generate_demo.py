@@ -58,6 +58,7 @@ from tracker.models import (
     ReportedMilestone,
     Task,
     keep_next_report,
+    pinyin_of,
 )
 
 SLUG_PREFIX = "gen-"
@@ -289,10 +290,13 @@ class Generator:
                 [states.Rhythm.DAYS, states.Rhythm.MONTHLY, states.Rhythm.QUARTERLY]
             )
             topic = rng.choice(OBJECTS)
+            title = f"聊城市{topic}{rng.choice(VERBS)}行动实施方案（第{p}号）"
             plans.append(
                 Plan(
                     slug=f"{SLUG_PREFIX}{p:04d}",
-                    title=f"聊城市{topic}{rng.choice(VERBS)}行动实施方案（第{p}号）",
+                    title=title,
+                    # bulk_create does not call Plan.save(), which keeps the reading.
+                    pinyin=pinyin_of(title),
                     jurisdiction=JURISDICTION,
                     issuer="聊城市人民政府办公室",
                     issue_date=start - dt.timedelta(days=10),
