@@ -295,6 +295,9 @@ def test_the_preview_of_an_update_lists_what_it_would_change_and_drop(client_as,
     # Confirming does what the preview said: the same warnings, the same records.
     confirmed = client.post(confirm_url(url), follow=True).content.decode()
     assert all(escape(w) in confirmed for w in shown.warnings)
+    # In one message that opens to them, not one message each above the plan.
+    assert confirmed.count('<details class="folded">') == 1
+    assert f"导入有 {len(shown.warnings)} 条提示（确认前已在预览中列出）" in confirmed
     assert ChangeRecord.objects.count() - records_before >= len(shown.changes)
     # With its review file again, the preview lists what comes back.
     back = client.get(preview(client)).context["preview"]

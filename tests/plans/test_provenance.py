@@ -207,3 +207,23 @@ def test_another_date_granted_keeps_the_bodys_reason_in_the_records_language(cli
 
     record = ChangeRecord.objects.filter(field="due_date").latest("pk")
     assert "任务2" in record.subject and not record.field_label.isascii()
+
+
+def test_an_english_page_says_the_place_in_english_in_ascii_brackets(client_as, w):
+    from django.utils import translation
+
+    from tracker.templatetags.tracker_tags import place_in_words
+
+    client = client_as(w["clerk"])
+    client.cookies["django_language"] = "en"
+    html = page(client, w["park"].get_absolute_url())
+    assert "“到2024年年底” (Line 105)" in html and "（第105行）" not in html
+    assert "000_b4e0627ec94ce713.txt Line 105" in html and "第105行" not in html
+    with translation.override("en"):
+        assert place_in_words("第3页表1第2行") == "Page 3, Table 1, Row 2"
+        assert place_in_words("工作表“任务”第4行") == "Sheet “任务”, Row 4"
+        assert place_in_words("第12段") == "Paragraph 12"
+        assert place_in_words("第12–14行") == "Lines 12–14"
+        assert place_in_words("附件第2行") == "附件第2行"  # other words: as stored
+    with translation.override("zh-hans"):
+        assert place_in_words("第3页表1第2行") == "第3页表1第2行"

@@ -10,16 +10,17 @@ functions they cost a few microseconds a row. tests/test_fragments.py pins their
 """
 
 import datetime
+import re
 
 from django import template
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from tracker.models import AssignmentRole, ProgressStatus
 from tracker.text import escape, escaped, safe_format, safe_join
@@ -51,11 +52,10 @@ def provenance(source, phrase="", ref="", reason="", label=""):
             )
         return safe_format(
             '<details class="prov prov-person"><summary{}>{}</summary>'
-            '<span class="prov-reason">（{}{}）</span>{}</details>',
+            '<span class="prov-reason">{}</span>{}</details>',
             title,
             label or gettext("管理员确定"),
-            gettext("依据："),
-            reason or gettext("未写明"),
+            _in_brackets(escaped(gettext("依据：")) + escaped(reason or gettext("未写明"))),
             words,
         )
     if source:
@@ -67,7 +67,61 @@ def provenance(source, phrase="", ref="", reason="", label=""):
 
 
 def _ref(ref):
-    return safe_format("（{}）", ref) if ref else ""
+    return _in_brackets(escaped(place_in_words(ref))) if ref else ""
+
+
+def _in_brackets(html):
+    # Full-width brackets in Chinese, ASCII ones with a space before in English.
+    return mark_safe(gettext("（%(words)s）") % {"words": html})
+
+
+# A place in the source file as the parser writes it (plan/formats.py, plan/parser.py): 第12行,
+# 第12–14行, 第3段, 第3页, 表1第5行, 第3页表1第2行, 工作表“任务”第4行.
+PLACE_PART = re.compile(r"第(\d+)页|表(\d+)|工作表“([^”]*)”|第(\d+)(?:–(\d+))?行|第(\d+)段")
+
+
+@register.filter(name="place")
+def place_in_words(ref):
+    """A place in the source file in the page's language: as stored in Chinese; in another
+    language part by part (page 3, table 1, row 2), or as stored when it has other words."""
+    if translation.get_language().startswith("zh"):
+        return ref
+    parts, end, in_table = [], 0, False
+    for m in PLACE_PART.finditer(ref):
+        if m.start() != end:
+            return ref
+        end = m.end()
+        page, table, sheet, line, last, paragraph = m.groups()
+        if page:
+            parts.append(gettext("第%(n)s页") % {"n": page})
+        elif table:
+            parts.append(gettext("表%(n)s") % {"n": table})
+            in_table = True
+        elif sheet is not None:
+            parts.append(gettext("工作表“%(name)s”") % {"name": sheet})
+            in_table = True
+        elif last:
+            parts.append(gettext("第%(a)s–%(b)s行") % {"a": line, "b": last})
+        elif line:
+            words = pgettext("表格中", "第%(n)s行") if in_table else gettext("第%(n)s行")
+            parts.append(words % {"n": line})
+        else:
+            parts.append(gettext("第%(n)s段") % {"n": paragraph})
+    if end != len(ref) or not parts:
+        return ref
+    return gettext("，").join(parts)
+
+
+@register.simple_tag
+def folded_message(message):
+    """A message of several lines (views/importing.py, FOLDED): its first line, which opens
+    to the others."""
+    head, *lines = str(message).split("\n")
+    return safe_format(
+        '<details class="folded"><summary>{}</summary><ul>{}</ul></details>',
+        head,
+        safe_join("", "<li>{}</li>", ([line] for line in lines)),
+    )
 
 
 @register.simple_tag

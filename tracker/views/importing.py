@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plan import PlanError, ReviewError
@@ -20,6 +20,10 @@ from tracker.access import get_import_draft, require_plan_admin
 from tracker.forms.importing import ImportForm
 from tracker.services import importing
 
+# After confirming, up to this many warnings are messages of their own; more are one message
+# that opens to them (the tag FOLDED: tracker/base.html, folded_message).
+WARNINGS_LISTED = 3
+FOLDED = "folded"
 EXPIRED = gettext_lazy("这份预览已超过保留时间，请重新上传方案文件。")
 KINDS = {
     "text": gettext_lazy("纯文本"),
@@ -163,6 +167,16 @@ def import_confirm(request, key):
         )
     for note in result.notes:
         messages.info(request, note)
-    for warning in result.warnings:
-        messages.warning(request, warning)
+    if len(result.warnings) <= WARNINGS_LISTED:
+        for warning in result.warnings:
+            messages.warning(request, warning)
+    else:
+        # An update may say forty things, all listed on the preview before confirming: one
+        # message that opens to the list, not forty above the plan (base.html, FOLDED).
+        head = ngettext(
+            "导入有 %(n)s 条提示（确认前已在预览中列出），点击展开。",
+            "导入有 %(n)s 条提示（确认前已在预览中列出），点击展开。",
+            len(result.warnings),
+        ) % {"n": len(result.warnings)}
+        messages.warning(request, "\n".join([head, *result.warnings]), extra_tags=FOLDED)
     return redirect(result.plan)
