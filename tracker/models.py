@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from tracker import states
 from tracker.text import plain_number
@@ -607,11 +607,15 @@ class Body(models.Model):
 
 def label_bodies(bodies):
     """Give each body a `label`: its name, and where two of them share a name (区发展改革委 of
-    two districts) its jurisdiction too, so a list or picker can tell them apart."""
+    two districts) its jurisdiction too, so a list or picker can tell them apart; a
+    collective (各街道) says so."""
     bodies = list(bodies)
     names = Counter(b.name for b in bodies)
     for b in bodies:
         b.label = f"{b.name}（{b.jurisdiction}）" if names[b.name] > 1 else b.name
+        if b.collective:
+            # 各街道 is every street office as one body, not one of the counties beside it.
+            b.label += gettext("（统称）")
     return bodies
 
 

@@ -10,6 +10,7 @@ from tests.builders import set_own_due
 from tests.factories import (
     AssignmentFactory,
     BodyFactory,
+    CountyFactory,
     MeasureFactory,
     PlanFactory,
     TaskFactory,
@@ -319,3 +320,15 @@ def test_bodies_of_the_same_name_are_told_apart_by_their_place(client_as, manage
     with frozen():
         league = client_as(manager).get("/dashboard/?plan=").context["league"]
     assert {"区发展改革委（黄浦区）", "区发展改革委（静安区）"} <= {x.body.label for x in league}
+
+
+def test_a_collective_says_so_where_counties_are_offered(client_as, manager, w):
+    # 各街道 (every street office as one body, kind county) was offered among the counties as
+    # if it were one of them.
+    AssignmentFactory(
+        task=TaskFactory(plan=PlanFactory(slug="jd", title="街道方案"), number=1),
+        body=CountyFactory(name="各街道", collective=True),
+    )
+    field = listed(client_as(manager)).context["filter"].form["county"].field
+    labels = [str(label) for value, label in field.widget.choices if value]
+    assert "各街道（统称）" in labels and "莘县" in labels

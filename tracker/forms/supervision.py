@@ -242,9 +242,9 @@ def _bodies_seen(request):
         # Body staff see their body's work and the work it leads: those few assignments
         # are found by index, and their bodies are the options.
         bodies = Body.objects.filter(pk__in=visible_assignments(user).values("body"))
-    return bodies.only("pk", "name", "jurisdiction", "kind", "position", "pinyin").order_by(
-        "kind", "position", "pinyin"
-    )
+    return bodies.only(
+        "pk", "name", "jurisdiction", "kind", "position", "pinyin", "collective"
+    ).order_by("kind", "position", "pinyin")
 
 
 # The plan chooser offers the chosen plan and the most recent ones, never all of them: a
