@@ -39,6 +39,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import logging
 import re
 import zipfile
@@ -738,9 +739,51 @@ def _pdfium_page(page: Any, number: int) -> list[_PdfLine]:
         last = start + len(raw_line.rstrip()) - 1
         left, _, _, top = textpage.get_charbox(first)
         _, _, right, _ = textpage.get_charbox(last)
+        reordered = _in_reading_order(textpage, raw_line, start)
+        if reordered is not None:
+            stripped, left, right = reordered
         spans.append((stripped, height - float(top), float(left), float(right)))
     textpage.close()
     return _lines_with_paragraphs(number, spans)
+
+
+def _in_reading_order(textpage: Any, line: str, start: int) -> tuple[str, float, float] | None:
+    """A PDFium line whose characters it gave out of their places on the page, in their
+    places, with its left and right edges; None when they are in order (nearly always).
+    PDFium gives a line's characters in the order the file draws them, and a word processor
+    may draw the quotation marks of a line, set in another font, after its Chinese
+    characters: “城中村” came out as 城中“”村. Spaces PDFium made up stay only between two
+    Latin letters or digits."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    x, y = ctypes.c_double(), ctypes.c_double()
+    chars = []  # (x of the glyph's origin, character, made up by PDFium, its index)
+    for k, ch in enumerate(line):
+        index = start + k
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, ctypes.byref(x), ctypes.byref(y))
+        made_up = bool(pdfium_c.FPDFText_IsGenerated(textpage.raw, index))
+        chars.append((x.value, ch, made_up, index))
+    drawn = [c for c in chars if not c[2]]
+    if all(a[0] <= b[0] + 0.5 for a, b in itertools.pairwise(drawn)):
+        return None
+    chars.sort(key=lambda c: c[0])  # stable: a made-up space stays before its word
+
+    def latin(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+
+    out: list[str] = []
+    for k, (_x, ch, made_up, _index) in enumerate(chars):
+        if made_up and ch.isspace():
+            after = next((c[1] for c in chars[k + 1 :] if not c[2]), "")
+            if not (out and latin(out[-1]) and latin(after)):
+                continue
+        out.append(ch)
+    ink = [c[3] for c in chars if not c[1].isspace()]
+    left = textpage.get_charbox(ink[0])[0]
+    right = textpage.get_charbox(ink[-1])[2]
+    return "".join(out).strip(), float(left), float(right)
 
 
 def _lines_with_paragraphs(

@@ -70,6 +70,19 @@ def test_a_pdf_printed_from_the_page_gives_the_same_plan(pdf_bytes):
     assert re.fullmatch(r"第\d页表\d第\d行", parsed.tasks[1].stated_at[-1].ref)
 
 
+def test_quotation_marks_a_word_processor_draws_last_are_read_in_their_places():
+    # LibreOffice's PDF of a .docx draws a line's “ ” (set in a Latin font) after its
+    # Chinese characters; PDFium gave them in that order: 推进 城中村 改造…到 “ ” “ ” 2025.
+    data = (Path(__file__).parent / "samples" / "quotes-drawn-last.pdf").read_bytes()
+    text, parsed = plan.read_document(data, "quotes.pdf")
+    assert [t.title for t in parsed.tasks] == [
+        "推进“城中村”改造和“一网通办”服务",
+        "开展“放管服”改革，提升‘快递进村’覆盖率",
+    ]
+    assert "到2025年年底前完\n成“十四五”规划目标。" in text
+    assert parsed.tasks[0].deadline.date == dt.date(2025, 12, 31)
+
+
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
