@@ -199,7 +199,7 @@ def test_another_date_granted_keeps_the_bodys_reason_in_the_records_language(cli
         )
     work = page(client_as(w["clerk"]), "/work/")
     assert (
-        "同意延期申请（申请延至 2030-12-31，同意延至 2030-06-30）：园区用地审批未完成"
+        "同意延期申请（申请延至2030年12月31日，同意延至2030年6月30日）：园区用地审批未完成"
         "（审批意见：先延至六月）"
     ) in work
     # The record's other words too: what changed and the field's name.

@@ -209,7 +209,7 @@ def test_the_manager_grants_another_date_with_a_reason(client_as, staff_b, manag
     decision = Decision.objects.get()
     assert decision.granted_due == dt.date(2031, 6, 30)
     change = ChangeRecord.objects.get()
-    assert "申请延至 2031-12-31，同意延至 2031-06-30" in change.reason
+    assert "申请延至2031年12月31日，同意延至2031年6月30日" in change.reason
     page = client.get(own.get_absolute_url()).content.decode()
     assert "督查决定延至 2031-06-30" in page
 

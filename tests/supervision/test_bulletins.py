@@ -2,6 +2,7 @@
 texts and issues it; it takes the next 文号 of the year, keeps its figures and its Word
 document as they were, never changes, and is read by the bodies it names — only by them."""
 
+import copy
 import datetime as dt
 import io
 import threading
@@ -14,8 +15,9 @@ from docx import Document
 from tests.builders import file_report, pass_to_managers
 from tests.factories import MembershipFactory, UserFactory, make_manager
 from tests.supervision_world import NOON, frozen, world
-from tracker.models import Bulletin, HistoryIsAppendOnly
-from tracker.services import bulletins, reporting
+from tracker.history import record_changes
+from tracker.models import Bulletin, ChangeRecord, HistoryIsAppendOnly
+from tracker.services import bulletins, reporting, supervision
 
 pytestmark = pytest.mark.django_db
 
@@ -350,3 +352,70 @@ def test_each_item_says_what_its_assignment_says(manager, w):
         assert (i["due"], i["ongoing"]) == (due, a.is_ongoing)
     drill_item = next(i for i in items if i["body"] == "市应急局")
     assert drill_item["ongoing"] and drill_item["measure_text"] == "开展应急演练。"
+
+
+# --- extended dates ------------------------------------------------------------------------
+
+
+def extend(assignment, staff, manager, *, on, to, granted=None):
+    """An extension the body asks for and a manager approves on the day `on`."""
+    with frozen(dt.datetime.combine(on, NOON.timetz())):
+        asked = reporting.extension_request_create(
+            assignment=assignment, author=staff, new_due=to, reason="用地手续未办结"
+        )
+        reporting.extension_decide(
+            extension=asked,
+            manager=manager,
+            approve=True,
+            granted_due=granted,
+            reason="" if granted is None else "按实际需要",
+        )
+
+
+def test_a_date_an_extension_set_says_so_on_the_page_and_in_the_word_document(
+    client_as, manager, staff_b, w
+):
+    """The bulletin is an official document: a date the managers granted is shown as their
+    decision, with the plan's date it replaced — not as the plan's deadline."""
+    extend(w["park_shen"], staff_b, manager, on=dt.date(2026, 7, 5), to=dt.date(2026, 9, 30))
+    client = client_as(manager)
+    with frozen():
+        page = client.get(reverse("bulletin") + "?plan=lc&date=2026-11-27")
+    said = "完成时限2026年9月30日（经批准延期，原定2026年6月30日），已逾期58天"
+    shown = [b.plain for b in page.context["doc"]["blocks"]]
+    assert any(said in t for t in shown), shown
+    assert said in page.content.decode()
+    # 市邮政管理局 on the same task keeps the plan's date, said plainly.
+    lead = next(t for t in shown if "（牵头）" in t and "已逾期" in t)
+    assert "完成时限2026年6月30日，已逾期150天" in lead and "延期" not in lead
+    assert said in document_text(issue(client))
+
+
+def test_two_extensions_are_counted_and_an_administrators_later_date_is_not_called_one(
+    manager, staff_b, w
+):
+    extend(w["park_shen"], staff_b, manager, on=dt.date(2026, 7, 5), to=dt.date(2026, 8, 31))
+    extend(
+        w["park_shen"],
+        staff_b,
+        manager,
+        on=dt.date(2026, 8, 20),
+        to=dt.date(2026, 10, 31),
+        granted=dt.date(2026, 9, 30),
+    )
+    with frozen():
+        figures = bulletins.figures(user=manager, plan=w["plan"], day=dt.date(2026, 11, 27))
+        blocks = [b.plain for b in supervision.bulletin_outline(figures)]
+    assert any("完成时限2026年9月30日（经批准延期2次，原定2026年6月30日）" in t for t in blocks)
+
+    # An administrator moves the date after the extensions: no longer an extension's date.
+    a = w["park_shen"]
+    old = copy.copy(a)
+    a.due_date = dt.date(2026, 10, 15)
+    a.save(update_fields=["due_date"])
+    record_changes(user=manager, old=old, new=a, via=ChangeRecord.Via.ADMIN, fields=["due_date"])
+    with frozen():
+        figures = bulletins.figures(user=manager, plan=w["plan"], day=dt.date(2026, 11, 27))
+        blocks = [b.plain for b in supervision.bulletin_outline(figures)]
+    item = next(t for t in blocks if "完成时限2026年10月15日" in t)
+    assert "延期" not in item

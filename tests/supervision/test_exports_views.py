@@ -319,3 +319,60 @@ def test_each_row_says_what_its_assignment_says(client_as, manager, w):
     under_ongoing = by_body[("任务3：建立应急保障机制", "市应急局")]
     assert under_ongoing["完成时限"] == "长期坚持"
     assert under_ongoing["时限来源"] == "原文“长期坚持”"
+
+
+def test_dates_inside_the_reasons_are_written_as_offices_write_them(client_as, manager, w):
+    """A reason quoted in an export writes its dates 2026年11月30日, as the date cells show
+    them — also one recorded before reasons said dates so, or typed the ISO way — while the
+    due date itself stays a real date in the xlsx."""
+    from tracker.history import record_changes
+    from tracker.models import ChangeRecord
+
+    with frozen():
+        extension = reporting.extension_request_create(
+            assignment=w["delivery_guan"],
+            author=w["guan"].memberships.first().user,
+            new_due=dt.date(2028, 3, 31),
+            reason="用地审批未完成",
+        )
+        reporting.extension_decide(
+            extension=extension,
+            manager=manager,
+            approve=True,
+            granted_due=dt.date(2028, 1, 31),
+            reason="按2027-12-31会议意见",
+        )
+        # As an administrator's change was recorded before: the dates the ISO way.
+        a = w["delivery_shen"]
+        old = dt.date(2027, 12, 31)
+        a.due_date = dt.date(2028, 6, 30)
+        a.save(update_fields=["due_date"])
+        record = ChangeRecord.objects.filter(assignment=w["delivery_guan"]).get()
+        assert "申请延至2028年3月31日，同意延至2028年1月31日" in record.reason
+        previous = type(a).objects.get(pk=a.pk)
+        previous.due_date = old
+        record_changes(
+            user=manager,
+            old=previous,
+            new=a,
+            via=ChangeRecord.Via.ADMIN,
+            reason="2026-11-30 会议决定延至2028-06-30，9999-99-99 不是日期",
+            fields=["due_date"],
+        )
+    client = client_as(manager)
+    _, rows = xlsx_rows(fetch(client, "list_export_xlsx", "plan=lc"))
+    due = EXPORT_HEADERS.index("完成时限")
+    source = {(r[2], r[4]): (r[due], r[EXPORT_HEADERS.index("时限来源")]) for r in rows[1:]}
+    guan_due, guan = source[("任务2：完善城市末端配送", "冠县")]
+    assert guan_due == dt.datetime(2028, 1, 31)  # a real date cell
+    assert guan.startswith(
+        "延期获批（依据：同意延期申请（申请延至2028年3月31日，同意延至2028年1月31日）："
+        "用地审批未完成（审批意见：按2027年12月31日会议意见）"
+    ), guan
+    shen_due, shen = source[("任务2：完善城市末端配送", "莘县")]
+    assert shen_due == dt.datetime(2028, 6, 30)
+    assert "2026年11月30日 会议决定延至2028年6月30日，9999-99-99 不是日期" in shen
+    assert "2028-" not in guan + shen
+    rows = csv_rows(fetch(client, "list_export_csv", "plan=lc"))
+    text = {(r[2], r[4]): r[EXPORT_HEADERS.index("时限来源")] for r in rows[1:]}
+    assert text[("任务2：完善城市末端配送", "莘县")] == shen

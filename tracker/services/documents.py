@@ -25,6 +25,7 @@ megabytes and the fonts' licences do not allow it.
 import datetime as dt
 import io
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -66,6 +67,26 @@ def office_date(day):
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+# A date written the ISO way inside a text (2026-11-30), not inside a longer number.
+ISO_IN_TEXT = re.compile(r"(?<![0-9])([12][0-9]{3})-([01]?[0-9])-([0-3]?[0-9])(?![0-9])")
+
+
+def office_dates_in(text):
+    """`text` with the ISO dates in it written as offices write them: "申请延至 2026-11-30"
+    becomes "申请延至 2026年11月30日". For the reasons an export or a document quotes (change
+    records written before they said dates so, a reason a person typed that way); what is
+    not a real date stays as it is."""
+
+    def office(match):
+        try:
+            day = dt.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            return match.group(0)
+        return office_date(day)
+
+    return ISO_IN_TEXT.sub(office, text) if text else text
 
 
 def twips(mm):

@@ -34,6 +34,7 @@ from tracker.models import (
     ReportedValue,
     TaskSummary,
 )
+from tracker.services.documents import office_date
 from tracker.states import SignOff, days_late, local_day
 
 
@@ -509,9 +510,9 @@ def _approval_reason(extension, granted, note):
     granted, both dates."""
     why = _("同意延期申请：%(reason)s") % {"reason": extension.reason}
     if granted != extension.new_due:
-        why = _("同意延期申请（申请延至 %(asked)s，同意延至 %(granted)s）：%(reason)s") % {
-            "asked": extension.new_due.isoformat(),
-            "granted": granted.isoformat(),
+        why = _("同意延期申请（申请延至%(asked)s，同意延至%(granted)s）：%(reason)s") % {
+            "asked": office_date(extension.new_due),
+            "granted": office_date(granted),
             "reason": extension.reason,
         }
     if note:

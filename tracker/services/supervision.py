@@ -27,6 +27,7 @@ from tracker.models import (
     Assignment,
     Body,
     ChangeRecord,
+    Decision,
     ProgressStatus,
     Report,
     ReportedValue,
@@ -502,6 +503,9 @@ class BulletinRow:
     missed_milestone: dt.date | None
     next_report_on: dt.date | None
     body: Any = None
+    # Set by bulletin_rows when an approved extension set the due date (_extensions).
+    extensions: int = 0
+    extended_from: dt.date | None = None
 
     @property
     def is_ongoing(self):
@@ -519,9 +523,42 @@ def bulletin_rows(queryset):
     values = queryset.values_list(*BULLETIN_VALUES).iterator(chunk_size=2000)
     rows = [BulletinRow(*v) for v in values]
     bodies = Body.objects.in_bulk({r.body_id for r in rows})
+    extended = _extensions({r.pk for r in rows if r.due_date is not None})
     for r in rows:
         r.body = bodies[r.body_id]
+        if r.pk in extended:
+            r.extensions, r.extended_from = extended[r.pk]
     return rows
+
+
+def _extensions(own_dates):
+    """{assignment pk: (approved extensions, the due date before the first)} for those of
+    `own_dates` (pks of assignments with a date of their own) whose date an approved
+    extension set last -- not an administrator after it -- so a bulletin says the date was
+    extended and from when. Two queries over the few dates people moved (the change records
+    of due dates, the approvals), read whole rather than by a list of ids: a bulletin of all
+    plans covers some 30,000 assignments."""
+    if not own_dates:
+        return {}
+    latest_via = dict(
+        ChangeRecord.objects.filter(field="due_date", assignment__isnull=False)
+        .order_by("created_at", "pk")
+        .values_list("assignment_id", "via")
+    )
+    ids = {pk for pk, via in latest_via.items() if via == ChangeRecord.Via.EXTENSION}
+    ids &= own_dates
+    if not ids:
+        return {}
+    extended = {}
+    approvals = (
+        Decision.objects.filter(kind=Decision.Kind.APPROVED, assignment__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("assignment_id", "extension__old_due")
+    )
+    for pk, old_due in approvals:
+        times, first = extended.get(pk, (0, old_due))
+        extended[pk] = (times + 1, first)
+    return extended
 
 
 def _bulletin_item(a, day):
@@ -537,6 +574,9 @@ def _bulletin_item(a, day):
         "measure_text": a.measure_text if a.measure_id else "",
         "role": a.role,
         "due": _iso(a.due),
+        # An approved extension set `due`: how many, and the date before the first.
+        "extensions": a.extensions,
+        "extended_from": _iso(a.extended_from),
         "ongoing": a.is_ongoing,
         "days_overdue": a.days_overdue,
         "percent": a.percent,
@@ -733,8 +773,30 @@ def _item_ref(item, all_plans):
 
 def _due_words(item):
     if item["due"]:
-        return _("完成时限%(d)s") % {"d": documents.office_date(item["due"])}
+        words = _("完成时限%(d)s") % {"d": documents.office_date(item["due"])}
+        return words + _extension_words(item)
     return _("长期坚持") if item["ongoing"] else _("无明确时限")
+
+
+def _extension_words(item):
+    """（经批准延期，原定2026年11月30日）after a date an approved extension set: a bulletin
+    shows the managers' decision as such, not as the plan's deadline. Figures kept before
+    bulletins said so have no `extensions`: nothing is added to them."""
+    times = item.get("extensions") or 0
+    if not times:
+        return ""
+    original = item.get("extended_from")
+    # Chinese says a count the same for one and many: "once" needs its own words, not a plural.
+    if original is None:
+        if times == 1:
+            return _("（经批准延期，原无明确时限）")
+        return _("（经批准延期%(n)s次，原无明确时限）") % {"n": times}
+    if times == 1:
+        return _("（经批准延期，原定%(d)s）") % {"d": documents.office_date(original)}
+    return _("（经批准延期%(n)s次，原定%(d)s）") % {
+        "n": times,
+        "d": documents.office_date(original),
+    }
 
 
 def _last_report_words(item):
@@ -1113,7 +1175,8 @@ class ExportWords:
         if source in DECIDED_BY_PERSON or source == "person":
             text = self.decided % {
                 "label": label or self.by_admin,
-                "reason": reason or self.unstated,
+                # Dates in a reason as offices write them (2026年11月30日), as the cells are.
+                "reason": documents.office_dates_in(reason) or self.unstated,
             }
             if phrase:
                 text += self.decided_phrase % {"phrase": phrase}
