@@ -42,6 +42,7 @@ from .model import (
     Span,
     Target,
     Task,
+    Warning,
 )
 from .parser import GAP_PREFIXES, gap_warnings
 
@@ -447,7 +448,7 @@ class _Applier:
                 f"实际为{len(self.plan.tasks)}项"
             )
         kept = [w for w in self.plan.warnings if not _settled(w.message, self.plan)]
-        self.plan.warnings = kept + gap_warnings(self.plan)
+        self.plan.warnings = kept + gap_warnings(self.plan) + _stages_after_deadline(self.plan)
         return self.plan
 
     def apply_plan(self, entry: dict[str, Any]) -> None:
@@ -641,6 +642,40 @@ class _Applier:
                 reason=reason,
             )
         )
+
+
+def _chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _stages_after_deadline(plan: ParsedPlan) -> list[Warning]:
+    """A deadline the review file sets (override = true) earlier than a stage the text
+    states for the same task or measure: the text's stages come before its deadline, so
+    one of the two is likely a slip. Warned, with the stage's place, not refused: the
+    administrator may mean it (the text's stages are kept as written either way)."""
+    found = []
+    for task in plan.tasks:
+        items = [(f"任务{task.number}", task.deadline, task.milestones)]
+        for m in task.measures:
+            own = m.deadline if m.deadline is not None else task.deadline
+            items.append((f"任务{task.number}措施{m.number}", own, m.milestones))
+        for label, deadline, stages in items:
+            if deadline is None or deadline.date is None or deadline.provenance != REVIEW:
+                continue
+            late = [s for s in stages if s.date > deadline.date]
+            if not late:
+                continue
+            stage = max(late, key=lambda s: s.date)
+            found.append(
+                Warning(
+                    stage.line,
+                    f"{label}：审核文件确定的完成时限{_chinese_date(deadline.date)}早于原文的"
+                    f"阶段性目标“{stage.phrase}{stage.what}”（{_chinese_date(stage.date)}），"
+                    "请核对审核文件的 deadline。",
+                    stage.ref,
+                )
+            )
+    return found
 
 
 def _matches(task: Task, expect: str) -> bool:

@@ -281,8 +281,14 @@ def test_the_preview_of_an_update_lists_what_it_would_change_and_drop(client_as,
     page = response.content.decode()
     shown = response.context["preview"]
     assert "本次没有附审核文件" in page
-    assert any(w.startswith("跟踪起始原由审核文件确定为 2024-09-01") for w in shown.warnings)
+    assert any(w.startswith("跟踪起始原由审核文件确定为2024年9月1日") for w in shown.warnings)
     assert any("的时限原由审核文件确定为" in w for w in shown.warnings)
+    # Bodies the review file named are said to be its, once per body, not the text's.
+    assert not any("新文本不再提及“市邮政管理局”" in w for w in shown.warnings)
+    assert any(
+        "的“市邮政管理局”由审核文件指定（原文未列），本次未随附审核文件" in w
+        for w in shown.warnings
+    )
     # Every change it records, as people read them: the new task, the renamed one.
     assert any(c.startswith("新增：") for c in shown.changes)
     assert any("任务名称" in c or "名称" in c for c in shown.changes)

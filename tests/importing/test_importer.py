@@ -212,7 +212,7 @@ def test_a_reimport_keeps_a_due_date_that_an_approved_extension_moved(manager, s
     )
     shen.refresh_from_db()
     assert shen.due_date == dt.date(2027, 6, 30)
-    assert any("莘县" in w and "未被导入覆盖" in w for w in result.warnings)
+    assert any("莘县" in w and "保持不变，不采用导入值" in w for w in result.warnings)
 
 
 def test_a_reimport_never_resets_what_a_body_reported():
@@ -294,3 +294,91 @@ def test_a_reimport_leaves_a_persons_milestones_alone():
     for m in mine:
         m.refresh_from_db()
         assert not m.withdrawn and m.source == "admin"
+
+
+def test_a_body_only_the_review_named_is_said_to_be_the_reviews_when_it_is_left_out():
+    """Re-imported without its review file, the plan no longer has the bodies the review
+    named: one warning per body says the review file (a person) named it, not the text."""
+    first = first_import()
+    first.tasks[2].measures[0].bodies = [ref("市邮政管理局", source=pm.FROM_REVIEW, reason="x")]
+    import_parsed_plan(first, source_text=TEXT, reviewed=True)
+    again = first_import()
+    again.tasks[0].bodies = []
+    result = import_parsed_plan(again, source_text=TEXT, reviewed=False)
+    about = [w for w in result.warnings if "市邮政管理局" in w]
+    assert about == [
+        "任务1、任务3措施1的“市邮政管理局”由审核文件指定（原文未列），本次未随附审核文件："
+        "这些责任分工保留未删除；如仍由其负责，请随附审核文件重新导入。"
+    ]
+    assert not any("新文本不再提及" in w for w in result.warnings)
+    # A review file that no longer names it says so.
+    result = import_parsed_plan(again, source_text=TEXT, reviewed=True)
+    assert any("本次审核文件不再作此决定" in w and "市邮政管理局" in w for w in result.warnings)
+
+
+def test_a_body_the_text_named_before_is_still_the_texts():
+    import_parsed_plan(first_import(), source_text=TEXT)
+    again = first_import()
+    again.tasks[1].bodies = again.tasks[1].bodies[:1]
+    result = import_parsed_plan(again, source_text=TEXT, reviewed=False)
+    assert "任务2：新文本不再提及“冠县”，该责任分工保留未删除。" in result.warnings
+
+
+def test_the_update_preview_says_what_confirming_will_do():
+    """The preview runs the import and rolls it back: its warnings say what WILL happen."""
+    from django.db import transaction
+
+    import_parsed_plan(first_import(), source_text=TEXT)
+    first = first_import()
+    rural = first.tasks[2]
+    rural.number = 2
+    again = parsed(first.tasks[0], rural)
+    with transaction.atomic():
+        shown = import_parsed_plan(again, source_text=TEXT, preview=True).warnings
+        transaction.set_rollback(True)
+    assert "原任务“推进快递园区建设”不在新文本中，将标记为撤销（记录保留）。" in shown
+    assert not any("已标记" in w for w in shown)
+    assert not Task.objects.get(title="推进快递园区建设").withdrawn
+    done = import_parsed_plan(again, source_text=TEXT).warnings
+    assert "原任务“推进快递园区建设”不在新文本中，已标记为撤销（记录保留）。" in done
+    assert Task.objects.get(title="推进快递园区建设").withdrawn
+
+
+def test_a_lead_replaced_says_who_named_each_and_in_the_preview_what_will_happen():
+    from django.db import transaction
+
+    import_parsed_plan(first_import(), source_text=TEXT)  # 市邮政管理局 leads task 1: review
+    again = first_import()
+    again.tasks[0].bodies = [ref("市商务局", pm.LEAD, pm.FROM_CLAUSE)]
+    with transaction.atomic():
+        shown = import_parsed_plan(again, source_text=TEXT, preview=True).warnings
+        transaction.set_rollback(True)
+    said = (
+        "任务1：原文写明由“市商务局”牵头，原由审核文件指定牵头的“市邮政管理局”{}配合单位"
+        "（记录保留）。"
+    )
+    assert said.format("将改为") in shown
+    assert said.format("改为") in import_parsed_plan(again, source_text=TEXT).warnings
+
+
+def test_a_stage_after_an_administrators_deadline_kept_through_a_reimport_is_said():
+    import_parsed_plan(first_import(), source_text=TEXT)
+    park = Task.objects.get(title="推进快递园区建设")
+    park.deadline, park.deadline_source, park.deadline_reason = (
+        dt.date(2024, 9, 30),
+        "admin",
+        "提前",
+    )
+    park.save()
+    again = first_import()
+    again.tasks[1].milestones = [
+        pm.Milestone(dt.date(2024, 6, 30), "2024年6月底前", "完成选址", 3),
+        pm.Milestone(dt.date(2024, 12, 31), "到2024年年底", "建成园区", 3),
+    ]
+    result = import_parsed_plan(again, source_text=TEXT)
+    assert (
+        "任务2：管理员设定的完成时限2024年9月30日早于新文本的阶段性目标“到2024年年底建成园区”"
+        "（2024年12月31日），请核对。"
+    ) in result.warnings
+    park.refresh_from_db()
+    assert park.deadline == dt.date(2024, 9, 30)  # the administrator's date stands

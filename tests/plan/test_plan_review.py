@@ -259,3 +259,30 @@ def test_an_absurd_review_value_is_a_clear_review_error_naming_the_field(toml, w
     with pytest.raises(ReviewError) as info:
         plan.parse_review(toml)
     assert words in str(info.value)
+
+
+def test_a_review_deadline_before_a_stage_the_text_states_is_warned_about(gazetteer):
+    text = (
+        "一、推进园区建设。2025年6月底前完成选址，2025年底前建成园区。（责任单位：市交通运输局）\n"
+        "二、完善网络。建设站点。（责任单位：市商务局）"
+    )
+    parsed = plan.parse(text, gazetteer=gazetteer)
+    assert [m.date for m in parsed.tasks[0].milestones] == [
+        dt.date(2025, 6, 30),
+        dt.date(2025, 12, 31),
+    ]
+    toml = (
+        '[[task]]\nnumber = 1\nexpect = "推进园区建设"\ndeadline = 2025-09-30\n'
+        'reason = "市政府要求提前"\noverride = true\n'
+    )
+    result = plan.apply_review(parsed, plan.parse_review(toml))
+    late = [w for w in result.warnings if "早于原文的阶段性目标" in w.message]
+    assert [w.message for w in late] == [
+        "任务1：审核文件确定的完成时限2025年9月30日早于原文的阶段性目标“2025年底前建成园区”"
+        "（2025年12月31日），请核对审核文件的 deadline。"
+    ]
+    assert late[0].line == 1
+    # A date after the stages says nothing.
+    later = toml.replace("2025-09-30", "2026-03-31")
+    result = plan.apply_review(parsed, plan.parse_review(later))
+    assert not [w for w in result.warnings if "阶段性目标" in w.message]

@@ -204,3 +204,64 @@ def test_switching_language_after_a_refused_form_goes_back_to_its_page(client_as
     switched = client.post("/i18n/setlang/", {"language": "en", "next": page})
     assert switched.status_code == 302 and switched.url == page
     assert client.get(page).status_code == 200
+
+
+@pytest.mark.parametrize("scope", ["task", "measure", "assignment"])
+def test_a_milestone_after_the_deadline_it_applies_to_is_warned_about_and_confirmed(
+    client_as, admin_user, scope
+):
+    """A stage later than the deadline of the work it belongs to is most likely a slip of
+    the keyboard: saved only once the administrator confirms it."""
+    task = TaskFactory(deadline=dt.date(2030, 6, 30), number=4)
+    measure = MeasureFactory(task=task, number=1, text="分项")  # no date: the task's
+    a = AssignmentFactory(task=task, body=BodyFactory(name="莘县"))
+    chosen = {
+        "task": "task",
+        "measure": f"measure-{measure.pk}",
+        "assignment": f"assignment-{a.pk}",
+    }
+    client = client_as(admin_user)
+    data = {"scope": chosen[scope], "due": "2030-09-30", "text": "完成验收", "reason": "纪要"}
+    warned = client.post(url(task, "milestones"), data)
+    assert warned.status_code == 400
+    page = warned.content.decode()
+    whose = {"task": "本任务", "measure": "措施 4.1", "assignment": "莘县的这项工作"}[scope]
+    assert f"阶段性目标日期2030年9月30日晚于{whose}的完成时限2030年6月30日" in page
+    assert 'type="checkbox" name="confirm_after"' in page
+    assert not task.milestones.exists()
+    saved = client.post(url(task, "milestones"), {**data, "confirm_after": "on"})
+    assert saved.status_code == 302 and task.milestones.get().due == dt.date(2030, 9, 30)
+
+
+def test_a_milestone_within_a_bodys_extended_date_is_not_warned_about(client_as, admin_user):
+    task = TaskFactory(deadline=dt.date(2030, 6, 30), number=4)
+    a = AssignmentFactory(task=task, due_date=dt.date(2030, 12, 31))  # extended
+    client = client_as(admin_user)
+    data = {
+        "scope": f"assignment-{a.pk}",
+        "due": "2030-09-30",
+        "text": "完成验收",
+        "reason": "纪要",
+    }
+    assert client.post(url(task, "milestones"), data).status_code == 302
+    # Nor one before the deadline, on the whole task.
+    data = {"scope": "task", "due": "2030-03-31", "text": "完成选址", "reason": "纪要"}
+    assert client.post(url(task, "milestones"), data).status_code == 302
+    assert task.milestones.count() == 2
+
+
+def test_a_deadline_before_a_milestone_already_set_is_warned_about(client_as, admin_user, task):
+    from tracker.models import Milestone
+
+    Milestone.objects.create(task=task, due=dt.date(2030, 9, 30), text="完成验收", source="admin")
+    client = client_as(admin_user)
+    data = {"deadline": "2030-06-30", "reason": "纪要"}
+    warned = client.post(url(task, "deadline"), data)
+    assert warned.status_code == 400
+    page = warned.content.decode()
+    assert "完成时限2030年6月30日早于已设定的阶段性目标“完成验收”（2030年9月30日）" in page
+    task.refresh_from_db()
+    assert task.deadline is None
+    assert client.post(url(task, "deadline"), {**data, "confirm_after": "on"}).status_code == 302
+    task.refresh_from_db()
+    assert task.deadline == dt.date(2030, 6, 30)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker import states
 from tracker.forms.widgets import NOT_TOO_FAR, DateInput, OwnWordsForm, speak_our_words
 from tracker.models import Assignment, Body, Measure
+from tracker.services.documents import office_date
 
 REASON_HELP = _("写明依据（会议纪要、文件、领导批示等），将与决定一起显示。")
 
@@ -49,13 +50,37 @@ class ConfirmsPastDate(OwnWordsForm):
             )
 
 
+class ConfirmsMilestoneOrder(OwnWordsForm):
+    """A milestone (阶段性目标) is a stage on the way to the deadline: one later than the
+    deadline it applies to, or a deadline earlier than a milestone already set, is most
+    likely a typing slip, but may be meant (the deadline is about to be extended). As for a
+    past date (ConfirmsPastDate) the administrator is warned and confirms it: the
+    `confirm_after` checkbox appears with the warning."""
+
+    def _check_order(self, *, milestone, deadline, message):
+        if (
+            milestone
+            and deadline
+            and milestone > deadline
+            and not self.cleaned_data.get("confirm_after")
+        ):
+            self.fields["confirm_after"].widget = forms.CheckboxInput()
+            self.add_error("confirm_after", message)
+
+
+def confirm_after_field():
+    return forms.BooleanField(
+        label=_("确认阶段性目标晚于完成时限"), required=False, widget=forms.HiddenInput
+    )
+
+
 def confirm_past_field():
     return forms.BooleanField(
         label=_("确认设定已经过去的日期"), required=False, widget=forms.HiddenInput
     )
 
 
-class DeadlineForm(ConfirmsPastDate):
+class DeadlineForm(ConfirmsPastDate, ConfirmsMilestoneOrder):
     """A deadline the text does not say (a past one confirmed: ConfirmsPastDate)."""
 
     id_prefix = date_field = "deadline"
@@ -69,8 +94,10 @@ class DeadlineForm(ConfirmsPastDate):
     ongoing = forms.BooleanField(label=_("长期任务（无完成日期）"), required=False)
     reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
     confirm_past = confirm_past_field()
+    confirm_after = confirm_after_field()
 
     def __init__(self, *args, task, today=None, **kwargs):
+        self.task = task
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
         _choose_measure(self.fields["measure"], task)
@@ -84,10 +111,40 @@ class DeadlineForm(ConfirmsPastDate):
         if not data.get("ongoing") and not data.get("deadline") and "deadline" not in self.errors:
             self.add_error("deadline", _("请填写完成时限，或勾选“长期任务”。"))
         self._check_past(data.get("deadline"))
+        self._check_milestones(data.get("measure"), data.get("deadline"))
         return data
 
+    def _check_milestones(self, measure, deadline):
+        """Warn when the new deadline comes before a milestone already set on the same task
+        or measure (its own: those of one body's share follow that body's date)."""
+        if deadline is None:
+            return
+        latest = (
+            self.task.milestones.filter(
+                measure=measure, assignment__isnull=True, withdrawn=False, due__gt=deadline
+            )
+            .order_by("-due", "-pk")
+            .first()
+        )
+        if latest is None:
+            return
+        self._check_order(
+            milestone=latest.due,
+            deadline=deadline,
+            message=_(
+                "完成时限%(deadline)s早于已设定的阶段性目标“%(text)s”（%(day)s）："
+                "阶段性目标应在完成时限之前。请核对日期；如确需设定，"
+                "请勾选“确认阶段性目标晚于完成时限”后再保存。"
+            )
+            % {
+                "deadline": office_date(deadline),
+                "text": latest.text,
+                "day": office_date(latest.due),
+            },
+        )
 
-class MilestoneForm(ConfirmsPastDate):
+
+class MilestoneForm(ConfirmsPastDate, ConfirmsMilestoneOrder):
     """阶段性目标 on the task page: for the whole task, one measure or one body's share. A
     plan loaded late may have stages already missed: a past date is confirmed
     (ConfirmsPastDate)."""
@@ -102,6 +159,7 @@ class MilestoneForm(ConfirmsPastDate):
     )
     reason = forms.CharField(label=_("设定依据"), max_length=300, help_text=REASON_HELP)
     confirm_past = confirm_past_field()
+    confirm_after = confirm_after_field()
 
     def __init__(self, *args, task, today=None, **kwargs):
         self.task = task
@@ -121,8 +179,39 @@ class MilestoneForm(ConfirmsPastDate):
 
     def clean(self):
         super().clean()
-        self._check_past(self.cleaned_data.get("due"))
+        due = self.cleaned_data.get("due")
+        self._check_past(due)
+        if due is not None and self.cleaned_data.get("scope"):
+            deadline, whose = self._deadline_of_scope()
+            self._check_order(
+                milestone=due,
+                deadline=deadline,
+                message=_(
+                    "阶段性目标日期%(day)s晚于%(whose)s的完成时限%(deadline)s："
+                    "阶段性目标应在完成时限之前。请核对日期；如确需设定，"
+                    "请勾选“确认阶段性目标晚于完成时限”后再保存。"
+                )
+                % {
+                    "day": office_date(due),
+                    "whose": whose,
+                    "deadline": office_date(deadline) if deadline else "",
+                },
+            )
         return self.cleaned_data
+
+    def _deadline_of_scope(self):
+        """(the due date the chosen scope has, its name in the warning): the task's
+        deadline, the measure's (else the task's), or the body's date that applies now
+        (Assignment.effective_due: an extension's included); None for ongoing work."""
+        measure, assignment = self.chosen_scope()
+        if assignment is not None:
+            return assignment.effective_due, _("%(body)s的这项工作") % {
+                "body": assignment.body.name
+            }
+        if measure is not None:
+            deadline = measure.deadline or (None if measure.ongoing else self.task.deadline)
+            return deadline, _("措施 %(n)s.%(m)s") % {"n": self.task.number, "m": measure.number}
+        return self.task.deadline, _("本任务")
 
     def chosen_scope(self):
         """(measure, assignment) the milestone is set on."""

@@ -46,6 +46,7 @@ from tracker.models import (
     Target,
     Task,
 )
+from tracker.services.documents import office_date
 
 VIA = ChangeRecord.Via.IMPORT
 
@@ -136,8 +137,29 @@ def _match(rows, items, row_key, item_key):
 
 
 class _Importer:
-    def __init__(self, parsed, plan, *, created, source_text, source_name, source_sha256, user):
+    def __init__(
+        self,
+        parsed,
+        plan,
+        *,
+        created,
+        source_text,
+        source_name,
+        source_sha256,
+        user,
+        reviewed=None,
+        preview=False,
+    ):
         self.parsed = parsed
+        # Whether a review file came with this import (None: the caller does not say), so
+        # that what a review file decided before and this import no longer has is said as
+        # the review's, not the text's; and whether this is the update preview, whose
+        # warnings say what confirming WILL do.
+        self.reviewed = reviewed
+        self.preview = preview
+        # Bodies a review file named (not the text) that this import no longer names:
+        # {name: [where, …]}, one warning per body (a review may have named one in dozens).
+        self.review_bodies_dropped = {}
         self.plan_obj = plan  # the plan's row, locked, new when `created`
         self.created = created
         self.reimport = not created
@@ -210,8 +232,8 @@ class _Importer:
                 and p.start_date != plan.start_date
             ):
                 self.warnings.append(
-                    f"跟踪起始原由审核文件确定为 {plan.start_date}，本次导入后为 "
-                    f"{p.start_date or '未定'}：本次没有附审核文件，或审核文件不再作此决定。"
+                    f"跟踪起始原由审核文件确定为{_day(plan.start_date)}，本次导入后为"
+                    f"{_day(p.start_date) or '未定'}：{self._review_gone()}。"
                 )
             values["start_date"] = p.start_date
             values["start_date_source"] = {
@@ -314,7 +336,10 @@ class _Importer:
             next_number += 1
             if not t.withdrawn:
                 self.counts["tasks_withdrawn"] += 1
-                self.warnings.append(f"原任务“{t.title}”不在新文本中，已标记为撤销（记录保留）。")
+                done = "将" if self.preview else "已"
+                self.warnings.append(
+                    f"原任务“{t.title}”不在新文本中，{done}标记为撤销（记录保留）。"
+                )
             self._save(t, {"number": new_number, "withdrawn": True})
 
     def _deadline_unless_admin(self, row, deadline, label):
@@ -326,15 +351,15 @@ class _Importer:
             and (values["deadline"], values["ongoing"]) != (row.deadline, row.ongoing)
         ):
             self.warnings.append(
-                f"{label}的时限原由审核文件确定为 {row.deadline or '长期'}，本次导入后为 "
-                f"{values['deadline'] or ('长期' if values['ongoing'] else '无明确时限')}："
-                "本次没有附审核文件，或审核文件不再作此决定。"
+                f"{label}的时限原由审核文件确定为{_day(row.deadline) or '长期'}，本次导入后为"
+                f"{_day(values['deadline']) or ('长期' if values['ongoing'] else '无明确时限')}："
+                f"{self._review_gone()}。"
             )
         if row.pk and row.deadline_source == Source.ADMIN:
             if values["deadline"] != row.deadline:
                 self.warnings.append(
-                    f"{label}的时限由管理员设定为 {row.deadline or '长期'}，未被导入覆盖"
-                    f"（导入值：{values['deadline'] or '无'}）。"
+                    f"{label}的时限由管理员设定为{_day(row.deadline) or '长期'}，不被导入覆盖"
+                    f"（导入值：{_day(values['deadline']) or '无'}）。"
                 )
             return {}
         return values
@@ -418,15 +443,49 @@ class _Importer:
         for body_id, row in existing.items():
             if body_id in named or row.origin == Assignment.Origin.ADMIN:
                 continue
+            by_review = row.origin == Assignment.Origin.REVIEW
             if row.role == Assignment.Role.LEAD and text_names_a_lead:
-                # The new text names other leads: this one stays on, as support.
+                # The new text names other leads: this one stays on, as support. Who named
+                # each lead -- the text or the review file -- is said as such.
                 self._save(row, {"role": Assignment.Role.SUPPORT})
-                self.warnings.append(
-                    f"{where}：新文本不再以“{row.body.name}”为牵头单位，改为配合单位（记录保留）。"
-                )
+                leads = [r for r in refs if r.role == pm.LEAD]
+                names = "、".join(dict.fromkeys(self.body(r).name for r in leads))
+                by_review_now = all(r.source == pm.FROM_REVIEW for r in leads)
+                change = "将改为" if self.preview else "改为"
+                if not (by_review or by_review_now):
+                    said = f"新文本不再以“{row.body.name}”为牵头单位，{change}配合单位"
+                else:
+                    lead_by = "审核文件改由" if by_review_now else "原文写明由"
+                    old = "原由审核文件指定牵头的" if by_review else "原牵头单位"
+                    said = f"{lead_by}“{names}”牵头，{old}“{row.body.name}”{change}配合单位"
+                self.warnings.append(f"{where}：{said}（记录保留）。")
+                continue
+            if by_review:
+                self.review_bodies_dropped.setdefault(row.body.name, []).append(where)
                 continue
             self.warnings.append(
                 f"{where}：新文本不再提及“{row.body.name}”，该责任分工保留未删除。"
+            )
+
+    def _review_gone(self):
+        """Why a review file's decision is not in this import, as far as it is known."""
+        if self.reviewed is False:
+            return "本次未随附审核文件"
+        if self.reviewed:
+            return "本次审核文件不再作此决定"
+        return "本次没有附审核文件，或审核文件不再作此决定"
+
+    def _review_bodies_warnings(self):
+        """One warning per body a review file named that this import no longer names: it
+        was the review (a person), not the text, that named it."""
+        for name, wheres in self.review_bodies_dropped.items():
+            n = len(wheres)
+            places = "、".join(wheres[:5]) + (f"等{n}项" if n > 5 else "")
+            rows = "该责任分工" if n == 1 else "这些责任分工"
+            again = "请在审核文件中重新指定" if self.reviewed else "请随附审核文件重新导入"
+            self.warnings.append(
+                f"{places}的“{name}”由审核文件指定（原文未列），{self._review_gone()}："
+                f"{rows}保留未删除；如仍由其负责，{again}。"
             )
 
     def _due_decided_by_a_person(self, row, imported):
@@ -441,8 +500,9 @@ class _Importer:
         )
         if decided and row.due_date != imported:
             self.warnings.append(
-                f"任务{row.task.number}：{row.body.name}的时限已经延期或由管理员调整为 "
-                f"{row.due_date or '无'}，未被导入覆盖（导入值：{imported or '无'}）。"
+                f"任务{row.task.number}：{row.body.name}的时限已经延期或由管理员调整为"
+                f"{_day(row.due_date) or '无'}，保持不变，不采用导入值"
+                f"（导入值：{_day(imported) or '无'}）。"
             )
         return decided
 
@@ -477,6 +537,23 @@ class _Importer:
             if row.pk not in kept and not row.withdrawn:
                 row.withdrawn = True
                 row.save(update_fields=["withdrawn"])
+        self._stages_after_admin_deadline(task, measure, stages)
+
+    def _stages_after_admin_deadline(self, task, measure, stages):
+        """A deadline an administrator set on the task page stays through a re-import
+        (_deadline_unless_admin); a stage the new text states after it is said, as the
+        review file's is (plan.review): the review cannot know the administrator's date."""
+        item = measure if measure is not None and measure.deadline else task
+        if item.deadline_source != Source.ADMIN or item.deadline is None:
+            return
+        late = [s for s in stages if s.date > item.deadline]
+        if late:
+            stage = max(late, key=lambda s: s.date)
+            where = f"任务{task.number}" + (f"措施{measure.number}" if measure else "")
+            self.warnings.append(
+                f"{where}：管理员设定的完成时限{office_date(item.deadline)}早于新文本的阶段性目标"
+                f"“{stage.phrase}{stage.what}”（{office_date(stage.date)}），请核对。"
+            )
 
     # -- targets -------------------------------------------------------------------------
 
@@ -524,6 +601,7 @@ class _Importer:
         self.target_number = last or 0
         self.categories()
         self.tasks()
+        self._review_bodies_warnings()
         for pt in self.parsed.targets:
             self._target(None, None, pt)
         for stale in plan.targets.exclude(pk__in=self.seen_targets).filter(withdrawn=False):
@@ -538,6 +616,11 @@ class _Importer:
         )
 
 
+def _day(day):
+    """A date in a warning, as offices write it (2026年11月30日); "" for none."""
+    return office_date(day) if day else ""
+
+
 def _in_text_order(refs):
     """(position, ref) for each body once, in the order the text names them; a body named
     twice keeps its first place, and its lead role if either names it as a lead."""
@@ -550,9 +633,21 @@ def _in_text_order(refs):
     return sorted(chosen.values(), key=lambda pair: pair[0])
 
 
-def import_parsed_plan(parsed, *, source_text, source_name="", source_sha256="", user=None):
+def import_parsed_plan(
+    parsed,
+    *,
+    source_text,
+    source_name="",
+    source_sha256="",
+    user=None,
+    reviewed=None,
+    preview=False,
+):
     """Create or update the plan `parsed` describes (parsed from `source_text`, read from a
-    file whose sha256 is `source_sha256`), in one transaction."""
+    file whose sha256 is `source_sha256`), in one transaction. `reviewed`: whether a review
+    file was applied (its warnings then say what the review decided before and this import
+    no longer has as the review's); `preview`: the update preview's run, rolled back, whose
+    warnings say what confirming will do."""
     sha256 = source_sha256 or hashlib.sha256(source_text.encode("utf-8")).hexdigest()
     with transaction.atomic():
         plan = Plan.objects.select_for_update().same_plan(
@@ -576,6 +671,8 @@ def import_parsed_plan(parsed, *, source_text, source_name="", source_sha256="",
             source_name=source_name,
             source_sha256=sha256,
             user=user,
+            reviewed=reviewed,
+            preview=preview,
         ).run()
 
 
@@ -618,6 +715,8 @@ def preview_changes(draft, text, parsed):
             source_name=draft.source_name,
             source_sha256=draft.source_sha256,
             user=draft.uploaded_by,
+            reviewed=bool(draft.review_text),
+            preview=True,
         )
         records = list(
             ChangeRecord.objects.filter(pk__gt=last).exclude(field__in=PLACE_FIELDS).order_by("pk")
@@ -741,6 +840,7 @@ def draft_confirm(*, draft, user):
             source_name=locked.source_name,
             source_sha256=locked.source_sha256,
             user=user,
+            reviewed=bool(locked.review_text),
         )
         locked.confirmed_at = timezone.now()
         locked.plan = result.plan

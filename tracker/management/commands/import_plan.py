@@ -80,6 +80,7 @@ class Command(BaseCommand):
                     source_text=text,
                     source_name=source_path.name,
                     source_sha256=hashlib.sha256(data).hexdigest(),
+                    reviewed=bool(review),
                 )
                 if fixture:
                     Path(fixture).write_text(fixture_json(result.plan), encoding="utf-8")
