@@ -539,8 +539,8 @@ def next_steps(assignment, state):
 
     Reads only stored fields, the State and annotations: `extension_pending`
     (AssignmentQuerySet.for_my_work) and `open_reminders`, the reminders that arrived since
-    the body last reported or an extension was approved (with_open_reminders); absent
-    means none.
+    the body last reported or an extension was approved, with the latest one's
+    `reminder_reply_by` (with_open_reminders); absent means none.
     """
     steps = []
     if assignment.signoff == SignOff.RETURNED:
@@ -552,7 +552,16 @@ def next_steps(assignment, state):
     if getattr(assignment, "extension_pending", False):
         steps.append(Step("extension", _("延期申请待审批")))
     if getattr(assignment, "open_reminders", 0):
-        steps.append(Step("reminder", _("收到催办，请尽快填报")))
+        reply_by = getattr(assignment, "reminder_reply_by", None)
+        day = {"day": reply_by.isoformat()} if reply_by is not None else None
+        # A 督办函 names the day the body replies by: say that day, not "soon".
+        if day and getattr(assignment, "reminder_acknowledged", False):
+            label = _("督办函要求 %(day)s 前填报进展") % day
+        elif day:
+            label = _("收到督办函，请于 %(day)s 前签收并填报进展") % day
+        else:
+            label = _("收到催办，请尽快填报")
+        steps.append(Step("reminder", label))
     if state.missed_milestone is not None and not state.done:
         steps.append(
             Step(

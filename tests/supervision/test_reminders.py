@@ -181,10 +181,79 @@ def test_the_body_sees_the_reminder_on_my_work_until_it_reports(client_as, manag
     remind(client_as(manager), w["park_shen"], message="请尽快报送园区建设情况。")
     page = my_work(client_as(staff_b))
     assert "收到催办，请尽快填报" in page
-    assert "催办（2026-11-27）：" in page and "请尽快报送园区建设情况。" in page
+    assert "<strong>催办</strong>" in page and "请尽快报送园区建设情况。" in page
+    assert "2026-11-27 · 督查催办 · 发出人：manager" in page
     with frozen():
         file_report(w["park_shen"], staff_b, percent=60, as_of=dt.date(2026, 11, 27))
     assert "收到催办" not in my_work(client_as(staff_b))
+
+
+def test_a_letter_on_my_work_shows_its_number_reply_day_and_sender(client_as, manager, staff_b, w):
+    """The body reads on 我的任务 what the letter is (its 文号), by when it must reply and
+    who sent it; the suggested words, left as they were, name that reply day."""
+    manager.first_name = "王督查"
+    manager.save()
+    remind(
+        client_as(manager),
+        w["park_shen"],
+        message=suggested(client_as(manager), w["park_shen"]),
+        level="letter",
+        doc_number="聊督办函〔2026〕5号",
+        reply_by="2026-12-10",
+    )
+    letter = Reminder.objects.get()
+    assert "于 2026年12月10日 前填报进展" in letter.message and "3 日内" not in letter.message
+    page = my_work(client_as(staff_b))
+    assert '<strong>督办函</strong> <span class="doc-number">聊督办函〔2026〕5号</span>' in page
+    assert "限期回复：2026年12月10日前" in page
+    assert "督查催办 · 发出人：王督查" in page
+    assert "收到督办函，请于 2026-12-10 前签收并填报进展" in page
+    assert "于 2026年12月10日 前填报进展" in page and "已过回复期限" not in page
+    # After the reply day, unacknowledged, it says so.
+    with frozen(NOON + dt.timedelta(days=14)):
+        later = client_as(staff_b).get(reverse("my_work")).content.decode()
+    assert "已过回复期限" in later
+
+
+def suggested(client, a):
+    with frozen():
+        return client.get(reverse("remind", args=[a.pk])).context["form"].initial["message"]
+
+
+def test_words_the_manager_edited_are_kept_whatever_the_reply_day(client_as, manager, w):
+    remind(
+        client_as(manager),
+        w["park_shen"],
+        message="请于3日内报送。",
+        level="letter",
+        doc_number="聊督办函〔2026〕6号",
+        reply_by="2026-12-10",
+    )
+    assert Reminder.objects.get().message == "请于3日内报送。"
+
+
+def test_a_pending_extension_is_not_asked_for_again(client_as, manager, staff_b, w):
+    """Work whose body has asked for more time is not told to ask: the words say that the
+    request is being decided — in the manager's form and in the daily sweep."""
+    from tracker.services import reporting
+
+    client = client_as(manager)
+    assert "或按程序申请延期" in suggested(client, w["park_shen"])
+    with frozen():
+        reporting.extension_request_create(
+            assignment=w["park_shen"], author=staff_b, new_due=dt.date(2027, 3, 31), reason="用地"
+        )
+    words = suggested(client, w["park_shen"])
+    assert "按程序申请延期" not in words
+    assert (
+        "你单位申请延期至 2027年3月31日，正在审批；审批前请继续抓紧推进，于 3 日内填报进展。"
+        in (words)
+    )
+    sweep()
+    chased = Reminder.objects.get(assignment=w["park_shen"])
+    assert "正在审批" in chased.message and "或按程序申请延期" not in chased.message
+    other = Reminder.objects.get(assignment=w["park_lead"])  # no request: may ask
+    assert "或按程序申请延期" in other.message
 
 
 def test_the_reminder_is_in_the_assignment_history(client_as, manager, staff_b, staff_a, w):

@@ -49,7 +49,7 @@ class ReminderForm(OwnWordsForm):
         required=False,
         widget=DateInput,
         validators=NOT_TOO_FAR,
-        help_text=_("仅督办函填写。"),
+        help_text=_("仅督办函填写。催办内容用的是建议文字时，其中的“3 日内”将改为此日期。"),
     )
     message = forms.CharField(
         label=_("催办内容"),

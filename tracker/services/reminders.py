@@ -41,7 +41,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ from tracker.models import (
     TASK_BEFORE_MEASURES,
     Assignment,
     Decision,
+    ExtensionRequest,
     Membership,
     Reminder,
     ReminderReceipt,
@@ -115,16 +116,41 @@ def _item(assignment, site_url, today=None):
     )
 
 
-def reminder_message(a, today):
+# The days a chase gives the body to report when it names no reply day of its own.
+REPLY_DAYS = 3
+
+
+def reminder_message(a, today, *, reply_by=None, pending_due=None):
     """What a reminder about `a` (fetched with its states for `today`) says: the manager's
     form starts from it and the scheduled sweep sends it. It goes from the office to a body,
-    recorded and e-mailed, so its dates are written as offices write them (2026年11月30日)."""
+    recorded and e-mailed, so its dates are written as offices write them (2026年11月30日).
+
+    `reply_by`, a 督办函's reply day: the body reports by then (else within REPLY_DAYS
+    days). `pending_due`, the date a pending extension request asks for: the body has
+    asked already, so it is not told to ask, but that the request is being decided."""
+    if reply_by is not None:
+        by = _("于 %(day)s 前") % {"day": office_date(reply_by)}
+    else:
+        by = ngettext("于 %(n)s 日内", "于 %(n)s 日内", REPLY_DAYS) % {"n": REPLY_DAYS}
     if a.is_overdue:
+        if pending_due is not None:
+            return ngettext(
+                "完成时限 %(due)s 已过 %(n)s 天。你单位申请延期至 %(asked)s，正在审批；"
+                "审批前请继续抓紧推进，%(by)s填报进展。",
+                "完成时限 %(due)s 已过 %(n)s 天。你单位申请延期至 %(asked)s，正在审批；"
+                "审批前请继续抓紧推进，%(by)s填报进展。",
+                a.days_overdue,
+            ) % {
+                "due": office_date(a.due),
+                "n": a.days_overdue,
+                "asked": office_date(pending_due),
+                "by": by,
+            }
         return ngettext(
-            "完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，于 3 日内填报进展，或按程序申请延期。",
-            "完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，于 3 日内填报进展，或按程序申请延期。",
+            "完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，%(by)s填报进展，或按程序申请延期。",
+            "完成时限 %(due)s 已过 %(n)s 天，请抓紧推进，%(by)s填报进展，或按程序申请延期。",
             a.days_overdue,
-        ) % {"due": office_date(a.due), "n": a.days_overdue}
+        ) % {"due": office_date(a.due), "n": a.days_overdue, "by": by}
     if a.is_due_soon:
         days = (a.due - today).days
         return ngettext(
@@ -134,14 +160,25 @@ def reminder_message(a, today):
         ) % {"due": office_date(a.due), "n": days}
     state = states.State.of_row(a, today)
     if a.is_silent:
-        return _("该项工作本期尚未填报进展（应于 %(day)s 前填报），请于 3 日内填报。") % {
-            "day": office_date(state.next_report_due)
+        return _("该项工作本期尚未填报进展（应于 %(day)s 前填报），请%(by)s填报。") % {
+            "day": office_date(state.next_report_due),
+            "by": by,
         }
     if state.next_report_due is None:  # no tracking start yet: no day to name
         return _("请抓紧推进该项工作，并及时填报进展。")
     return _("请抓紧推进该项工作，并于 %(day)s 前填报进展。") % {
         "day": office_date(state.next_report_due)
     }
+
+
+def pending_extension_due(assignment):
+    """The date the assignment's pending extension request asks for, or None."""
+    return (
+        assignment.extension_requests.pending()
+        .order_by("-created_at", "-pk")
+        .values_list("new_due", flat=True)
+        .first()
+    )
 
 
 def suggested_level(a, today):
@@ -283,10 +320,17 @@ def scheduled_candidates(today):
     and not chased yet today (a reminder whose mail failed does not count), grouped by body:
     {body: [assignment, …]}."""
     chased_today = Reminder.objects.filter(assignment=OuterRef("pk"), day=today, mail_failed=False)
+    # What a pending extension request asks for: the message then tells of it (reminder_message).
+    pending = ExtensionRequest.objects.pending().filter(assignment=OuterRef("pk"))
     assignments = (
         Assignment.objects.active()
         .for_list()
         .with_state(today)
+        .annotate(
+            extension_pending_due=Subquery(
+                pending.order_by("-created_at", "-pk").values("new_due")[:1]
+            )
+        )
         .filter(Q(is_overdue=True) | Q(is_due_soon=True))
         .exclude(signoff__in=states.WAITING)
         .exclude(Exists(chased_today))
@@ -328,7 +372,9 @@ def _send_to_body(body, items, to, today, site_url):
             assignment=a,
             kind=Reminder.Kind.OVERDUE if a.is_overdue else Reminder.Kind.DUE_SOON,
             level=Level.CHASE if a.is_overdue else Level.NOTICE,
-            message=reminder_message(a, today),
+            message=reminder_message(
+                a, today, pending_due=getattr(a, "extension_pending_due", None)
+            ),
             day=today,
             emailed_to="\n".join(to),
         )

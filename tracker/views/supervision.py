@@ -580,14 +580,25 @@ def remind(request, pk):
         suggested = Reminder.Level.CHASE if assignment.is_overdue else Reminder.Level.NOTICE
         why = ""
         levels = [Reminder.Level.NOTICE, Reminder.Level.CHASE]
-    initial = {"message": reminders.reminder_message(assignment, today), "level": suggested}
+    pending_due = reminders.pending_extension_due(assignment)
+    suggestion = reminders.reminder_message(assignment, today, pending_due=pending_due)
+    initial = {"message": suggestion, "level": suggested}
     form = ReminderForm(request.POST or None, initial=initial, levels=levels, today=today)
     if request.method == "POST" and form.is_valid():
+        message = form.cleaned_data["message"]
+        letter = form.cleaned_data["level"] == Reminder.Level.LETTER
+        reply_by = form.cleaned_data["reply_by"] if letter else None
+        if reply_by is not None and message.strip() == suggestion.strip():
+            # The suggestion left as it was gives the body REPLY_DAYS days; a 督办函 names
+            # its own reply day, and the message then says that day.
+            message = reminders.reminder_message(
+                assignment, today, reply_by=reply_by, pending_due=pending_due
+            )
         try:
             reminder = reminders.remind(
                 assignment=assignment,
                 sender=request.user,
-                message=form.cleaned_data["message"],
+                message=message,
                 site_url=request.build_absolute_uri("/"),
                 level=form.cleaned_data["level"],
                 doc_number=form.cleaned_data["doc_number"],
