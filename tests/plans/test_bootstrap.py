@@ -126,3 +126,20 @@ def test_the_demo_has_an_approving_body_and_a_monthly_calendar_as_decisions():
     assert milestone.assignment.body.name == "冠县" and milestone.source == "admin"
     # What the text says is untouched.
     assert plan.tasks.filter(deadline_source="admin").count() == 0
+
+
+def test_the_demo_has_an_extended_share_and_a_letter_chasing_a_pending_request():
+    from tracker.models import Assignment, Decision, ExtensionRequest, Reminder
+
+    call_command("bootstrap", "--demo-users", stdout=io.StringIO())
+    call_command("bootstrap", "--demo-users", stdout=io.StringIO())  # made once
+    (approved,) = Decision.objects.filter(kind="approved")
+    assert approved.assignment.body.name == "莘县"
+    (pending,) = ExtensionRequest.objects.pending()
+    (letter,) = Reminder.objects.filter(level="letter")
+    assert letter.assignment == pending.assignment != approved.assignment
+    assert letter.doc_number.startswith("聊督办函〔") and letter.reply_by is not None
+    assert letter.sent_by.username == "dubanshi"
+    # Its words name the reply day and the request being decided, not "ask for an extension".
+    assert "正在审批" in letter.message and "按程序申请延期" not in letter.message
+    assert Assignment.objects.get(pk=approved.assignment_id).due_date == approved.granted_due

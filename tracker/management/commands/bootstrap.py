@@ -2,7 +2,9 @@
 when DEBUG is on (or --demo-users is given), create the demo users and the demo's own
 decisions: 冠县 requires its head's approval of its reports (a clerk and a head to try it
 with), and the Liaocheng plan reports monthly (每月25日前) and has one milestone — each an
-administrator's decision with its reason, recorded and shown as such, never as the text's.
+administrator's decision with its reason, recorded and shown as such, never as the text's;
+莘县 has one share extended by the managers and another asking for more time, chased by a
+督办函 (the 通报, the exports and 我的任务's card show them).
 
 It never overwrites: a plan already in the database is left exactly as users recorded it,
 an existing demo user keeps its password, and a demo decision is made once.
@@ -22,8 +24,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.access import ADMINS_GROUP, MANAGERS_GROUP, ensure_role_groups
-from tracker.models import Assignment, Body, Membership, Milestone, Plan, Source
-from tracker.services import plan_edits
+from tracker.models import (
+    Assignment,
+    Body,
+    ExtensionRequest,
+    Membership,
+    Milestone,
+    Plan,
+    Reminder,
+    Source,
+)
+from tracker.services import plan_edits, reminders, reporting
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo-2024"
@@ -169,3 +180,62 @@ class Command(BaseCommand):
                 assignment=share,
             )
             self.stdout.write(f"  任务{share.task.number}：冠县阶段性目标（管理员设定，演示）")
+        self.create_demo_supervision(plan)
+
+    def create_demo_supervision(self, plan):
+        """莘县's first share extended by the managers (the 通报 and the list's export say so),
+        and its second asking for more time while a 督办函 with its 文号 and reply day chases
+        it (我的任务's card): once, while 莘县 has no extension request yet, on two of its
+        overdue shares."""
+        User = get_user_model()
+        staff = User.objects.filter(username="shenxian").first()
+        manager = User.objects.filter(username="dubanshi").first()
+        if staff is None or manager is None or not hasattr(staff, "membership"):
+            return
+        today = timezone.localdate()
+        if ExtensionRequest.objects.filter(assignment__body=staff.membership.body).exists():
+            return
+        # Two of its overdue shares: the letter then has something to chase.
+        shares = list(
+            Assignment.objects.filter(task__plan=plan, body=staff.membership.body)
+            .active()
+            .with_state(today)
+            .filter(is_overdue=True)
+            .order_by("task__number", "pk")
+            .select_related("task")[:2]
+        )
+        if len(shares) < 2:
+            return
+        first, second = shares
+        extended = reporting.extension_request_create(
+            assignment=first,
+            author=staff,
+            new_due=today + dt.timedelta(days=60),
+            reason="演示数据：用地手续尚在办理",
+        )
+        reporting.extension_decide(
+            extension=extended, manager=manager, approve=True, reason="演示数据：同意延期"
+        )
+        self.stdout.write(f"  任务{first.task.number}：莘县延期获批（演示）")
+        reporting.extension_request_create(
+            assignment=second,
+            author=staff,
+            new_due=today + dt.timedelta(days=90),
+            reason="演示数据：资金尚未到位",
+        )
+        second = Assignment.objects.for_list().with_state(today).get(pk=second.pk)
+        reply_by = today + dt.timedelta(days=7)
+        reminders.remind(
+            assignment=second,
+            sender=manager,
+            message=reminders.reminder_message(
+                second,
+                today,
+                reply_by=reply_by,
+                pending_due=reminders.pending_extension_due(second),
+            ),
+            level=Reminder.Level.LETTER,
+            doc_number=f"聊督办函〔{today.year}〕1号",
+            reply_by=reply_by,
+        )
+        self.stdout.write(f"  任务{second.task.number}：莘县延期申请待审批、督办函（演示）")
