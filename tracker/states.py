@@ -554,6 +554,7 @@ def next_steps(assignment, state):
     if getattr(assignment, "open_reminders", 0):
         reply_by = getattr(assignment, "reminder_reply_by", None)
         day = {"day": reply_by.isoformat()} if reply_by is not None else None
+        label: str | Promise
         # A 督办函 names the day the body replies by: say that day, not "soon".
         if day and getattr(assignment, "reminder_acknowledged", False):
             label = _("督办函要求 %(day)s 前填报进展") % day

@@ -549,7 +549,7 @@ def _extensions(own_dates):
     ids &= own_dates
     if not ids:
         return {}
-    extended = {}
+    extended: dict[int, tuple[int, dt.date | None]] = {}
     approvals = (
         Decision.objects.filter(kind=Decision.Kind.APPROVED, assignment__in=ids)
         .order_by("created_at", "pk")
