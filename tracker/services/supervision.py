@@ -427,6 +427,7 @@ BULLETIN_VALUES = (
     "pk",
     "body_id",
     "task__plan__title",
+    "task__plan__pinyin",
     "task__number",
     "task__title",
     "measure_id",
@@ -471,6 +472,7 @@ class BulletinRow:
     pk: int
     body_id: int
     plan_title: str
+    plan_pinyin: str
     task_number: int
     task_title: str
     measure_id: int | None
@@ -593,7 +595,7 @@ def _bulletin_item(a, day):
 
 
 def _plan_order(a):
-    return (a.plan_title, a.task_number, a.measure_number if a.measure_id else 0, a.pk)
+    return (a.plan_pinyin, a.plan_title, a.task_number, a.measure_number or 0, a.pk)
 
 
 def _by_body(rows, day, *, worst=lambda items: (), item_order=_plan_order):
@@ -914,7 +916,13 @@ def _section_words(day):
         ),
         "behind": (
             _("滞后于序时进度"),
-            _("以下事项完成进度低于序时进度%(n)s个百分点以上，请抓紧推进。") % {"n": points},
+            # The dashboard counts every item behind pace; here those overdue or waiting
+            # for sign-off are in their own sections, and the sentence says so.
+            _(
+                "以下事项完成进度低于序时进度%(n)s个百分点以上，请抓紧推进"
+                "（已逾期或已报完成待审核销号的事项分别列入相应部分）。"
+            )
+            % {"n": points},
             _("截至%(d)s，没有进度滞后的事项。") % when,
         ),
         "overdue": (
