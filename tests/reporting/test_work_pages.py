@@ -109,8 +109,9 @@ def test_a_body_that_leads_nothing_is_not_asked_for_the_others_work(client_as, s
     page = client_as(staff_b).get(reverse("my_work"))
     assert page.context["led"] == [] and page.context["to_review"] == []
     # session, user, role permissions, the counts, the page's count, its keys, its rows,
-    # whether the body leads anything, the drafts.
-    assert count_queries(client_as(staff_b), reverse("my_work")) == 9
+    # the latest reminders on them (with_latest_reminders), whether the body leads
+    # anything, the drafts.
+    assert count_queries(client_as(staff_b), reverse("my_work")) == 10
     # The lead body: the others' work (the most urgent's keys, then their rows), which of
     # them it may chase (催办) and the requests to review besides.
     assert lead == 13

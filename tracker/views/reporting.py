@@ -68,6 +68,7 @@ from tracker.models import (
     Target,
     active_with_state,
     prebuilt,
+    with_latest_reminders,
     with_states,
     with_timeline_parts,
 )
@@ -98,14 +99,11 @@ def _by_urgency(queryset):
 
 
 def _with_steps(assignments, today):
-    for a in assignments:
+    for a in with_latest_reminders(assignments):
         a.steps = states.next_steps(a, states.State.of_row(a, today))
         if a.reminder_level:
             a.reminder_level_label = Reminder.Level(a.reminder_level).label
             a.reminder_kind_label = Reminder.Kind(a.reminder_kind).label
-            # As User.get_full_name() says it, else the login name; none: the daily sweep.
-            full = f"{a.reminder_sender_first} {a.reminder_sender_last}".strip()
-            a.reminder_sender = full or a.reminder_sender_username or ""
             a.reminder_reply_late = bool(
                 a.reminder_reply_by and a.reminder_reply_by < today and not a.reminder_acknowledged
             )
