@@ -116,6 +116,7 @@ def world(django_db_setup, django_db_blocker):
         body_b.requires_approval = True
         body_b.save()
         Membership.objects.filter(user=staff_b).update(role="head")
+        staff_b.membership.refresh_from_db()  # the head, who may ask for an extension
         clerk = MembershipFactory(user=UserFactory(username="clerk_b"), body=body_b).user
         task = TaskFactory(number=1, deadline=dt.date(2030, 12, 31))
         measure = MeasureFactory(task=task, number=1)
@@ -124,6 +125,11 @@ def world(django_db_setup, django_db_blocker):
         own = AssignmentFactory(task=task, measure=measure, body=body_b)
         other = AssignmentFactory(task=task, body=body_b)
         at_lead = AssignmentFactory(task=task, measure=second, body=body_b)
+        # Nothing waits on it: the body may ask for an extension (not while sign-off or
+        # another request waits, as on the others).
+        free = AssignmentFactory(
+            task=task, measure=MeasureFactory(task=task, number=3), body=body_b
+        )
         report = file_report(
             own, staff_b, status="completed", percent=100, files=[upload("验收.pdf", PDF)]
         )
@@ -166,6 +172,7 @@ def world(django_db_setup, django_db_blocker):
             "number": task.number,
             "a": own.pk,
             "at_lead": at_lead.pk,
+            "free": free.pk,
             "report": report.pk,
             "evidence": report.evidence.get().pk,
             "extension": extension.pk,
@@ -280,7 +287,7 @@ PAGES = {
         {**READ, "staff_c": 404, **BARE_404},
     ),
     "report_create": (lambda w: f"/assignments/{w['a']}/report/", OWNER_WRITES),
-    "extension_create": (lambda w: f"/assignments/{w['a']}/extension/", OWNER_WRITES),
+    "extension_create": (lambda w: f"/assignments/{w['free']}/extension/", OWNER_WRITES),
     "report_correct": (lambda w: f"/reports/{w['report']}/correct/", OWNER_WRITES),
     "signoff_review": (lambda w: f"/assignments/{w['a']}/signoff/", MANAGER_DECIDES),
     "lead_review": (lambda w: f"/assignments/{w['at_lead']}/lead-review/", LEAD_ONLY),

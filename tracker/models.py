@@ -1701,6 +1701,16 @@ class Report(AppendOnly):
         related_name="reports_approved",
         verbose_name=_("单位负责人审核"),
     )
+    # A report filed while a completion request waited (待牵头单位初审, 待销号审核) that says
+    # the work is not complete withdraws the request (services/reporting.py); which one it
+    # withdrew is kept here, as it was when the report was filed, for the timeline to say so.
+    withdrew_signoff = models.CharField(
+        _("撤回的销号申请"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=[(s.value, s.label) for s in states.WAITING],
+    )
 
     # The history's own queryset, still append-only (AppendOnlyQuerySet).
     objects = ReportQuerySet.as_manager()  # type: ignore[misc]
@@ -1735,6 +1745,10 @@ class Report(AppendOnly):
                 condition=~Q(status=ProgressStatus.NOT_STARTED) | Q(percent=0),
             ),
             models.CheckConstraint(name="report_text_not_blank", condition=~Q(text="")),
+            models.CheckConstraint(
+                name="report_withdrew_signoff_valid",
+                condition=Q(withdrew_signoff__in=["", *(s.value for s in states.WAITING)]),
+            ),
         ]
 
     @property
@@ -1748,7 +1762,7 @@ class Report(AppendOnly):
         return f"#{self.pk} {self.assignment_id} {self.as_of} {self.percent}%"
 
     def validate_constraints(self, exclude=None):
-        """Its five check constraints in one query, not five (every report is checked)."""
+        """Its six check constraints in one query, not six (every report is checked)."""
         validate_checks_at_once(self, exclude)
 
     @property

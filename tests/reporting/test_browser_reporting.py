@@ -106,6 +106,16 @@ def test_a_county_clerk_reports_on_a_phone_and_the_manager_signs_it_off(
     expect(history.get_by_role("link", name="莘县快递园区验收报告.pdf")).to_be_visible()
     expect(page.get_by_text("待牵头单位初审").first).to_be_visible()
     shot("report-3-history.png")
+    # Another report now would withdraw the request unless it says 已完成: the form warns
+    # while another status is chosen (report.js), not while 已完成 is.
+    page.get_by_role("link", name="填报进展").click()
+    warning = page.locator("#signoff-at-stake")
+    expect(warning).to_be_hidden()
+    page.get_by_label("推进中").check()
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("提交后这份销号申请即被撤回")
+    page.get_by_label("已完成").check()
+    expect(warning).to_be_hidden()
 
     # The lead body reviews it first and passes it on with its opinion.
     page.get_by_role("button", name="退出").click()

@@ -60,12 +60,36 @@ def test_a_file_saved_by_mistake_is_removed_from_the_draft(
     client = client_as(world["clerk"])
     draft = saved_draft(client, world, files=[upload("错传.jpg", JPEG), upload("验收.pdf", PDF)])
     wrong = draft.files.get(original_name="错传.jpg")
+    right = draft.files.get(original_name="验收.pdf")
     page = client.get(draft.get_absolute_url())
     assert "草稿中已上传的文件" in page.content.decode()
+    # Ticked means kept, as in 沿用原填报的佐证材料 above it: both come ticked.
+    form = page.context["form"]
+    assert form["keep_saved"].value() == [wrong.pk, right.pk]
+    assert "取消勾选的文件在保存时从草稿中删除" in page.content.decode()
+    shown = form["saved_shown"].value()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(draft.get_absolute_url(), data(save="1", remove_files=[wrong.pk]))
+        client.post(
+            draft.get_absolute_url(), data(save="1", keep_saved=[right.pk], saved_shown=shown)
+        )
     assert [f.original_name for f in draft.files.all()] == ["验收.pdf"]
     assert len(stored(settings)) == 1
+
+
+def test_a_file_saved_from_another_window_is_not_removed(client_as, world):
+    """Unticking removes only what the page offered: a file the clerk saved meanwhile from
+    another window, which this page never showed, stays."""
+    client = client_as(world["clerk"])
+    draft = saved_draft(client, world, files=[upload("验收.pdf", PDF)])
+    first = draft.files.get()
+    shown = client.get(draft.get_absolute_url()).context["form"]["saved_shown"].value()
+    client.post(draft.get_absolute_url(), data(save="1", files=[upload("照片.jpg", JPEG)]))
+    # The first window, unaware of 照片.jpg, keeps 验收.pdf ticked and saves.
+    client.post(draft.get_absolute_url(), data(save="1", keep_saved=[first.pk], saved_shown=shown))
+    assert sorted(f.original_name for f in draft.files.all()) == ["照片.jpg", "验收.pdf"]
+    # Without the page's list (an old form) nothing is removed either.
+    client.post(draft.get_absolute_url(), data(save="1"))
+    assert draft.files.count() == 2
 
 
 def test_the_clerk_takes_a_draft_back_from_the_head(client_as, world):

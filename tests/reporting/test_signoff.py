@@ -209,7 +209,12 @@ def test_an_overdue_body_may_not_ask_for_a_date_in_the_past(client_as, staff_b, 
 def test_one_pending_extension_at_a_time(client_as, staff_b, world):
     client = client_as(staff_b)
     ask(client, world["own"])
-    assert ask(client, world["own"], new_due="2032-01-01").status_code == 302
+    # A second request sent from a form opened before: refused with the reason, what was
+    # typed kept on the page.
+    again = ask(client, world["own"], new_due="2032-01-01")
+    assert again.status_code == 400
+    assert "已有一份延期申请" in again.content.decode()
+    assert again.context["form"]["new_due"].value() == "2032-01-01"
     assert ExtensionRequest.objects.count() == 1
     with pytest.raises(ValidationError):
         reporting.extension_request_create(

@@ -109,12 +109,12 @@ def test_a_body_that_leads_nothing_is_not_asked_for_the_others_work(client_as, s
     page = client_as(staff_b).get(reverse("my_work"))
     assert page.context["led"] == [] and page.context["to_review"] == []
     # session, user, role permissions, the counts, the page's count, its keys, its rows,
-    # the latest reminders on them (with_latest_reminders), whether the body leads
-    # anything, the drafts.
-    assert count_queries(client_as(staff_b), reverse("my_work")) == 10
+    # the latest reminders on them (with_latest_reminders), their extension decisions and
+    # returns (attach_returns), whether the body leads anything, the drafts.
+    assert count_queries(client_as(staff_b), reverse("my_work")) == 11
     # The lead body: the others' work (the most urgent's keys, then their rows), which of
     # them it may chase (催办) and the requests to review besides.
-    assert lead == 13
+    assert lead == 14
 
 
 def test_the_lead_body_chases_the_others_from_its_work_page(client_as, staff_a, staff_b):

@@ -117,16 +117,22 @@ class ReportForm(OwnWordsForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "勾选的文件随更正一并报送，不必重新上传，也不占今天的上传额度；不勾选的仍保留在原填报下。"
+            "勾选的文件随更正一并报送，不必重新上传，也不占今天的上传额度；"
+            "取消勾选的不随更正报送，仍保留在原填报下。"
         ),
     )
-    remove_files = forms.TypedMultipleChoiceField(
+    # Ticked means "goes with this report" here as in keep_files just above: the draft's
+    # saved files come ticked, and one unticked is deleted when the draft is saved.
+    keep_saved = forms.TypedMultipleChoiceField(
         label=_("草稿中已上传的文件"),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("勾选的文件在保存时从草稿中删除。"),
+        help_text=_("勾选的文件留在草稿中，随草稿报送；取消勾选的文件在保存时从草稿中删除。"),
     )
+    # The saved files the page offered (their pks, comma-separated): only these can be
+    # unticked. A file saved meanwhile from another window, absent from this page, stays.
+    saved_shown = forms.CharField(required=False, widget=forms.HiddenInput)
     milestones = forms.ModelMultipleChoiceField(
         label=_("本次完成的阶段性目标"),
         queryset=Milestone.objects.none(),
@@ -171,11 +177,14 @@ class ReportForm(OwnWordsForm):
         self.carried = list(carried or ())
         self.saved_files = list(saved_files)
         if not self.saved_files:
-            del self.fields["remove_files"]
+            del self.fields["keep_saved"]
+            del self.fields["saved_shown"]
         else:
-            cast(forms.TypedMultipleChoiceField, self.fields["remove_files"]).choices = [
+            cast(forms.TypedMultipleChoiceField, self.fields["keep_saved"]).choices = [
                 (f.pk, f"{f.original_name}（{filesizeformat(f.size)}）") for f in self.saved_files
             ]
+            self.fields["keep_saved"].initial = [f.pk for f in self.saved_files]
+            self.fields["saved_shown"].initial = ",".join(str(f.pk) for f in self.saved_files)
         if not self.carried:
             del self.fields["keep_files"]
         else:
@@ -250,10 +259,16 @@ class ReportForm(OwnWordsForm):
         if problem:
             self.add_error("files", problem)
 
+    def clean_saved_shown(self):
+        """The pks of the saved files the page offered; anything else in it is ignored."""
+        given = self.cleaned_data.get("saved_shown") or ""
+        return {int(pk) for pk in given.split(",") if pk.strip().isdigit()}
+
     def files_to_remove(self):
-        """The draft's saved files ticked to be deleted."""
-        chosen = set(self.cleaned_data.get("remove_files") or ())
-        return [f for f in self.saved_files if f.pk in chosen]
+        """The draft's saved files the page offered and the clerk unticked."""
+        shown = self.cleaned_data.get("saved_shown") or set()
+        kept = set(self.cleaned_data.get("keep_saved") or ())
+        return [f for f in self.saved_files if f.pk in shown and f.pk not in kept]
 
     def kept_evidence(self):
         """The corrected report's files ticked to keep, in their order."""

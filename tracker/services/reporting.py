@@ -11,12 +11,15 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import evidence as evidence_files
+from tracker.access import files_directly
 from tracker.history import in_records_language, record_changes
 from tracker.models import (
+    EXTENSION_DECISIONS,
     Assignment,
     Body,
     ChangeRecord,
@@ -35,7 +38,7 @@ from tracker.models import (
     TaskSummary,
 )
 from tracker.services.documents import office_date
-from tracker.states import SignOff, days_late, local_day
+from tracker.states import WAITING, SignOff, days_late, local_day
 
 
 def _lock(assignment_pk, *related):
@@ -134,6 +137,8 @@ def report_create(
             now = timezone.now()
             report.assignment = locked
             report.created_at = now
+            # Kept on the report as it is filed: history is never written afterwards.
+            report.withdrew_signoff = signoff_withdrawn_by(locked, status=status, corrects=corrects)
             if corrects is not None:
                 report.place_at = corrects.place_at
             else:
@@ -178,6 +183,26 @@ def report_create(
             Evidence._meta.get_field("file").storage.delete(name)
         raise
     return report
+
+
+def signoff_at_stake(assignment, corrects=None):
+    """The completion request a report filed now would decide on, or None: the waiting
+    sign-off (待牵头单位初审, 待销号审核) when the report becomes the current one — a new
+    report, or a correction of the current report. A correction of an older report leaves
+    the sign-off alone (_refresh_progress)."""
+    if assignment.signoff not in WAITING:
+        return None
+    if corrects is not None and corrects.pk != assignment.current_report_id:
+        return None
+    return SignOff(assignment.signoff)
+
+
+def signoff_withdrawn_by(assignment, *, status, corrects=None):
+    """The waiting completion request a report with this status withdraws, or "": one that
+    becomes current and says the work is not complete (_refresh_progress)."""
+    if status == ProgressStatus.COMPLETED:
+        return ""
+    return signoff_at_stake(assignment, corrects) or ""
 
 
 def _check_kept(corrects, kept_evidence):
@@ -344,6 +369,59 @@ def completion_days_late(assignment, report):
     return late if late > 0 else None
 
 
+# --- what came back to the body (我的任务) -----------------------------------------------------
+
+
+def attach_returns(assignments):
+    """Give each assignment of a body's list why something came back to it, for 我的任务 to
+    show beside the item: `signoff_return`, the latest return of its completion request while
+    it stands returned — the managers' Decision (退回) or the lead body's LeadReview (初审退回)
+    —, and `extension_refused`, the decision on its latest extension request when that was
+    a refusal the body has not acted on since (no report filed after it, no new request
+    waiting). None otherwise. Two queries however many assignments; the rows need
+    `extension_pending` (AssignmentQuerySet.for_my_work)."""
+    for a in assignments:
+        a.signoff_return = a.extension_refused = None
+    if not assignments:
+        return assignments
+    by_pk = {a.pk: a for a in assignments}
+    returned = [a.pk for a in assignments if a.signoff == SignOff.RETURNED]
+    decisions = (
+        Decision.objects.filter(assignment__in=list(by_pk))
+        .filter(
+            Q(kind__in=EXTENSION_DECISIONS)
+            | Q(kind=Decision.Kind.RETURNED, assignment__in=returned)
+        )
+        .select_related("decided_by", "extension")
+        .order_by("created_at", "pk")
+    )
+    reviews = (
+        LeadReview.objects.filter(assignment__in=returned, passed=False)
+        .select_related("reviewer", "body")
+        .order_by("created_at", "pk")
+    )
+    latest_extension = {}
+    # Oldest first: the last one seen for an assignment is its latest.
+    for d in decisions:
+        if d.kind == Decision.Kind.RETURNED:
+            by_pk[d.assignment_id].signoff_return = d
+        else:
+            latest_extension[d.assignment_id] = d
+    for r in reviews:
+        a = by_pk[r.assignment_id]
+        if a.signoff_return is None or r.created_at >= a.signoff_return.created_at:
+            a.signoff_return = r
+    for pk, d in latest_extension.items():
+        a = by_pk[pk]
+        if (
+            d.kind == Decision.Kind.REJECTED
+            and not getattr(a, "extension_pending", False)
+            and (a.last_reported_at is None or d.created_at > a.last_reported_at)
+        ):
+            a.extension_refused = d
+    return assignments
+
+
 # --- the lead body's review (牵头单位初审) -----------------------------------------------------
 
 
@@ -386,11 +464,20 @@ def task_summary_create(*, task, body, author, as_of, text):
 # --- extensions ----------------------------------------------------------------------------
 
 
-def extension_refusal(assignment):
-    """Why the body may not ask for an extension now, or None: the work is signed off, a
-    request is already waiting (since when, for which date), or the plan's cap is reached."""
+def extension_refusal(assignment, user=None):
+    """Why the body — or `user` of it — may not ask for an extension now, or None: the work
+    is signed off, or its completion request waits for review (the body said it is done: a
+    report that it is not withdraws the request first), a request is already waiting (since
+    when, for which date), the plan's cap is reached, or the body's reports need its head's
+    approval and `user` is not the head: its extension requests are the head's to send,
+    as its reports are the head's to file."""
     if assignment.signoff == SignOff.SIGNED_OFF:
         return _("该项工作已销号，不能申请延期。")
+    if assignment.signoff in WAITING:
+        return _(
+            "该项工作已申请销号，正在%(step)s，不能同时申请延期。"
+            "如果工作实际还未完成，请先如实填报进展（销号申请随之撤回），再申请延期。"
+        ) % {"step": waiting_words(assignment.signoff)}
     pending = assignment.extension_requests.pending().order_by("-created_at").first()
     if pending is not None:
         return _(
@@ -404,16 +491,30 @@ def extension_refusal(assignment):
                 "cap": cap,
                 "n": granted,
             }
+    if user is not None and not files_directly(user, assignment):
+        return _(
+            "本单位的填报须经单位负责人审核，延期申请也须由单位负责人提出："
+            "请把延期理由和拟延至的日期报单位负责人。"
+        )
     return None
 
 
+def waiting_words(signoff):
+    """Where a waiting completion request is, as a sentence says it."""
+    if signoff == SignOff.LEAD_REVIEW:
+        return _("等待牵头单位初审")
+    return _("等待督查审核")
+
+
 def extension_request_create(*, assignment, author, new_due, reason):
-    """A body asks to move its due date (延期申请). One pending request at a time, and no
-    more approved extensions than the plan allows (Plan.extension_cap)."""
+    """A body asks to move its due date (延期申请). One pending request at a time, none
+    while the work waits for sign-off, no more approved extensions than the plan allows
+    (Plan.extension_cap), and in a body whose reports need its head's approval, only from
+    whoever may file them (extension_refusal)."""
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _lock(assignment.pk)
-        refusal = extension_refusal(locked)
+        refusal = extension_refusal(locked, author)
         if refusal:
             raise ValidationError(refusal)
         old_due = locked.effective_due

@@ -1,5 +1,6 @@
 """The whole history of an assignment or a task, newest first: reports (with corrections,
-evidence, the head who approved them and the milestones they say were reached), extension
+evidence, the head who approved them and the milestones they say were reached), the
+completion requests a report withdrew (saying the work was not complete after all), extension
 requests, the lead body's reviews, sign-off and extension decisions, reminders (with their
 receipt, and whether a later report or an approved extension closed them), recorded
 changes, and the milestones themselves at their dates. A fixed number of queries however
@@ -27,18 +28,21 @@ from tracker.models import (
 ORDER = {
     "milestone": 0,
     "report": 1,
-    "extension": 2,
-    "lead_review": 3,
-    "decision": 4,
-    "change": 5,
-    "reminder": 6,
+    "withdrawal": 2,
+    "extension": 3,
+    "lead_review": 4,
+    "decision": 5,
+    "change": 6,
+    "reminder": 7,
 }
 
 
 @dataclass(frozen=True)
 class Entry:
     at: dt.datetime
-    kind: str  # milestone | report | extension | lead_review | decision | change | reminder
+    # milestone | report | withdrawal | extension | lead_review | decision | change | reminder;
+    # a withdrawal's item is the report that withdrew a completion request.
+    kind: str
     item: Any
 
     @property
@@ -133,6 +137,8 @@ def build(assignment_ids, changes=None, milestones=None, *, assignment=None):
     entries = [
         *(Entry(_end_of(m.due), "milestone", m) for m in milestone_rows),
         *(Entry(r.created_at, "report", r) for r in reports),
+        # A completion request a report withdrew, on its own line beside the report.
+        *(Entry(r.created_at, "withdrawal", r) for r in reports if r.withdrew_signoff),
         *(Entry(e.created_at, "extension", e) for e in extensions),
         *(Entry(v.created_at, "lead_review", v) for v in reviews),
         *(Entry(d.created_at, "decision", d) for d in decisions),

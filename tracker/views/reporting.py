@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -58,6 +58,7 @@ from tracker.middleware import client_address
 from tracker.models import (
     TASK_BEFORE_MEASURES,
     Assignment,
+    DraftStep,
     Evidence,
     ExtensionRequest,
     LeadReview,
@@ -138,6 +139,8 @@ def my_work(request):
         pks = list(page.object_list)
         rows = {a.pk: a for a in Assignment.objects.filter(pk__in=pks).for_my_work()}
         own = _with_steps(with_states([rows[pk] for pk in pks], today), today)
+        # Why a completion request or an extension request came back, beside the item.
+        reporting.attach_returns(own)
         # The other bodies' work and their completion requests to review exist only for a
         # body that leads some work; most bodies (the counties) lead none, and the two
         # queries' states and subqueries cost more to compile than this look-up.
@@ -171,6 +174,16 @@ def my_work(request):
             .open()
             .select_related(
                 "assignment__task__plan", "assignment__measure", "assignment__body", "author"
+            )
+            # A returned draft shows the head's reason (the latest return).
+            .prefetch_related(
+                Prefetch(
+                    "steps",
+                    queryset=DraftStep.objects.filter(kind=DraftStep.Kind.RETURNED)
+                    .select_related("user")
+                    .order_by("-created_at", "-pk"),
+                    to_attr="returns",
+                )
             )
             .order_by("-updated_at", "-pk")
         )
@@ -256,7 +269,9 @@ def assignment_detail(request, pk):
             "pending_extension": pending,
             "can_report": reporter and not state.done,
             "files_directly": files_directly(request.user, assignment),
-            "extension_refusal": reporting.extension_refusal(assignment) if reporter else None,
+            "extension_refusal": reporting.extension_refusal(assignment, request.user)
+            if reporter
+            else None,
             "can_review": manager and assignment.signoff == states.SignOff.REQUESTED,
             "can_lead_review": lead and assignment.signoff == states.SignOff.LEAD_REVIEW,
             # Not once the work is no longer tracked (withdrawn, or its plan archived).
@@ -373,6 +388,8 @@ def _report_form(request, assignment, corrects=None, draft=None):
                 messages.success(request, _("已填报，并已申请销号，等待督查审核。"))
             elif signoff == states.SignOff.LEAD_REVIEW:
                 messages.success(request, _("已填报，并已申请销号，等待牵头单位初审。"))
+            elif report.withdrew_signoff:
+                messages.success(request, _("已填报。原先等待审核的销号申请已撤回。"))
             else:
                 messages.success(request, _("已填报。"))
             return redirect(f"{assignment.get_absolute_url()}#r{report.pk}")
@@ -386,6 +403,10 @@ def _report_form(request, assignment, corrects=None, draft=None):
             "draft": draft,
             "direct": direct,
             "today": today,
+            # A completion request waiting for review that this report withdraws unless it
+            # says 已完成: the page warns before it is sent (report.js shows the warning
+            # only while another status is chosen).
+            "signoff_at_stake": reporting.signoff_at_stake(assignment, corrected),
             # A new draft beside one already begun: the page says so and links to it.
             "open_drafts": list(assignment.drafts.open().filter(author=request.user))
             if draft is None and not direct
@@ -423,14 +444,26 @@ def report_correct(request, pk):
 @login_required
 @GET_POST
 def extension_create(request, pk):
-    """延期申请 by the assignment's own body."""
+    """延期申请 by the assignment's own body (by its head, where its reports need the head's
+    approval)."""
     today = timezone.localdate()
     assignment = get_assignment_to_report(request.user, pk)
-    refusal = reporting.extension_refusal(assignment)
-    if refusal:
+    refusal = reporting.extension_refusal(assignment, request.user)
+    if refusal and request.method != "POST":
         messages.info(request, refusal)
         return redirect(assignment)
     form = ExtensionRequestForm(request.POST or None, old_due=assignment.effective_due, today=today)
+    if refusal:
+        # A form opened before the work changed (sign-off asked for meanwhile, another
+        # request sent): refused with the reason, and what was typed stays on the page.
+        form.is_valid()
+        form.add_error(None, refusal)
+        return render(
+            request,
+            "tracker/extension_form.html",
+            {"a": assignment, "form": form, "today": today, "refused": True},
+            status=400,
+        )
     if request.method == "POST" and form.is_valid():
         try:
             reporting.extension_request_create(
@@ -725,6 +758,13 @@ def _draft_page(request, draft, assignment, form=None):
             "values": _draft_values(draft),
             "milestones": Milestone.objects.filter(pk__in=draft.milestones),
             "can_discard": draft.editable and may_set_aside(request.user, draft),
+            # Approving a draft that says the work is not complete withdraws a waiting
+            # completion request: the head is told before deciding.
+            "withdraws": reporting.signoff_withdrawn_by(
+                assignment, status=draft.status, corrects=draft.corrects
+            )
+            if draft.state == ReportDraft.State.SUBMITTED
+            else "",
             "review_form": form
             or (
                 DraftReviewForm()
@@ -761,7 +801,11 @@ def draft_review(request, pk):
             form.add_error(None, error)
         else:
             if form.approve:
-                messages.success(request, _("已审核同意，填报已报送。"))
+                if report.withdrew_signoff:
+                    said = _("已审核同意，填报已报送；原先等待审核的销号申请已撤回。")
+                else:
+                    said = _("已审核同意，填报已报送。")
+                messages.success(request, said)
                 return redirect(f"{assignment.get_absolute_url()}#r{report.pk}")
             messages.success(request, _("已退回经办人修改。"))
             return redirect(draft)

@@ -782,8 +782,8 @@ class Generator:
         table = Report._meta.db_table
         sql = (
             f"INSERT INTO {table} (id, assignment_id, author_id, as_of, status, percent, text, "
-            "corrects_id, place_at, created_at, approved_by_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)"
+            "corrects_id, place_at, created_at, approved_by_id, withdrew_signoff) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, '')"
         )
         # Corrections after the reports they correct (the foreign key is checked per row).
         rows.sort(key=lambda r: r[0])

@@ -86,3 +86,20 @@
     });
   });
 })();
+
+// The warning that a waiting completion request will be withdrawn (tracker/_signoff_at_stake.html)
+// matters only while a status other than 已完成 is chosen; without the script it stays shown.
+(function () {
+  "use strict";
+  var warning = document.getElementById("signoff-at-stake");
+  if (!warning) return;
+  var radios = document.querySelectorAll("input[name=status]");
+  function update() {
+    var chosen = document.querySelector("input[name=status]:checked");
+    warning.hidden = !!chosen && chosen.value === "completed";
+  }
+  radios.forEach(function (radio) {
+    radio.addEventListener("change", update);
+  });
+  update();
+})();
