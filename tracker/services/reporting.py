@@ -395,10 +395,13 @@ def attach_returns(assignments):
         .select_related("decided_by", "extension")
         .order_by("created_at", "pk")
     )
+    # Most pages have nothing returned: no query for it (compiling one costs).
     reviews = (
         LeadReview.objects.filter(assignment__in=returned, passed=False)
         .select_related("reviewer", "body")
         .order_by("created_at", "pk")
+        if returned
+        else ()
     )
     latest_extension = {}
     # Oldest first: the last one seen for an assignment is its latest.
